@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The one per-crash-session state of the extension. Plain C: included by
+ * core files (with defs.h) and bindings (with Python.h) alike.
+ */
+#ifndef MPK_SESSION_H
+#define MPK_SESSION_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+/** Version of the C side; pykdump/__init__.py names the minimum it needs. */
+#define MPK_VERSION "0.1.0"
+/** The same as a number: major * 10000 + minor * 100 + patch. */
+#define MPK_VERSION_NUM 100
+
+/** Everything the extension keeps between two crash commands. */
+struct mpk_session {
+	char so_path[PATH_MAX];	/* the loaded mpykdump.so: also a zip */
+	int debug;		/* -d / PYKDUMPDEBUG */
+	bool python_ready;	/* CPython initialised */
+	bool in_child;		/* forked by exec_crash_command_bg2 */
+	unsigned long type_generation;	/* bumped when types may change */
+	int default_memtype;	/* KVADDR, or UVADDR after set_readmem_task */
+	unsigned long readmem_task;	/* task whose context UVADDR uses */
+	long legacy_timeout;	/* set_default_timeout(); unused */
+};
+
+/** The session: one crash process has one. */
+extern struct mpk_session mpk_session;
+
+/** Remember crash's SIGINT disposition (before Python installs its own). */
+void mpk_sigint_save_crash(void);
+/** Remember Python's SIGINT disposition (right after Python's init). */
+void mpk_sigint_save_python(void);
+/** Install Python's handler: ^C becomes KeyboardInterrupt. */
+void mpk_sigint_use_python(void);
+/** Install crash's handler: ^C aborts the crash command in progress. */
+void mpk_sigint_use_crash(void);
+
+#endif /* MPK_SESSION_H */

@@ -1,0 +1,239 @@
+"""The epython runner: finds a program, runs it in a fresh __main__.
+
+The C side calls :func:`run` for every ``epython`` command and every
+bundled program typed as a crash command. It never lets an exception out:
+a program that raises prints its traceback and crash's prompt comes back.
+"""
+
+import code
+import os
+import sys
+import traceback
+import types
+import zipfile
+
+import crash
+
+import pykdump
+
+__all__ = ['run', 'find_program', 'ProgramNotFound']
+
+_archive = None
+
+
+class ProgramNotFound(Exception):
+    """No program of that name on disk or in the archive."""
+
+
+def _so_path():
+    """Return the path of mpykdump.so (an entry of sys.path)."""
+    for entry in sys.path:
+        if entry.endswith('.so') and os.path.isfile(entry):
+            return entry
+    return None
+
+
+def _bundled_source(name):
+    """Return (path, source) of bundled program name, or None."""
+    global _archive
+    so = _so_path()
+    if so is None:
+        return None
+    if _archive is None:
+        try:
+            _archive = zipfile.ZipFile(so)
+        except (OSError, zipfile.BadZipFile):
+            return None
+    for candidate in ('progs/%s' % name, 'progs/%s.py' % name):
+        try:
+            return candidate, _archive.read(candidate).decode('utf-8')
+        except KeyError:
+            continue
+    return None
+
+
+def _search_dirs():
+    """Return the directories of $PYKDUMPPATH."""
+    return [d for d in os.environ.get('PYKDUMPPATH', '').split(':') if d]
+
+
+def find_program(name, bundled_only=False):
+    """Return (path, source) of program name.
+
+    Lookup order: name as a path, then NAME and NAME.py in each
+    directory of $PYKDUMPPATH, then the programs bundled in mpykdump.so.
+    Raise ProgramNotFound naming where it looked.
+    """
+    searched = []
+    if not bundled_only:
+        if os.sep in name or os.path.isfile(name):
+            searched.append(name)
+            if os.path.isfile(name):
+                with open(name, encoding='utf-8') as f:
+                    return name, f.read()
+        for d in _search_dirs():
+            for candidate in (name, name + '.py'):
+                path = os.path.join(d, candidate)
+                if os.path.isfile(path):
+                    with open(path, encoding='utf-8') as f:
+                        return path, f.read()
+            searched.append(d)
+    found = _bundled_source(os.path.splitext(os.path.basename(name))[0])
+    if found:
+        return found
+    searched.append('bundled progs')
+    raise ProgramNotFound("epython: no program '%s' (searched: %s)"
+                          % (name, ', '.join(searched)))
+
+
+def _print_versions():
+    """Print the versions of everything involved (epython -v)."""
+    info = crash.sysinfo()
+    print('mpykdump C module %s (built %s for crash %s)'
+          % (crash.version, crash.build_date, crash.Crash_build))
+    print('pykdump API %s' % pykdump.__version__)
+    print('Python %s' % sys.version.split()[0])
+    print('crash %s' % info['crash_version'])
+    print('extension %s' % _so_path())
+
+
+def _reload_modules():
+    """Forget pykdump and programs' modules so the next import re-reads."""
+    global _archive
+    _archive = None
+    try:
+        from pykdump import memocaches
+        memocaches.purge_memoize_cache(memocaches.CU_PYMOD)
+        memocaches.PY_select_purge()
+    except (ImportError, AttributeError):
+        pass
+    for name in list(sys.modules):
+        if name == 'pykdump.epython' or name == 'pykdump':
+            continue
+        mod = sys.modules[name]
+        path = getattr(mod, '__file__', None) or ''
+        if name.startswith('pykdump.') or name.startswith('helpers') or \
+                (path and not path.startswith(sys.base_prefix)
+                 and not path.startswith(sys.prefix)):
+            del sys.modules[name]
+
+
+def _api_hooks():
+    """Return (enter, exit) hooks of pykdump.API if it was imported."""
+    api = sys.modules.get('pykdump.API')
+    if api is None:
+        return None, None
+    return getattr(api, 'enter_epython', None), \
+        getattr(api, 'exit_epython', None)
+
+
+def _report(exc):
+    """Print an exception raised by a program the way users expect."""
+    if isinstance(exc, BrokenPipeError):
+        return  # the reader (| head) went away: not an error
+    if isinstance(exc, SystemExit):
+        status = exc.code
+        if status not in (None, 0):
+            if isinstance(status, int):
+                print(' -- sys.exit(%d) --' % status)
+            else:
+                print(status, file=sys.stderr)
+        return
+    traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+
+def _execute(path, source, argv):
+    """Run source as __main__ with sys.argv = argv."""
+    main = types.ModuleType('__main__')
+    main.__file__ = path
+    main.__builtins__ = __builtins__
+    saved_main = sys.modules.get('__main__')
+    saved_argv = sys.argv
+    saved_path = list(sys.path)
+    sys.modules['__main__'] = main
+    sys.argv = argv
+    directory = os.path.dirname(os.path.abspath(path)) \
+        if os.path.isfile(path) else None
+    if directory:
+        sys.path.insert(0, directory)
+    enter, leave = None, None
+    try:
+        codeobj = compile(source, path, 'exec')
+        enter, leave = _api_hooks()
+        if enter:
+            enter()
+        try:
+            exec(codeobj, main.__dict__)
+        finally:
+            if leave is None:
+                enter, leave = _api_hooks()
+            if leave:
+                leave()
+    except BaseException as exc:  # the crash session must survive anything
+        _report(exc)
+    finally:
+        sys.modules['__main__'] = saved_main
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            pass
+
+
+def _console():
+    """Interactive console on crash's input, with the API imported."""
+    namespace = {'__name__': '__console__'}
+    try:
+        exec('from pykdump.API import *', namespace)
+    except Exception as exc:  # the console still helps without the API
+        _report(exc)
+    console = code.InteractiveConsole(namespace)
+    console.raw_input = crash.input_line
+    try:
+        console.interact(banner='Python %s in crash: pykdump API %s; '
+                         'exit() or EOF leaves' % (sys.version.split()[0],
+                                                   pykdump.__version__),
+                         exitmsg='')
+    except SystemExit:
+        pass
+
+
+def run(argv, version=False, path=False, reload=False, bundled=False,
+        debug=-1):
+    """Run one epython command line; never raises.
+
+    argv[0] is the program (an empty argv opens the console); the keyword
+    arguments are the epython options.
+    """
+    try:
+        if debug >= 0:
+            crash.debug(debug)
+        problem = pykdump.require_cmod_version(cmod=crash)
+        if problem:
+            print(problem)
+            return
+        if reload:
+            _reload_modules()
+        if version:
+            _print_versions()
+        if path:
+            print(sys.version)
+            for entry in sys.path:
+                print('   ', entry)
+        if not argv:
+            if not (version or path or debug >= 0):
+                _console()
+            return
+        try:
+            prog_path, source = find_program(argv[0], bundled_only=bundled)
+        except ProgramNotFound as exc:
+            print(exc)
+            return
+        _execute(prog_path, source, [prog_path] + list(argv[1:]))
+    except BaseException as exc:  # never unwind into crash's C code
+        _report(exc)
+
+
+
+

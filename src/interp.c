@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * CPython, initialised once per crash session on first use. Each epython
+ * run hands its argv to pykdump.epython.run(), which finds and runs the
+ * program in a fresh __main__; this file only starts Python, wires its
+ * output to crash's and switches the SIGINT handler around each run.
+ */
+
+#include "mpk/command.h"
+#include "mpk/interp.h"
+#include "mpk/session.h"
+#include "py/pycrash.h"
+
+const char *mpk_python_version(void)
+{
+	return PY_VERSION;
+}
+
+/* Print a line on crash's output; used before sys.stdout exists. */
+static void say(const char *msg)
+{
+	mpk_output_write(msg, strlen(msg));
+	mpk_output_flush();
+}
+
+static int set_stdio(void)
+{
+	PyObject *out = mpk_output_create("<crash fp>");
+	PyObject *err = out ? mpk_output_create("<crash fp>") : NULL;
+	int rc = -1;
+
+	if (err && PySys_SetObject("stdout", out) == 0 &&
+	    PySys_SetObject("stderr", err) == 0 &&
+	    PySys_SetObject("__stdout__", out) == 0 &&
+	    PySys_SetObject("__stderr__", err) == 0)
+		rc = 0;
+	Py_XDECREF(out);
+	Py_XDECREF(err);
+	return rc;
+}
+
+/* sys.path: $PYKDUMPPATH entries, then the .so (a zip), then Python's. */
+static int set_path(void)
+{
+	PyObject *path = PySys_GetObject("path");	/* borrowed */
+	PyObject *entry;
+	const char *env = getenv("PYKDUMPPATH");
+	Py_ssize_t pos = 0;
+
+	if (!path || !PyList_Check(path))
+		return -1;
+	if (env && *env) {
+		char *copy = strdup(env), *save = NULL, *dir;
+
+		if (!copy)
+			return -1;
+		for (dir = strtok_r(copy, ":", &save); dir;
+		     dir = strtok_r(NULL, ":", &save)) {
+			entry = PyUnicode_DecodeFSDefault(dir);
+			if (!entry || PyList_Insert(path, pos++, entry) < 0) {
+				Py_XDECREF(entry);
+				free(copy);
+				return -1;
+			}
+			Py_DECREF(entry);
+		}
+		free(copy);
+	}
+	entry = PyUnicode_DecodeFSDefault(mpk_session.so_path);
+	if (!entry || PyList_Insert(path, pos, entry) < 0) {
+		Py_XDECREF(entry);
+		return -1;
+	}
+	Py_DECREF(entry);
+	return 0;
+}
+
+static int start_python(void)
+{
+	PyConfig config;
+	PyStatus status;
+
+	if (mpk_session.python_ready)
+		return 0;
+	mpk_sigint_save_crash();
+	if (PyImport_AppendInittab("crash", mpk_pyinit_crash) < 0) {
+		say("epython: cannot add the crash module to Python\n");
+		return -1;
+	}
+	/* Isolated: PYTHONPATH or a user's site must not change our modules. */
+	PyConfig_InitIsolatedConfig(&config);
+	config.install_signal_handlers = 1;
+	config.buffered_stdio = 0;
+	status = Py_InitializeFromConfig(&config);
+	PyConfig_Clear(&config);
+	if (PyStatus_Exception(status)) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "epython: Python failed to start: %s%s%s\n",
+			 status.func ? status.func : "",
+			 status.func ? ": " : "",
+			 status.err_msg ? status.err_msg : "unknown error");
+		say(msg);
+		mpk_sigint_use_crash();
+		return -1;
+	}
+	mpk_sigint_save_python();
+	mpk_sigint_use_crash();
+	if (set_stdio() < 0 || set_path() < 0) {
+		PyErr_Clear();
+		say("epython: cannot set up sys.stdout or sys.path\n");
+		Py_FinalizeEx();
+		return -1;
+	}
+	mpk_session.python_ready = true;
+	return 0;
+}
+
+/* pykdump.epython.run(argv, options): the runner does the rest. */
+static void call_runner(int argc, char **argv,
+			const struct mpk_run_options *opts)
+{
+	PyObject *mod, *list = NULL, *kw = NULL, *res = NULL, *func = NULL;
+	PyObject *empty = NULL;
+	int i;
+
+	mod = PyImport_ImportModule("pykdump.epython");
+	if (!mod)
+		goto out;
+	list = PyList_New(argc);
+	for (i = 0; list && i < argc; i++) {
+		PyObject *s = PyUnicode_DecodeFSDefault(argv[i]);
+
+		if (!s) {
+			Py_CLEAR(list);
+			break;
+		}
+		PyList_SET_ITEM(list, i, s);
+	}
+	if (!list)
+		goto out;
+	kw = Py_BuildValue("{s:O,s:O,s:O,s:O,s:i}",
+			   "version", opts->version ? Py_True : Py_False,
+			   "path", opts->path ? Py_True : Py_False,
+			   "reload", opts->reload ? Py_True : Py_False,
+			   "bundled", opts->bundled ? Py_True : Py_False,
+			   "debug", opts->debug);
+	func = PyObject_GetAttrString(mod, "run");
+	empty = PyTuple_Pack(1, list);
+	if (!kw || !func || !empty)
+		goto out;
+	res = PyObject_Call(func, empty, kw);
+out:
+	if (!res) {
+		/* The runner catches programs' errors: this is a broken install. */
+		if (PyErr_ExceptionMatches(PyExc_SystemExit))
+			PyErr_Clear();
+		else
+			PyErr_Print();
+	}
+	Py_XDECREF(res);
+	Py_XDECREF(empty);
+	Py_XDECREF(func);
+	Py_XDECREF(kw);
+	Py_XDECREF(list);
+	Py_XDECREF(mod);
+}
+
+int mpk_interp_run(int argc, char **argv, const struct mpk_run_options *opts)
+{
+	if (start_python() < 0)
+		return -1;
+	mpk_sigint_use_python();
+	call_runner(argc, argv, opts);
+	/* A ^C that came after the last bytecode must not hit the next run. */
+	if (PyErr_CheckSignals() < 0)
+		PyErr_Clear();
+	mpk_sigint_use_crash();
+	mpk_output_flush();
+	return 0;
+}
+
+void mpk_interp_finalize(void)
+{
+	if (!mpk_session.python_ready || mpk_session.in_child)
+		return;
+	mpk_session.python_ready = false;
+	Py_FinalizeEx();
+	mpk_sigint_use_crash();
+}

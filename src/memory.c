@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* readmem() wrappers, integer decoding and the bulk walkers. */
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "defs.h"
+#include "mpk/memory.h"
+#include "mpk/session.h"
+
+_Static_assert(MPK_KVADDR == KVADDR, "crash's KVADDR changed");
+_Static_assert(MPK_UVADDR == UVADDR, "crash's UVADDR changed");
+_Static_assert(MPK_PHYSADDR == PHYSADDR, "crash's PHYSADDR changed");
+_Static_assert(MPK_XENMACHADDR == XENMACHADDR, "crash's XENMACHADDR changed");
+_Static_assert(MPK_FILEADDR == FILEADDR, "crash's FILEADDR changed");
+
+int mpk_default_memtype(void)
+{
+	return mpk_session.default_memtype ? mpk_session.default_memtype :
+					      KVADDR;
+}
+
+/*
+ * crash 8.0.2's task table misses most tasks of kernels >= 6.5-style
+ * struct pid (and Debian's 6.1 has that change), so a user address is
+ * translated through a task_context we fill from the task itself.
+ */
+static struct mpk_error *task_context_of(uint64_t task,
+					 struct task_context *ret)
+{
+	long mm_off = MEMBER_OFFSET("task_struct", "mm");
+	ulong mm;
+
+	if (mm_off < 0)
+		return mpk_error_create(MPK_ERROR_LOOKUP,
+					"no member task_struct.mm");
+	if (!readmem(task + mm_off, KVADDR, &mm, sizeof(mm), "task mm",
+		     RETURN_ON_ERROR | QUIET))
+		return mpk_error_fault(task + mm_off, sizeof(mm));
+	if (!mm)
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"task 0x%llx has no user memory",
+					(unsigned long long)task);
+	memset(ret, 0, sizeof(*ret));
+	ret->task = task;
+	ret->mm_struct = mm;
+	return NULL;
+}
+
+struct mpk_error *mpk_uvtop(uint64_t task, uint64_t vaddr, uint64_t *ret)
+{
+	struct task_context tc;
+	physaddr_t paddr;
+	struct mpk_error *err;
+
+	err = task_context_of(task, &tc);
+	if (err)
+		return err;
+	if (!uvtop(&tc, vaddr, &paddr, 0))
+		return mpk_error_create(MPK_ERROR_FAULT,
+					"cannot translate user address 0x%llx of task 0x%llx",
+					(unsigned long long)vaddr,
+					(unsigned long long)task);
+	*ret = paddr;
+	return NULL;
+}
+
+struct mpk_error *mpk_kvtop(uint64_t vaddr, uint64_t *ret)
+{
+	physaddr_t paddr;
+
+	if (!kvtop(NULL, vaddr, &paddr, 0))
+		return mpk_error_create(MPK_ERROR_FAULT,
+					"cannot translate kernel address 0x%llx",
+					(unsigned long long)vaddr);
+	*ret = paddr;
+	return NULL;
+}
+
+struct mpk_error *mpk_phys_to_page(uint64_t paddr, uint64_t *ret)
+{
+	ulong page;
+
+	if (!phys_to_page(paddr, &page))
+		return mpk_error_create(MPK_ERROR_FAULT,
+					"no struct page for physical address 0x%llx",
+					(unsigned long long)paddr);
+	*ret = page;
+	return NULL;
+}
+
+uint64_t mpk_ptov(uint64_t paddr)
+{
+	return PTOV(paddr);
+}
+
+/* A user read, page by page through the task's page tables. */
+static struct mpk_error *read_user(uint64_t addr, void *buf, size_t size)
+{
+	char *p = buf;
+
+	while (size) {
+		uint64_t paddr;
+		size_t chunk = PAGESIZE() - (addr & (PAGESIZE() - 1));
+		struct mpk_error *err;
+
+		if (chunk > size)
+			chunk = size;
+		err = mpk_uvtop(mpk_session.readmem_task, addr, &paddr);
+		if (err) {
+			mpk_error_destroy(err);
+			return mpk_error_fault(addr, size);
+		}
+		if (!readmem(paddr, PHYSADDR, p, chunk, "user memory",
+			     RETURN_ON_ERROR | QUIET))
+			return mpk_error_fault(addr, size);
+		addr += chunk;
+		p += chunk;
+		size -= chunk;
+	}
+	return NULL;
+}
+
+struct mpk_error *mpk_read(uint64_t addr, int mtype, void *buf, size_t size)
+{
+	if (!addr && mtype != PHYSADDR)
+		return &mpk_null_pointer;
+	if (mtype == UVADDR && mpk_session.readmem_task)
+		return read_user(addr, buf, size);
+	if (!readmem(addr, mtype, buf, size, "mpykdump", RETURN_ON_ERROR |
+		     QUIET))
+		return mpk_error_fault(addr, size);
+	return NULL;
+}
+
+struct mpk_error *mpk_read_ptr(uint64_t addr, int mtype, uint64_t *ret)
+{
+	ulong val;
+	struct mpk_error *err = mpk_read(addr, mtype, &val, sizeof(val));
+
+	if (err)
+		return err;
+	*ret = val;
+	return NULL;
+}
+
+struct mpk_error *mpk_decode_int(const void *buf, size_t size, int is_signed,
+				 int64_t *ret)
+{
+	switch (size) {
+	case 1:
+		*ret = is_signed ? (int64_t)*(const int8_t *)buf :
+				   (int64_t)*(const uint8_t *)buf;
+		return NULL;
+	case 2: {
+		uint16_t v;
+
+		memcpy(&v, buf, 2);
+		*ret = is_signed ? (int64_t)(int16_t)v : (int64_t)v;
+		return NULL;
+	}
+	case 4: {
+		uint32_t v;
+
+		memcpy(&v, buf, 4);
+		*ret = is_signed ? (int64_t)(int32_t)v : (int64_t)v;
+		return NULL;
+	}
+	case 8: {
+		uint64_t v;
+
+		memcpy(&v, buf, 8);
+		*ret = (int64_t)v;
+		return NULL;
+	}
+	default:
+		return mpk_error_create(MPK_ERROR_INVALID, "bad size %zu",
+					size);
+	}
+}
+
+/* Open-addressing set of addresses, for loop detection in walks. */
+struct addr_set {
+	uint64_t *slots;
+	size_t mask;
+	size_t count;
+};
+
+static bool addr_set_init(struct addr_set *set, size_t hint)
+{
+	size_t cap = 64;
+
+	while (cap < 2 * hint && cap < ((size_t)1 << 24))
+		cap <<= 1;
+	set->slots = calloc(cap, sizeof(*set->slots));
+	set->mask = cap - 1;
+	set->count = 0;
+	return set->slots != NULL;
+}
+
+static size_t addr_hash(uint64_t a)
+{
+	a ^= a >> 33;
+	a *= 0xff51afd7ed558ccdULL;
+	a ^= a >> 33;
+	return (size_t)a;
+}
+
+/* Insert @a (non-zero); false if it was already there. */
+static int addr_set_insert(struct addr_set *set, uint64_t a)
+{
+	size_t i;
+
+	if (2 * (set->count + 1) > set->mask + 1) {
+		struct addr_set bigger;
+		size_t j;
+
+		if (!addr_set_init(&bigger, 2 * (set->mask + 1)))
+			return -1;
+		for (j = 0; j <= set->mask; j++)
+			if (set->slots[j])
+				addr_set_insert(&bigger, set->slots[j]);
+		free(set->slots);
+		*set = bigger;
+	}
+	for (i = addr_hash(a) & set->mask; set->slots[i];
+	     i = (i + 1) & set->mask)
+		if (set->slots[i] == a)
+			return 0;
+	set->slots[i] = a;
+	set->count++;
+	return 1;
+}
+
+struct mpk_error *mpk_follow_next(uint64_t start, int64_t offset,
+				  size_t maxel, struct mpk_walk *ret)
+{
+	struct mpk_walk walk = { 0 };
+	struct addr_set seen;
+	size_t cap = 64;
+	uint64_t cur = start;
+
+	if (!addr_set_init(&seen, maxel < 4096 ? maxel : 4096))
+		return &mpk_enomem;
+	walk.addrs = malloc(cap * sizeof(*walk.addrs));
+	if (!walk.addrs) {
+		free(seen.slots);
+		return &mpk_enomem;
+	}
+	addr_set_insert(&seen, start);
+	for (;;) {
+		ulong next;
+		int fresh;
+
+		if (!readmem(cur + offset, KVADDR, &next, sizeof(next),
+			     "list", RETURN_ON_ERROR | QUIET)) {
+			walk.end = MPK_WALK_FAULT;
+			walk.bad_addr = cur + offset;
+			break;
+		}
+		if (!next) {
+			walk.end = MPK_WALK_NULL;
+			break;
+		}
+		if (next == start) {
+			walk.end = MPK_WALK_HEAD;
+			break;
+		}
+		if (walk.n >= maxel) {
+			walk.end = MPK_WALK_MAXEL;
+			break;
+		}
+		fresh = addr_set_insert(&seen, next);
+		if (fresh < 0)
+			goto nomem;
+		if (!fresh) {
+			walk.end = MPK_WALK_LOOP;
+			walk.bad_addr = next;
+			break;
+		}
+		if (walk.n == cap) {
+			uint64_t *bigger = realloc(walk.addrs,
+						   2 * cap * sizeof(*bigger));
+
+			if (!bigger)
+				goto nomem;
+			walk.addrs = bigger;
+			cap *= 2;
+		}
+		walk.addrs[walk.n++] = next;
+		cur = next;
+	}
+	free(seen.slots);
+	*ret = walk;
+	return NULL;
+nomem:
+	free(seen.slots);
+	free(walk.addrs);
+	return &mpk_enomem;
+}
+
+void mpk_walk_deinit(struct mpk_walk *walk)
+{
+	free(walk->addrs);
+	walk->addrs = NULL;
+	walk->n = 0;
+}
+
+struct mpk_error *mpk_read_ptr_array(uint64_t addr, size_t n,
+				     uint64_t **ret)
+{
+	uint64_t *buf = malloc((n ? n : 1) * sizeof(*buf));
+	struct mpk_error *err;
+
+	if (!buf)
+		return &mpk_enomem;
+	err = mpk_read(addr, KVADDR, buf, n * sizeof(*buf));
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*ret = buf;
+	return NULL;
+}
+
+struct mpk_error *mpk_set_readmem_task(uint64_t task)
+{
+	if (task) {
+		struct task_context tc;
+		struct mpk_error *err = task_context_of(task, &tc);
+
+		if (err) {
+			mpk_error_destroy(err);
+			return mpk_error_create(MPK_ERROR_INVALID,
+						"bad taskaddr 0x%llx",
+						(unsigned long long)task);
+		}
+		mpk_session.default_memtype = UVADDR;
+	} else {
+		mpk_session.default_memtype = KVADDR;
+	}
+	mpk_session.readmem_task = task;
+	return NULL;
+}

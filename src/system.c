@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Machine facts, per-CPU offsets and task helpers from crash's tables. */
+
+#include <string.h>
+
+#include "defs.h"
+#include "mpk/guard.h"
+#include "mpk/system.h"
+
+void mpk_system_get(struct mpk_system *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->page_size = PAGESIZE();
+	ret->page_shift = machdep->pageshift;
+	ret->hz = machdep->hz;
+	ret->cpus = kt->cpus;
+	ret->release = kt->utsname.release;
+	ret->machine = kt->utsname.machine;
+	ret->live = ACTIVE();
+	ret->dumpfile = ret->live ? pc->live_memsrc : pc->dumpfile;
+	ret->namelist = pc->namelist_debug ? pc->namelist_debug : pc->namelist;
+	ret->crash_version = pc->program_version;
+}
+
+struct mpk_error *mpk_per_cpu_offset(int cpu, uint64_t *ret)
+{
+	if (cpu < 0 || cpu >= kt->cpus || cpu >= NR_CPUS)
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"CPU %d out of range (%d CPUs)", cpu,
+					kt->cpus);
+	*ret = kt->__per_cpu_offset[cpu];
+	return NULL;
+}
+
+static void run_get_uptime(void *arg)
+{
+	get_uptime(NULL, arg);
+}
+
+struct mpk_error *mpk_uptime_jiffies(uint64_t *ret)
+{
+	ulonglong j64 = 0;
+	struct mpk_error *err = mpk_guard(run_get_uptime, &j64);
+
+	if (err)
+		return err;
+	*ret = j64;
+	return NULL;
+}
+
+uint64_t mpk_pid_to_task(uint64_t pid)
+{
+	return pid_to_task(pid);
+}
+
+struct mpk_error *mpk_task_to_pid(uint64_t task, uint64_t *ret)
+{
+	struct task_context *tc = task_to_context(task);
+
+	if (!tc)
+		return mpk_error_create(MPK_ERROR_LOOKUP,
+					"task 0x%llx is not in crash's task table",
+					(unsigned long long)task);
+	*ret = tc->pid;
+	return NULL;
+}
+
+bool mpk_is_task_active(uint64_t task)
+{
+	return is_task_active(task);
+}
+
+struct mem_usage_call {
+	ulong task;
+	struct task_mem_usage tmu;
+};
+
+static void run_get_task_mem_usage(void *arg)
+{
+	struct mem_usage_call *call = arg;
+
+	get_task_mem_usage(call->task, &call->tmu);
+}
+
+struct mpk_error *mpk_task_mem_usage(uint64_t task, struct mpk_task_mem *ret)
+{
+	struct mem_usage_call call = { .task = task };
+	struct mpk_error *err;
+
+	if (!task_to_context(task))
+		return mpk_error_create(MPK_ERROR_LOOKUP,
+					"task 0x%llx is not in crash's task table",
+					(unsigned long long)task);
+	err = mpk_guard(run_get_task_mem_usage, &call);
+	if (err)
+		return err;
+	ret->total_vm_kb = (uint64_t)call.tmu.total_vm * PAGESIZE() / 1024;
+	ret->rss_kb = (uint64_t)call.tmu.rss * PAGESIZE() / 1024;
+	return NULL;
+}
+
+struct pathname_call {
+	ulong dentry;
+	ulong vfsmnt;
+	char *buf;
+	int size;
+};
+
+static void run_get_pathname(void *arg)
+{
+	struct pathname_call *call = arg;
+
+	get_pathname(call->dentry, call->buf, call->size, 1, call->vfsmnt);
+}
+
+struct mpk_error *mpk_dentry_path(uint64_t dentry, uint64_t vfsmnt, char *buf,
+				  size_t size)
+{
+	struct pathname_call call = {
+		.dentry = dentry, .vfsmnt = vfsmnt, .buf = buf, .size = size,
+	};
+
+	if (!dentry)
+		return &mpk_null_pointer;
+	buf[0] = '\0';
+	return mpk_guard(run_get_pathname, &call);
+}
