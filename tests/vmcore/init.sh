@@ -81,6 +81,8 @@ ip -o addr >/run/ip-addr.txt
 ip -o link >/run/ip-link.txt
 ip route >/run/ip-route.txt
 /bin/scenario report-system || fail "report-system"
+# PID 1 sleeps in wait() here, as it will at the crash
+/bin/scenario report-task 1 init || fail "report-task"
 /bin/scenario report-net || fail "report-net"
 /bin/scenario report-lines proc_modules /proc/modules || fail "report modules"
 /bin/scenario report-lines mounts /proc/mounts || fail "report mounts"

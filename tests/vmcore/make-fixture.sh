@@ -23,6 +23,7 @@ CACHE=${PYKDUMP_FIXTURE_CACHE:-$HOME/.cache/pykdump-fixture}
 NSOCK=${PYKDUMP_SCENARIO_SOCKETS:-0}
 TIMEOUT=${PYKDUMP_FIXTURE_TIMEOUT:-300}
 TOOL=$HERE/fixture_tool.py
+KEEP_FIXTURES=6
 
 # In-tree modules the guest loads (their dependencies are added).
 # crc32c_generic: ext4's metadata checksums ask the crypto API for crc32c,
@@ -339,10 +340,11 @@ make_ext4() {
 		printf '%099d\n' "$i"
 	done >"$root/data/big.bin"
 	head -c 8192 /dev/zero | tr '\0' 'k' >"$root/keep-open.bin"
+	truncate -s 16M "$WORK/ext4.img"
 	# fixed UUID and hash seed: the image is the same on every build
 	mkfs.ext4 -q -F -L pkfixture -U 0c0ffee0-5eed-4a11-9d00-000000000001 \
 		-E root_owner=0:0,hash_seed=0c0ffee0-5eed-4a11-9d00-000000000002 \
-		-d "$root" "$WORK/ext4.img" 16M >&2 || die "mkfs.ext4 failed"
+		-d "$root" "$WORK/ext4.img" >&2 || die "mkfs.ext4 failed"
 	rm -rf "$root"
 }
 
@@ -460,6 +462,8 @@ check_with_crash() { # a fixture crash cannot open is no fixture
 build_fixture() {
 	local kdir=$CACHE/$KVER pkgver
 	mkdir -p "$kdir"
+	# under the lock, any other build directory is left over from a killed run
+	rm -rf "$kdir"/.build-* "$kdir"/.old-*
 	WORK=$(mktemp -d "$kdir/.build-$HASH.XXXXXX")
 	trap cleanup EXIT
 	ensure_headers
@@ -507,6 +511,20 @@ build_fixture() {
 	fi
 	mv "$WORK" "$kdir/$HASH"
 	WORK=
+	prune_fixtures "$kdir"
+}
+
+# Each fixture is ~600 MB; keep the newest few so a scenario edit does not
+# slowly fill the disk, while a recent variant (e.g. sockets) survives.
+prune_fixtures() {
+	local kdir=$1 d n=0
+	while IFS= read -r d; do
+		n=$((n + 1))
+		((n > KEEP_FIXTURES)) || continue
+		say "removing old fixture ${d##*/}"
+		rm -rf "$d"
+	done < <(find "$kdir" -mindepth 2 -maxdepth 2 -name truth.json -printf '%T@ %h\n' |
+		sort -rn | cut -d' ' -f2-)
 }
 
 # ----------------------------------------------------------------- main
@@ -524,7 +542,10 @@ if [[ -z $KVER ]]; then
 	mkdir -p "$CACHE/debs"
 	# one build at a time; a second caller waits, then finds it built
 	exec 9>"$CACHE/.lock"
-	flock 9
+	if ! flock -n 9; then
+		say "waiting for another fixture build to finish"
+		flock 9
+	fi
 	[[ $FORCE == 0 ]] && KVER=$(find_built)
 	if [[ -z $KVER ]]; then
 		KVER=$(choose_kver)

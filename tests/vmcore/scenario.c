@@ -14,6 +14,7 @@
  *   report-lines KEY FILE  FILE's lines, raw
  *   report-stat PATH...    stat() of files (inode numbers, sizes)
  *   report-system          uname, cpus, cmdline
+ *   report-task PID ROLE   a process made by someone else (PID 1)
  *   panic                  become pk_panic on CPU 1, print the truth to the
  *                          console between markers, then crash via sysrq
  *
@@ -839,6 +840,38 @@ static int cmd_report_system(void)
 	return 0;
 }
 
+/* A process the scenario did not create (PID 1), as /proc shows it. */
+static int cmd_report_task(const char *pid, const char *role)
+{
+	char path[64], buf[512], comm[32], state;
+	int ppid, n;
+	FILE *f;
+	struct sb b = { 0 };
+	char *l, *r;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		die("read %s", path);
+	fclose(f);
+	/* comm may hold spaces or parentheses: it spans first '(' to last ')' */
+	l = strchr(buf, '(');
+	r = strrchr(buf, ')');
+	if (!l || !r || r < l || sscanf(r + 1, " %c %d", &state, &ppid) != 2)
+		die("parse %s", path);
+	n = r - l - 1 < (int)sizeof(comm) - 1 ? r - l - 1 : (int)sizeof(comm) - 1;
+	memcpy(comm, l + 1, n);
+	comm[n] = 0;
+	sb_printf(&b, "{\"section\":\"tasks\",\"item\":{\"pid\":%d,\"tgid\":%d,"
+		  "\"ppid\":%d,\"comm\":", atoi(pid), atoi(pid), ppid);
+	sb_str(&b, comm);
+	sb_printf(&b, ",\"role\":");
+	sb_str(&b, role);
+	sb_printf(&b, ",\"state\":\"%c\",\"threads\":[]}}", state);
+	sb_emit(&b);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ panic */
 
 #define PANIC_CPU 1
@@ -894,11 +927,14 @@ int main(int argc, char **argv)
 		return cmd_report_stat(argc - 2, argv + 2);
 	if (argc == 2 && !strcmp(argv[1], "report-net"))
 		return cmd_report_net();
+	if (argc == 4 && !strcmp(argv[1], "report-task"))
+		return cmd_report_task(argv[2], argv[3]);
 	if (argc == 2 && !strcmp(argv[1], "report-system"))
 		return cmd_report_system();
 	if (argc == 2 && !strcmp(argv[1], "panic"))
 		return cmd_panic();
 	fprintf(stderr, "usage: scenario run [NSOCK] | report-lines KEY FILE | "
-		"report-stat PATH... | report-net | report-system | panic\n");
+		"report-stat PATH... | report-net | report-system | "
+		"report-task PID ROLE | panic\n");
 	return 2;
 }
