@@ -19,7 +19,8 @@ PY_CPPFLAGS := -D_GNU_SOURCE -Iinclude -Isrc $(PY_CFLAGS) \
 	-DMPK_CRASH_BUILD='"$(CRASH_BUILD_VERSION)"'
 
 CORE_SRCS := src/extension.c src/session.c src/guard.c src/command.c \
-	src/memory.c src/symbols.c src/system.c src/error.c
+	src/memory.c src/symbols.c src/system.c src/error.c src/types.c \
+	src/ptype_parse.c
 PY_SRCS := src/interp.c $(wildcard src/py/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 PY_OBJS := $(PY_SRCS:%.c=$(BUILD)/%.o)
@@ -57,6 +58,10 @@ $(SO): $(BUILD)/core.so tools/mkzip.py $(PROGS) $(PYKDUMP)
 	cp $(BUILD)/core.so $@.tmp
 	$(PYTHON) tools/mkzip.py $@.tmp
 	mv $@.tmp $@
+
+# Tests and benchmarks keep their rules next to them.
+-include tests/tests.mk
+-include bench/bench.mk
 
 install: $(SO)
 	install -D -m 0644 $(SO) $(DESTDIR)$(EXTENSIONS_DIR)/$(SO)

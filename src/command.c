@@ -109,6 +109,7 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 	struct crash_state *saved;
 	struct gdb_call call = { .cmd = cmd };
 	struct mpk_error *err, *out_err;
+	int saved_stderr, devnull;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out;
@@ -127,8 +128,13 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 	}
 	crash_state_save(saved);
 	fflush(fp);
+	fflush(stderr);
+	/* crash echoes error() text to the terminal too: it is in out. */
+	saved_stderr = dup(STDERR_FILENO);
+	devnull = open("/dev/null", O_WRONLY);
+	if (saved_stderr >= 0 && devnull >= 0)
+		dup2(devnull, STDERR_FILENO);
 	fp = out;
-	pc->error_fp = out;
 	if (gdb) {
 		call.out = out;
 		err = mpk_guard(run_gdb_pass_through, &call);
@@ -141,6 +147,13 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 	}
 	crash_state_restore(saved);
 	free(saved);
+	fflush(stderr);
+	if (saved_stderr >= 0 && devnull >= 0)
+		dup2(saved_stderr, STDERR_FILENO);
+	if (saved_stderr >= 0)
+		close(saved_stderr);
+	if (devnull >= 0)
+		close(devnull);
 
 	out_err = slurp(out, &text, &len);
 	fclose(out);

@@ -1,25 +1,443 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Bindings of src/types.c: type layouts from the debuginfo gdb loaded. */
+/*
+ * Bindings of src/types.c: gdb_typeinfo()/gdb_whatis() dictionaries in
+ * the layout PyKdump's datatypes expect (see docs/ and the API reference
+ * §19), built from the parsed gdb text.
+ */
 
+#include "mpk/types.h"
 #include "pycrash.h"
 
+static PyObject *ctype_dict(const struct mpk_ctype *t, const char *fname,
+			    uint64_t size_hint, bool expand, int depth);
+
+/* d[key] = value, stealing value; -1 on failure (value released). */
+static int set_item(PyObject *d, const char *key, PyObject *value)
+{
+	int rc;
+
+	if (!value)
+		return -1;
+	rc = PyDict_SetItemString(d, key, value);
+	Py_DECREF(value);
+	return rc;
+}
+
+static int set_int(PyObject *d, const char *key, long long v)
+{
+	return set_item(d, key, PyLong_FromLongLong(v));
+}
+
+static int set_str(PyObject *d, const char *key, const char *s)
+{
+	return set_item(d, key, PyUnicode_FromString(s));
+}
+
+static uint64_t elements(const struct mpk_ctype *t)
+{
+	uint64_t n = 1;
+	size_t i;
+
+	for (i = 0; i < t->ndims; i++)
+		n *= t->dims[i];
+	return n;
+}
+
+/* The body list of a struct/union: one dict per member. */
+static PyObject *body_list(const struct mpk_body *body, int depth)
+{
+	PyObject *list = PyList_New(body->nmembers);
+	size_t i;
+
+	for (i = 0; list && i < body->nmembers; i++) {
+		const struct mpk_member *m = &body->members[i];
+		uint64_t size = (m->flags & MPK_MEMBER_HAS_SIZE) ? m->size : 0;
+		PyObject *d = ctype_dict(&m->type, m->name, size, false,
+					 depth + 1);
+
+		if (!d || set_int(d, "bitoffset", m->offset * 8 +
+				  m->bit_offset) < 0 ||
+		    ((m->flags & MPK_MEMBER_BITFIELD) &&
+		     set_int(d, "bitsize", m->bitsize) < 0)) {
+			Py_XDECREF(d);
+			Py_CLEAR(list);
+			break;
+		}
+		PyList_SET_ITEM(list, i, d);
+	}
+	return list;
+}
+
+static PyObject *enum_list(const struct mpk_ctype *t)
+{
+	PyObject *list = PyList_New(t->nenumerators);
+	size_t i;
+
+	for (i = 0; list && i < t->nenumerators; i++) {
+		PyObject *pair = Py_BuildValue("[sL]", t->enumerators[i].name,
+					       (long long)t->enumerators[i].value);
+
+		if (!pair)
+			Py_CLEAR(list);
+		else
+			PyList_SET_ITEM(list, i, pair);
+	}
+	return list;
+}
+
+static PyObject *prototype_list(const struct mpk_ctype *t, int depth)
+{
+	PyObject *list = PyList_New(t->nparams + 1);
+	size_t i;
+
+	if (!list)
+		return NULL;
+	for (i = 0; i <= t->nparams; i++) {
+		char name[32];
+		const struct mpk_ctype *p = i ? &t->params[i - 1] : t->target;
+		PyObject *d;
+
+		if (i)
+			snprintf(name, sizeof(name), "arg%zu", i - 1);
+		else
+			snprintf(name, sizeof(name), "returntype");
+		d = p ? ctype_dict(p, name, 0, false, depth + 1) : NULL;
+		if (!d) {
+			if (!PyErr_Occurred())
+				PyErr_SetString(PyExc_ValueError,
+						"function without return type");
+			Py_DECREF(list);
+			return NULL;
+		}
+		PyList_SET_ITEM(list, i, d);
+	}
+	return list;
+}
+
+/* The type a typedef name stands for, or NULL if gdb does not know it. */
+static const struct mpk_ptype *resolve_typedef(const char *name)
+{
+	const struct mpk_ptype *p;
+	struct mpk_error *err = mpk_type_ptype(name, true, &p);
+
+	if (err) {
+		mpk_error_destroy(err);
+		return NULL;
+	}
+	return p;
+}
+
+/* The gdb type code of what t finally is (for ptrbasetype). */
+static int final_code(const struct mpk_ctype *t, int depth)
+{
+	struct mpk_base_type base;
+	const struct mpk_ptype *p;
+
+	if (depth > MPK_PTYPE_MAX_DEPTH)
+		return MPK_TYPE_CODE_UNDEF;
+	switch (t->kind) {
+	case MPK_CTYPE_STRUCT:
+		return MPK_TYPE_CODE_STRUCT;
+	case MPK_CTYPE_UNION:
+		return MPK_TYPE_CODE_UNION;
+	case MPK_CTYPE_ENUM:
+		return MPK_TYPE_CODE_ENUM;
+	case MPK_CTYPE_FUNCTION:
+		return MPK_TYPE_CODE_FUNC;
+	case MPK_CTYPE_ARRAY:
+		return MPK_TYPE_CODE_ARRAY;
+	case MPK_CTYPE_NAME:
+		if (mpk_base_type(t->name, &base))
+			return base.code;
+		p = resolve_typedef(t->name);
+		if (!p)
+			return MPK_TYPE_CODE_UNDEF;
+		if (p->type.stars)
+			return MPK_TYPE_CODE_PTR;
+		return final_code(&p->type, depth + 1);
+	default:
+		return MPK_TYPE_CODE_UNDEF;
+	}
+}
+
+/*
+ * The dictionary of one type, PyKdump's layout: basetype, codetype,
+ * typelength (element size for arrays, pointer size for pointers), and
+ * stars, ptrbasetype, dims, uint, typedef, body, edef, prototype where
+ * they apply. @size_hint is the byte size gdb printed for a member.
+ */
+static PyObject *ctype_dict(const struct mpk_ctype *t, const char *fname,
+			    uint64_t size_hint, bool expand, int depth)
+{
+	PyObject *d;
+	struct mpk_ctype merged;
+	const char *typedef_name = NULL;
+	struct mpk_base_type base;
+	uint64_t n;
+	int code;
+	long long length = -1;
+
+	if (depth > MPK_PTYPE_MAX_DEPTH) {
+		PyErr_SetString(PyExc_RecursionError, "type nests too deeply");
+		return NULL;
+	}
+	merged = *t;
+	/* A typedef name: report what it stands for, remembering the name. */
+	while (merged.kind == MPK_CTYPE_NAME &&
+	       !mpk_base_type(merged.name, &base)) {
+		const struct mpk_ptype *p = resolve_typedef(merged.name);
+		unsigned int stars = merged.stars;
+		size_t ndims = merged.ndims;
+		const uint64_t *dims = merged.dims;
+
+		if (!p || depth++ > MPK_PTYPE_MAX_DEPTH)
+			break;
+		if (!typedef_name)
+			typedef_name = merged.name;
+		merged = p->type;
+		merged.stars += stars;
+		if (ndims) {
+			merged.ndims = ndims;
+			merged.dims = dims;
+		}
+	}
+	d = PyDict_New();
+	if (!d)
+		return NULL;
+	if (fname && set_str(d, "fname", fname) < 0)
+		goto fail;
+	if (typedef_name && set_str(d, "typedef", typedef_name) < 0)
+		goto fail;
+	if (merged.ndims) {
+		PyObject *dims = PyList_New(merged.ndims);
+		size_t i;
+
+		for (i = 0; dims && i < merged.ndims; i++)
+			PyList_SET_ITEM(dims, i,
+					PyLong_FromUnsignedLongLong(merged.dims[i]));
+		if (set_item(d, "dims", dims) < 0)
+			goto fail;
+	}
+	n = elements(&merged);
+	if (size_hint && n)
+		length = size_hint / n;
+
+	switch (merged.kind) {
+	case MPK_CTYPE_NAME:
+		if (mpk_base_type(merged.name, &base)) {
+			code = base.code;
+			if (set_str(d, "basetype", merged.name) < 0 ||
+			    (code == MPK_TYPE_CODE_INT &&
+			     set_int(d, "uint", base.is_unsigned) < 0))
+				goto fail;
+			if (!merged.stars)
+				length = base.size;
+		} else {
+			code = MPK_TYPE_CODE_UNDEF;
+			if (set_str(d, "basetype", merged.name) < 0)
+				goto fail;
+		}
+		break;
+	case MPK_CTYPE_STRUCT:
+	case MPK_CTYPE_UNION: {
+		bool is_union = merged.kind == MPK_CTYPE_UNION;
+		const char *word = is_union ? "union" : "struct";
+		PyObject *bt = merged.name ?
+			PyUnicode_FromFormat("%s %s", word, merged.name) :
+			PyUnicode_FromString(word);
+
+		code = is_union ? MPK_TYPE_CODE_UNION : MPK_TYPE_CODE_STRUCT;
+		if (set_item(d, "basetype", bt) < 0)
+			goto fail;
+		if (merged.body && (merged.body->flags & MPK_BODY_HAS_SIZE) &&
+		    !merged.stars)
+			length = merged.body->size;
+		if (length <= 0 && merged.name && !merged.stars) {
+			char tag[512];
+
+			snprintf(tag, sizeof(tag), "%s %s", word, merged.name);
+			length = mpk_type_size(tag);
+		}
+		/* Tagged bodies are fetched by name; untagged ones only here. */
+		if (merged.body && (!merged.name || (expand && !merged.stars)) &&
+		    set_item(d, "body", body_list(merged.body, depth)) < 0)
+			goto fail;
+		break;
+	}
+	case MPK_CTYPE_ENUM: {
+		PyObject *bt = merged.name ?
+			PyUnicode_FromFormat("enum %s", merged.name) :
+			PyUnicode_FromString("enum");
+
+		code = MPK_TYPE_CODE_ENUM;
+		if (set_item(d, "basetype", bt) < 0)
+			goto fail;
+		if (!merged.stars && length <= 0)
+			length = 4;
+		if ((merged.flags & MPK_CTYPE_ENUM_BODY) &&
+		    set_item(d, "edef", enum_list(&merged)) < 0)
+			goto fail;
+		break;
+	}
+	case MPK_CTYPE_FUNCTION:
+		code = MPK_TYPE_CODE_FUNC;
+		if (set_str(d, "basetype", "(func)") < 0 ||
+		    set_item(d, "prototype", prototype_list(&merged, depth)) < 0)
+			goto fail;
+		if (!merged.stars)
+			length = 1;
+		break;
+	case MPK_CTYPE_ARRAY:
+		/* A pointer to an array: describe the pointer. */
+		code = MPK_TYPE_CODE_ARRAY;
+		if (set_str(d, "basetype", "(array)") < 0)
+			goto fail;
+		break;
+	default:
+		code = MPK_TYPE_CODE_UNDEF;
+		if (set_str(d, "basetype", merged.name ? merged.name : "?") < 0)
+			goto fail;
+		break;
+	}
+	if (merged.stars) {
+		if (set_int(d, "stars", merged.stars) < 0 ||
+		    set_int(d, "ptrbasetype", final_code(&merged, depth)) < 0)
+			goto fail;
+		code = MPK_TYPE_CODE_PTR;
+		length = 8;
+	}
+	if (set_int(d, "codetype", code) < 0 ||
+	    set_int(d, "typelength", length) < 0)
+		goto fail;
+	return d;
+fail:
+	Py_DECREF(d);
+	return NULL;
+}
+
+PyDoc_STRVAR(gdb_typeinfo_doc,
+"gdb_typeinfo(typename) -> dict\n\n"
+"Layout of a type from the debuginfo (ptype /o): basetype, codetype,\n"
+"typelength, and body (members with fname, bitoffset, bitsize) for\n"
+"structs and unions. Unknown types raise crash.error naming them.");
+
+static PyObject *crash_gdb_typeinfo(PyObject *self, PyObject *args)
+{
+	const char *name;
+	const struct mpk_ptype *p;
+	struct mpk_error *err;
+
+	if (!PyArg_ParseTuple(args, "s:gdb_typeinfo", &name))
+		return NULL;
+	err = mpk_type_ptype(name, true, &p);
+	if (err)
+		return mpk_raise(err);
+	return ctype_dict(&p->type, NULL, 0, true, 0);
+}
+
+PyDoc_STRVAR(gdb_whatis_doc,
+"gdb_whatis(expr) -> dict\n\n"
+"Type of a global or expression (whatis), with fname=expr; unknown\n"
+"symbols raise crash.error.");
+
+static PyObject *crash_gdb_whatis(PyObject *self, PyObject *args)
+{
+	const char *expr;
+	const struct mpk_ptype *p;
+	struct mpk_error *err;
+
+	if (!PyArg_ParseTuple(args, "s:gdb_whatis", &expr))
+		return NULL;
+	err = mpk_type_whatis(expr, &p);
+	if (err)
+		return mpk_raise(err);
+	/* An anonymous struct's members are only in ptype's answer. */
+	if ((p->type.kind == MPK_CTYPE_STRUCT ||
+	     p->type.kind == MPK_CTYPE_UNION) && !p->type.name &&
+	    !p->type.body) {
+		err = mpk_type_ptype(expr, true, &p);
+		if (err)
+			return mpk_raise(err);
+	}
+	return ctype_dict(&p->type, expr, 0, false, 0);
+}
+
+PyDoc_STRVAR(struct_size_doc,
+"struct_size(name) -> int\n\nSize of a struct/union/typedef from crash, -1 if unknown.");
+
+static PyObject *crash_struct_size(PyObject *self, PyObject *args)
+{
+	const char *name;
+
+	if (!PyArg_ParseTuple(args, "s:struct_size", &name))
+		return NULL;
+	return PyLong_FromLong(mpk_type_size(name));
+}
+
+PyDoc_STRVAR(member_offset_doc,
+"member_offset(struct, member) -> int\n\nOffset from crash, -1 if unknown.");
+
+static PyObject *crash_member_offset(PyObject *self, PyObject *args)
+{
+	const char *name, *member;
+
+	if (!PyArg_ParseTuple(args, "ss:member_offset", &name, &member))
+		return NULL;
+	return PyLong_FromLong(mpk_member_offset(name, member));
+}
+
+PyDoc_STRVAR(member_size_doc,
+"member_size(struct, member) -> int\n\nSize from crash, -1 if unknown.");
+
+static PyObject *crash_member_size(PyObject *self, PyObject *args)
+{
+	const char *name, *member;
+
+	if (!PyArg_ParseTuple(args, "ss:member_size", &name, &member))
+		return NULL;
+	return PyLong_FromLong(mpk_member_size(name, member));
+}
+
+PyDoc_STRVAR(type_generation_doc,
+"type_generation() -> int\n\n"
+"Changes whenever module debuginfo is loaded or unloaded; caches of\n"
+"type information must be dropped when it does.");
+
+static PyObject *crash_type_generation(PyObject *self, PyObject *noargs)
+{
+	return PyLong_FromUnsignedLong(mpk_type_generation());
+}
+
 PyMethodDef mpk_types_methods[] = {
+	{ "gdb_typeinfo", crash_gdb_typeinfo, METH_VARARGS, gdb_typeinfo_doc },
+	{ "gdb_whatis", crash_gdb_whatis, METH_VARARGS, gdb_whatis_doc },
+	{ "struct_size", crash_struct_size, METH_VARARGS, struct_size_doc },
+	{ "union_size", crash_struct_size, METH_VARARGS, struct_size_doc },
+	{ "member_offset", crash_member_offset, METH_VARARGS,
+	  member_offset_doc },
+	{ "member_size", crash_member_size, METH_VARARGS, member_size_doc },
+	{ "type_generation", crash_type_generation, METH_NOARGS,
+	  type_generation_doc },
 	{ NULL, NULL, 0, NULL },
 };
 
 int mpk_types_add_constants(PyObject *module)
 {
-	/* gdb's enum type_code values (gdb >= 8). */
 	static const struct {
 		const char *name;
 		int value;
 	} codes[] = {
-		{ "TYPE_CODE_PTR", 1 },    { "TYPE_CODE_ARRAY", 2 },
-		{ "TYPE_CODE_STRUCT", 3 }, { "TYPE_CODE_UNION", 4 },
-		{ "TYPE_CODE_ENUM", 5 },   { "TYPE_CODE_FUNC", 7 },
-		{ "TYPE_CODE_INT", 8 },    { "TYPE_CODE_FLT", 9 },
-		{ "TYPE_CODE_VOID", 10 },  { "TYPE_CODE_BOOL", 21 },
-		{ "TYPE_CODE_TYPEDEF", 23 },
+		{ "TYPE_CODE_PTR", MPK_TYPE_CODE_PTR },
+		{ "TYPE_CODE_ARRAY", MPK_TYPE_CODE_ARRAY },
+		{ "TYPE_CODE_STRUCT", MPK_TYPE_CODE_STRUCT },
+		{ "TYPE_CODE_UNION", MPK_TYPE_CODE_UNION },
+		{ "TYPE_CODE_ENUM", MPK_TYPE_CODE_ENUM },
+		{ "TYPE_CODE_FUNC", MPK_TYPE_CODE_FUNC },
+		{ "TYPE_CODE_INT", MPK_TYPE_CODE_INT },
+		{ "TYPE_CODE_FLT", MPK_TYPE_CODE_FLT },
+		{ "TYPE_CODE_VOID", MPK_TYPE_CODE_VOID },
+		{ "TYPE_CODE_BOOL", MPK_TYPE_CODE_BOOL },
+		{ "TYPE_CODE_TYPEDEF", MPK_TYPE_CODE_TYPEDEF },
 	};
 	size_t i;
 
