@@ -1,0 +1,1 @@
+# Makes tests/python importable for "unittest discover -s tests/python -t .".
