@@ -9,8 +9,9 @@
 #
 # Environment:
 #   PYKDUMP_FIXTURE_CACHE    cache root (default $HOME/.cache/pykdump-fixture)
-#   PYKDUMP_FIXTURE_KVER     kernel to use, e.g. 6.1.0-50-amd64 (default: see
-#                            choose_kver)
+#   PYKDUMP_FIXTURE_KVER     kernel to use, e.g. 6.1.0-50-amd64 (default: the
+#                            newest one already in the cache, else the newest
+#                            6.1.0-N-amd64 with -dbg and headers in the index)
 #   PYKDUMP_SCENARIO_SOCKETS extra established loopback TCP connections
 #                            (benchmark variant; default 0)
 #   PYKDUMP_FIXTURE_TIMEOUT  seconds to wait for the guest's panic (300)
@@ -53,7 +54,7 @@ for arg in "$@"; do
 	--print-env) MODE="env" ;;
 	--force) FORCE=1 ;;
 	-h | --help) usage 0 ;;
-	*) usage 2 >&2 ;;
+	*) die "unknown argument '$arg' (see --help)" ;;
 	esac
 done
 [[ $NSOCK =~ ^[0-9]+$ ]] || die "PYKDUMP_SCENARIO_SOCKETS must be a number, not '$NSOCK'"
@@ -266,10 +267,9 @@ ensure_headers() {
 prepare_kernel() {
 	local kdir=$CACHE/$KVER img dbg tmp legacy
 	[[ -f $kdir/kernel.ok ]] && return 0
-	mkdir -p "$kdir"
 	say "preparing kernel $KVER in $kdir"
-
 	img=$(fetch_deb "linux-image-$KVER")
+	mkdir -p "$kdir"
 	tmp=$(mktemp -d "$kdir/.img.XXXXXX")
 	dpkg-deb --fsys-tarfile "$img" |
 		tar -x -C "$tmp" --wildcards './boot/*' "./lib/modules/$KVER/kernel/*" ||
