@@ -156,21 +156,21 @@ def _execute(path, source, argv):
         if os.path.isfile(path) else None
     if directory:
         sys.path.insert(0, directory)
-    enter, leave = None, None
     try:
-        codeobj = compile(source, path, 'exec')
-        enter, leave = _api_hooks()
-        if enter:
-            enter()
         try:
+            codeobj = compile(source, path, 'exec')
+            enter, _ = _api_hooks()
+            if enter:
+                enter()
             exec(codeobj, main.__dict__)
-        finally:
-            if leave is None:
-                enter, leave = _api_hooks()
-            if leave:
+        except BaseException as exc:  # the crash session must survive
+            _report(exc)
+        _, leave = _api_hooks()
+        if leave:
+            try:
                 leave()
-    except BaseException as exc:  # the crash session must survive anything
-        _report(exc)
+            except BaseException as exc:
+                _report(exc)
     finally:
         sys.modules['__main__'] = saved_main
         sys.argv = saved_argv

@@ -1,0 +1,387 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The type model: TypeInfo, VarInfo, SUInfo, EnumInfo from the debuginfo.
+
+Built from the dictionaries of ``crash.gdb_typeinfo``/``crash.gdb_whatis``
+(gdb's ptype text parsed in C). Readers -- the closures turning memory
+into Python values -- are made by :mod:`pykdump.lowlevel`, which registers
+its factory here (:func:`set_reader_factory`): this module does not import
+it, so the layering stays one-way.
+"""
+
+import crash
+
+from .Generic import LazyEval
+from .memocaches import MemoizeSU, memoize_typeinfo
+
+__all__ = ['TypeInfo', 'VarInfo', 'SUInfo', 'EnumInfo', 'ArtStructInfo',
+           'type_length', 'NoField', 'set_reader_factory']
+
+TYPE_CODE_PTR = crash.TYPE_CODE_PTR
+TYPE_CODE_ARRAY = crash.TYPE_CODE_ARRAY
+TYPE_CODE_STRUCT = crash.TYPE_CODE_STRUCT
+TYPE_CODE_UNION = crash.TYPE_CODE_UNION
+TYPE_CODE_ENUM = crash.TYPE_CODE_ENUM
+TYPE_CODE_FUNC = crash.TYPE_CODE_FUNC
+TYPE_CODE_INT = crash.TYPE_CODE_INT
+TYPE_CODE_FLT = crash.TYPE_CODE_FLT
+TYPE_CODE_VOID = crash.TYPE_CODE_VOID
+TYPE_CODE_BOOL = crash.TYPE_CODE_BOOL
+TYPE_CODE_SU = (TYPE_CODE_STRUCT, TYPE_CODE_UNION)
+
+_reader_factory = None
+_dereferencer_factory = None
+
+
+def set_reader_factory(reader, dereferencer):
+    """Register lowlevel's factories: ``reader(varinfo)`` -> closure
+    ``addr -> value``, ``dereferencer(typeinfo)`` -> closure for tPtr."""
+    global _reader_factory, _dereferencer_factory
+    _reader_factory = reader
+    _dereferencer_factory = dereferencer
+
+
+class NoField(KeyError, AttributeError):
+    """A struct has no field of that name.
+
+    Both a KeyError (what PyKdump raised: old ``except KeyError`` code
+    works) and an AttributeError (so ``hasattr()`` and ``getattr(o, n,
+    default)`` work).
+    """
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ''
+
+
+@memoize_typeinfo
+def _typeinfo_dict(tname):
+    """crash.gdb_typeinfo(tname), cached per type generation."""
+    return crash.gdb_typeinfo(tname)
+
+
+class TypeInfo:
+    """A C type: the name programs key on (stype) and how it is laid out.
+
+    Attributes: stype (typedef name if any, else basetype; synthetic names
+    for anonymous struct/union), codetype (gdb TYPE_CODE of the resolved
+    type; PTR for pointers; element code for arrays), size (element size
+    for arrays, pointer size for pointers), dims (list or None), elements,
+    ptrlev (number of * or None), ptrbasetype, uint, typedef, fake_SU,
+    prototype (for functions: list of TypeInfo, return type first).
+    """
+
+    def __init__(self, t, parent=None, bitoffset=None, fname=None):
+        """Make from a type name (asks gdb) or a gdb type dictionary."""
+        if isinstance(t, str):
+            tname = t
+            try:
+                t = _typeinfo_dict(tname)
+            except crash.error:
+                raise TypeError('no type %s' % tname) from None
+        self.basetype = t['basetype']
+        self.codetype = t['codetype']
+        self.size = t['typelength']
+        self.dims = t.get('dims')
+        self.ptrlev = t.get('stars')
+        if self.ptrlev is not None:
+            self.ptrbasetype = t.get('ptrbasetype')
+        self.uint = t.get('uint')
+        self.typedef = t.get('typedef')
+        self.fake_SU = False
+        if 'prototype' in t:
+            self.prototype = [TypeInfo(p) for p in t['prototype']]
+        if self.basetype in ('struct', 'union') and 'body' in t:
+            # An anonymous struct/union: named after where it lives.
+            fake = '%s:%d' % (parent, (bitoffset or 0) // 8)
+            if fname:
+                fake += '/%s' % fname
+            self.basetype = fake + '->' + self.basetype
+            self.fake_SU = True
+            SUInfo.from_dict(self.basetype, t)
+        elif 'body' in t and not self.ptrlev:
+            SUInfo.from_dict(self.typedef or self.basetype, t)
+        if self.basetype == 'enum' and 'edef' in t:
+            self.edef = t['edef']
+        self.stype = self.typedef or self.basetype
+
+    elements = LazyEval('elements', lambda self: self._elements())
+
+    def _elements(self):
+        """Product of the dimensions, 1 for scalars."""
+        n = 1
+        for d in self.dims or ():
+            n *= d
+        return n
+
+    tcodetype = LazyEval('tcodetype',
+                         lambda self: self.getTargetCodeType())
+
+    def getTargetType(self):
+        """TypeInfo of stype (the target of a typedef)."""
+        return TypeInfo(self.stype)
+
+    def getTargetCodeType(self):
+        """gdb code of what stype finally is."""
+        if self.ptrlev:
+            return self.ptrbasetype
+        return self.codetype
+
+    def fullname(self):
+        """(stype, '*' * ptrlev, '[d1][d2]...')."""
+        dims = ''.join('[%d]' % d for d in self.dims or ())
+        return self.stype, '*' * (self.ptrlev or 0), dims
+
+    def typestr(self):
+        """C spelling of the type, e.g. ``struct list_head *``."""
+        stype, stars, dims = self.fullname()
+        if stars:
+            stype += ' ' + stars
+        return stype + dims
+
+    def fullstr(self, indent=0):
+        """Indented C-like description."""
+        return ' ' * indent + self.typestr()
+
+    dereferencer = LazyEval(
+        'dereferencer', lambda self: _dereferencer_factory(self))
+
+    def __repr__(self):
+        return 'TypeInfo <%s> size=%d' % (self.typestr(), self.size)
+
+
+class VarInfo:
+    """A global variable or struct member: a name, a TypeInfo, a place.
+
+    ``offset`` is the byte offset in the parent (``bitoffset // 8``),
+    ``bitoffset`` bits from the parent's start, ``bitsize`` for bitfields
+    (else None); ``addr`` for globals. ``reader`` is a closure
+    ``addr -> value`` made on first use.
+    """
+
+    def __init__(self, name, ti=None, addr=None, bitoffset=0, bitsize=None):
+        """Name, TypeInfo and position."""
+        self.name = name
+        self.ti = ti
+        self.addr = addr
+        self.bitoffset = bitoffset
+        self.offset = bitoffset // 8
+        self.bitsize = bitsize
+
+    reader = LazyEval('reader', lambda self: _reader_factory(self))
+
+    def getReader(self):
+        """The reader closure (``addr -> value``) of this variable."""
+        return self.reader
+
+    basetype = LazyEval('basetype', lambda self: self.ti.stype)
+    ctype = basetype
+    size = LazyEval('size', lambda self: self.ti.size * self.ti.elements)
+    ptrlev = LazyEval('ptrlev', lambda self: self.ti.ptrlev)
+
+    @property
+    def array(self):
+        """Dimension of a 1-D array, the list of dimensions otherwise."""
+        dims = self.ti.dims
+        if not dims:
+            raise TypeError('%s is not an array' % self.name)
+        return dims[0] if len(dims) == 1 else dims
+
+    def shortstr(self):
+        """C-like declaration."""
+        stype, stars, dims = self.ti.fullname()
+        s = '%s %s%s%s' % (stype, stars, self.name, dims)
+        if self.bitsize is not None:
+            s += ' : %d' % self.bitsize
+        return s
+
+    def fullstr(self):
+        """Declaration with offset and size."""
+        return '%-40s | off=%d size=%d' % (self.shortstr() + ';',
+                                             self.offset, self.size)
+
+    def __repr__(self):
+        return '<VarInfo %s>' % self.shortstr()
+
+
+class PseudoVarInfo(VarInfo):
+    """A pseudo-attribute installed by structSetAttr: behaves as a field."""
+
+
+class SUInfo(dict, metaclass=MemoizeSU):
+    """A struct or union: a dict of field name -> VarInfo.
+
+    Fields are also attributes (``si.pid``) unless they collide with dict
+    methods. Anonymous members are flattened into the parent with their
+    offsets added (also bitfields: their bit positions are kept).
+    Unknown type -> TypeError("no type NAME").
+    """
+
+    def __init__(self, sname, gdbdict=None):
+        """Ask gdb for sname's layout (or use gdbdict) and build fields."""
+        dict.__init__(self)
+        if gdbdict is None:
+            try:
+                gdbdict = _typeinfo_dict(sname)
+            except crash.error:
+                raise TypeError('no type %s' % sname) from None
+        self.PYT_sname = sname
+        self.PYT_body = []
+        self.PYT_size = self.size = gdbdict['typelength']
+        self.PYT_fake = ':' in sname and '->' in sname
+        for f in gdbdict.get('body', ()):
+            self._add_field(f, 0, sname)
+
+    @classmethod
+    def from_dict(cls, sname, gdbdict):
+        """The SUInfo of sname built from a dictionary already at hand."""
+        return cls(sname, gdbdict)
+
+    def _add_field(self, f, base_bits, parent):
+        """Add member dict f; flatten anonymous members recursively."""
+        fname = f['fname']
+        bitoffset = base_bits + f.get('bitoffset', 0)
+        ti = TypeInfo(f, parent, f.get('bitoffset', 0), fname)
+        vi = VarInfo(fname, ti, bitoffset=bitoffset,
+                     bitsize=f.get('bitsize'))
+        self.PYT_body.append((fname, vi))
+        if fname:
+            self[fname] = vi
+            return
+        if ti.codetype not in TYPE_CODE_SU or 'body' not in f:
+            raise TypeError('nameless member of %s is not a struct or '
+                            'union' % parent)
+        for inner in f['body']:
+            self._add_field_flat(inner, bitoffset, ti.stype)
+
+    def _add_field_flat(self, f, base_bits, parent):
+        """Flatten one member of an anonymous struct/union."""
+        fname = f['fname']
+        bitoffset = base_bits + f.get('bitoffset', 0)
+        if fname:
+            ti = TypeInfo(f, parent, f.get('bitoffset', 0), fname)
+            self[fname] = VarInfo(fname, ti, bitoffset=bitoffset,
+                                  bitsize=f.get('bitsize'))
+        elif 'body' in f:
+            for inner in f['body']:
+                self._add_field_flat(inner, bitoffset, parent)
+
+    def __setitem__(self, name, vi):
+        dict.__setitem__(self, name, vi)
+        if not hasattr(dict, name) and name not in ('size',):
+            object.__setattr__(self, name, vi)
+
+    def getFnames(self):
+        """Field names in declaration order (anonymous members flattened)."""
+        return list(self.keys())
+
+    def shortstr(self):
+        """C-like body."""
+        lines = ['struct %s {' % self.PYT_sname]
+        for name, vi in self.items():
+            lines.append('    %s;' % vi.shortstr())
+        lines.append('}')
+        return '\n'.join(lines)
+
+    def fullstr(self):
+        """C-like body with offsets and sizes."""
+        lines = ['struct %s {' % self.PYT_sname]
+        for name, vi in self.items():
+            lines.append('    ' + vi.fullstr())
+        lines.append('}')
+        return '\n'.join(lines)
+
+    def __str__(self):
+        return '<SUInfo>\n' + self.shortstr()
+
+    def __repr__(self):
+        return self.fullstr()
+
+    def __hash__(self):
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+
+class EnumInfo(dict):
+    """An enum: enumerator name -> value, also as attributes.
+
+    ``EnumInfo("enum pid_type")`` asks for the type; any other name is
+    given to whatis (a typedef, a variable of enum type or an enumerator
+    constant identifies its enum). Non-enum or unknown -> TypeError.
+    """
+
+    def __init__(self, name):
+        """Look the enum up and fill the mapping."""
+        dict.__init__(self)
+        try:
+            if 'enum ' in name:
+                d = _typeinfo_dict(name)
+            else:
+                d = crash.gdb_whatis(name)
+        except crash.error:
+            raise TypeError('no enum %s' % name) from None
+        if d.get('codetype') != TYPE_CODE_ENUM or d.get('stars'):
+            raise TypeError('%s is not an enum' % name)
+        edef = d.get('edef')
+        if edef is None and d['basetype'] != 'enum':
+            edef = _typeinfo_dict(d['basetype']).get('edef', [])
+        self.stype = d['basetype']
+        self._Lst = [tuple(p) for p in edef or ()]
+        for n, v in self._Lst:
+            self[n] = v
+            setattr(self, n, v)
+
+    def getnam(self, v):
+        """First enumerator name with value v, or '<stype, bad value v>'."""
+        for n, val in self._Lst:
+            if val == v:
+                return n
+        return '<%s, bad value %s>' % (self.stype, v)
+
+    def __str__(self):
+        return '%s {%s}' % (self.stype, ' ,'.join(
+            '%s = %d' % (n, v) for n, v in self._Lst))
+
+
+class ArtStructInfo(SUInfo):
+    """An artificial struct: fields appended back to back (no padding).
+
+    Upstream's version was broken; this one works: ``a =
+    ArtStructInfo("mystruct"); a.append("int", "x"); a.append("char *",
+    "p")``, then readSU("mystruct", addr).
+    """
+
+    def __init__(self, sname, gdbdict=None):
+        """An empty struct called sname."""
+        dict.__init__(self)
+        self.PYT_sname = sname
+        self.PYT_body = []
+        self.PYT_size = self.size = 0
+        self.PYT_fake = True
+
+    def append(self, ftype, fname):
+        """Add field fname of C type ftype at the current end."""
+        ti = TypeInfo(ftype)
+        vi = VarInfo(fname, ti, bitoffset=self.size * 8)
+        self.PYT_body.append((fname, vi))
+        self[fname] = vi
+        self.size = self.PYT_size = self.size + ti.size * ti.elements
+
+    def inline(self, si):
+        """Append every field of another SUInfo."""
+        base = self.size
+        for name, vi in si.items():
+            nvi = VarInfo(name, vi.ti, bitoffset=base * 8 + vi.bitoffset,
+                          bitsize=vi.bitsize)
+            self.PYT_body.append((name, nvi))
+            self[name] = nvi
+        self.size = self.PYT_size = base + si.size
+
+
+@memoize_typeinfo
+def type_length(tname):
+    """Size of type tname (element size of arrays), -1 on any error."""
+    try:
+        return TypeInfo(tname).size
+    except (TypeError, crash.error):
+        return -1
