@@ -13,6 +13,7 @@
 #include "defs.h"
 #include "mpk/extension.h"
 #include "mpk/interp.h"
+#include "mpk/memory.h"
 #include "mpk/progs.h"
 #include "mpk/session.h"
 
@@ -193,5 +194,6 @@ static void __attribute__((constructor)) mpk_init(void)
 static void __attribute__((destructor)) mpk_fini(void)
 {
 	mpk_interp_finalize();
+	mpk_memory_cache_clear();
 	free_command_table();
 }

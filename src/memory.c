@@ -122,12 +122,78 @@ static struct mpk_error *read_user(uint64_t addr, void *buf, size_t size)
 	return NULL;
 }
 
+/*
+ * A dump never changes, but crash keeps few pages decompressed (kdump
+ * pages are zlib-compressed): walking tasks reads three pages per task
+ * and pays the decompression every time. Kernel pages we read are kept
+ * here, direct-mapped; a live session bypasses it.
+ */
+enum { PAGE_CACHE_SLOTS = 4096, CACHE_PAGE = 4096 };
+
+struct cached_page {
+	uint64_t vaddr;		/* page address + 1; 0 means empty */
+	unsigned char data[CACHE_PAGE];
+};
+
+static struct cached_page *page_cache;
+
+static const unsigned char *cached_kernel_page(uint64_t page)
+{
+	struct cached_page *slot;
+
+	if (!page_cache) {
+		page_cache = calloc(PAGE_CACHE_SLOTS, sizeof(*page_cache));
+		if (!page_cache)
+			return NULL;
+	}
+	slot = &page_cache[(page / CACHE_PAGE) % PAGE_CACHE_SLOTS];
+	if (slot->vaddr == page + 1)
+		return slot->data;
+	if (!readmem(page, KVADDR, slot->data, CACHE_PAGE, "mpykdump",
+		     RETURN_ON_ERROR | QUIET)) {
+		slot->vaddr = 0;
+		return NULL;
+	}
+	slot->vaddr = page + 1;
+	return slot->data;
+}
+
+/* Kernel read through the page cache; false: read directly instead. */
+static bool read_cached(uint64_t addr, void *buf, size_t size)
+{
+	unsigned char *out = buf;
+
+	while (size) {
+		uint64_t page = addr & ~(uint64_t)(CACHE_PAGE - 1);
+		size_t off = addr - page, chunk = CACHE_PAGE - off;
+		const unsigned char *data = cached_kernel_page(page);
+
+		if (!data)
+			return false;
+		if (chunk > size)
+			chunk = size;
+		memcpy(out, data + off, chunk);
+		out += chunk;
+		addr += chunk;
+		size -= chunk;
+	}
+	return true;
+}
+
+void mpk_memory_cache_clear(void)
+{
+	free(page_cache);
+	page_cache = NULL;
+}
+
 struct mpk_error *mpk_read(uint64_t addr, int mtype, void *buf, size_t size)
 {
 	if (!addr && mtype != PHYSADDR)
 		return &mpk_null_pointer;
 	if (mtype == UVADDR && mpk_session.readmem_task)
 		return read_user(addr, buf, size);
+	if (mtype == KVADDR && !ACTIVE() && read_cached(addr, buf, size))
+		return NULL;
 	if (!readmem(addr, mtype, buf, size, "mpykdump", RETURN_ON_ERROR |
 		     QUIET))
 		return mpk_error_fault(addr, size);
@@ -250,11 +316,13 @@ struct mpk_error *mpk_follow_next(uint64_t start, int64_t offset,
 	}
 	addr_set_insert(&seen, start);
 	for (;;) {
+		struct mpk_error *err;
 		ulong next;
 		int fresh;
 
-		if (!readmem(cur + offset, KVADDR, &next, sizeof(next),
-			     "list", RETURN_ON_ERROR | QUIET)) {
+		err = mpk_read(cur + offset, KVADDR, &next, sizeof(next));
+		if (err) {
+			mpk_error_destroy(err);
 			walk.end = MPK_WALK_FAULT;
 			walk.bad_addr = cur + offset;
 			break;

@@ -27,6 +27,9 @@ int mpk_default_memtype(void);
  */
 struct mpk_error *mpk_read(uint64_t addr, int mtype, void *buf, size_t size);
 
+/** Drop the cache of kernel pages read from the dump. */
+void mpk_memory_cache_clear(void);
+
 /** Read one pointer-sized unsigned value. */
 struct mpk_error *mpk_read_ptr(uint64_t addr, int mtype, uint64_t *ret);
 
