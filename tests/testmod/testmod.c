@@ -106,15 +106,16 @@ struct testmod_bits {
 	signed int d:7;		/* straddles bytes 2 and 3 */
 	bool e:1;
 	bool f:1;
-	unsigned long long g:40;
-	signed long long h:20;	/* straddles the two 32-bit halves */
+	unsigned long long g:28;	/* bits 29..56: across bit 32 and 4 bytes */
+	signed long long h:20;	/* no room left in the first u64: next unit */
 	u8 i:4;
 	u8 j:4;
+	unsigned long long k:40;	/* wider than 32 bits */
 };
 
 struct testmod_bits testmod_bits = {
 	.a = 5, .b = -11, .c = 0xabc, .d = -64, .e = true, .f = false,
-	.g = 0xfedcba9876ULL, .h = -12345, .i = 9, .j = 15,
+	.g = 0xabcdef1, .h = -12345, .i = 9, .j = 15, .k = 0xfedcba9876ULL,
 };
 
 /* ---------------------------------------------------- nested / anonymous */

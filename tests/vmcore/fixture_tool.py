@@ -100,61 +100,93 @@ def cmd_check_symbols(a):
 
 # ---------------------------------------------------------- layouts
 
-_off = re.compile(r"^/\*\s+(\d+)(?::\s*(\d+))?\s+\|\s+(\d+)\s+\*/\s+(.*)$")
-_hole = re.compile(r"^/\*\s+(XXX|\d+\s*\|\s*\d+\s*\*/\s*$)")
+_member = re.compile(r"^/\*\s+(\d+)(?::\s*(\d+))?\s+\|\s+(\d+)\s+\*/\s+(.*)$")
+_union_member = re.compile(r"^/\*\s+(\d+)\s+\*/\s+(.*)$")  # offset = the union's
+_header = re.compile(r"^/\* offset\s+\|\s+size \*/\s+type = (struct|union) (\S+) \{$")
+_total = re.compile(r"^\s*/\* total size \(bytes\):\s+(\d+) \*/$")
+_close = re.compile(r"^\s*\}\s*(\w*)((?:\[\d*\])*);$")
+
+
+def _member_name(decl):
+    m = re.search(r"\(\*+\s*(\w+)\)", decl)  # function pointer
+    if m:
+        return m.group(1)
+    decl = decl.split(":")[0].strip()
+    return re.sub(r"\[.*$", "", decl.split()[-1]).lstrip("*")
 
 
 def parse_layouts(text):
-    """`ptype /o struct X` output -> {X: {size, fields: [...]}}.
+    """`ptype /o struct X` output -> {X: {kind, size, fields: [...]}}.
 
-    Only the top-level members of each struct are listed, each with byte
-    offset, bit offset within that byte for bitfields, size, and the member
-    declaration as gdb prints it.  Nested members get a dotted path.
+    Every member at any depth is listed with its dotted path (anonymous
+    struct/union levels add no path component, as in C), byte offset from
+    the start of X, size, and for bitfields the bit position within that
+    byte (`bit`) and width (`bits`).  Nested aggregates are listed too, with
+    `aggregate: true`.
     """
     result = {}
-    cur = None
-    stack = []
+    root = None
+    stack = []  # frames: {"offset", "union", "fields", "decl", "size"}
     for raw in text.splitlines():
         line = raw.rstrip()
-        m = re.match(r"^/\* offset\s+\|\s+size \*/\s+type = (struct|union) (\S+) \{$", line)
+        m = _header.match(line)
         if m:
-            cur = {"kind": m.group(1), "fields": []}
-            result[m.group(2)] = cur
+            root = {"offset": 0, "union": m.group(1) == "union", "fields": []}
+            stack = [root]
+            result[m.group(2)] = {"kind": m.group(1), "fields": root["fields"]}
+            name = m.group(2)
+            continue
+        if not stack:
+            continue
+        frame = stack[-1]
+        m = _total.match(line)
+        if m:
+            frame["size"] = int(m.group(1))
+            if frame is root:
+                result[name]["size"] = int(m.group(1))
+            continue
+        m = _close.match(line)
+        if m and len(stack) > 1:
+            stack.pop()
+            member, dims = m.group(1), m.group(2)
+            parent = stack[-1]
+            if member:
+                tdecl = frame["decl"]
+                if tdecl in ("struct", "union"):  # anonymous type, named member
+                    tdecl += " {...}"
+                parent["fields"].append({"path": member, "offset": frame["offset"],
+                                         "size": frame.get("size"),
+                                         "decl": tdecl + " " + member + dims,
+                                         "aggregate": True})
+            for f in frame["fields"]:
+                if member:
+                    f["path"] = member + "." + f["path"]
+                parent["fields"].append(f)
+            continue
+        if line.strip() == "}" and len(stack) == 1:
             stack = []
             continue
-        if cur is None:
-            continue
-        m = re.match(r"^\s*/\* total size \(bytes\):\s+(\d+) \*/$", line)
-        if m:
-            if not stack:
-                cur["size"] = int(m.group(1))
-            continue
-        m = _off.match(line)
+        m = _member.match(line)
         if m:
             off, bit, size, decl = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
         else:
-            m = re.match(r"^/\*\s+(\d+)\s+\*/\s+(.*)$", line)  # union member
+            m = _union_member.match(line)
             if not m:
-                if re.match(r"^\s*\}( \w+)?(\[\d*\])*;$", line.strip()) and stack:
-                    stack.pop()
-                elif line.strip() == "}" and not stack:
-                    cur = None
-                continue
-            off, bit, size, decl = None, None, int(m.group(1)), m.group(2)
+                continue  # holes, padding, blank lines
+            off, bit, size, decl = frame["offset"], None, int(m.group(1)), m.group(2)
         decl = decl.strip()
         if decl.endswith("{"):
-            stack.append(decl)
+            stack.append({"offset": off, "union": decl.startswith("union"),
+                          "fields": [], "decl": decl[:-1].strip(), "size": size})
             continue
-        name = re.sub(r"\[.*$", "", decl.rstrip(";").split(":")[0].strip().split()[-1]).lstrip("*(")
-        ent = {"decl": decl.rstrip(";"), "size": size, "depth": len(stack), "name": name}
-        if off is not None:
-            ent["offset"] = off
+        decl = decl.rstrip(";")
+        ent = {"path": _member_name(decl), "offset": off, "size": size, "decl": decl}
         if bit is not None:
             ent["bit"] = int(bit)
-            bm = re.search(r":\s*(\d+);?$", decl)
+            bm = re.search(r":\s*(\d+)$", decl)
             if bm:
                 ent["bits"] = int(bm.group(1))
-        cur["fields"].append(ent)
+        frame["fields"].append(ent)
     return result
 
 
