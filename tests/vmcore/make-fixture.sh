@@ -79,6 +79,7 @@ find_built() {
 	for d in "$CACHE"/*/"$HASH"/truth.json; do
 		[[ -f $d ]] || continue
 		k=${d%/"$HASH"/truth.json}
+		[[ -f $k/vmlinux ]] || continue
 		k=${k##*/}
 		if [[ -n ${PYKDUMP_FIXTURE_KVER:-} && $k != "$PYKDUMP_FIXTURE_KVER" ]]; then
 			continue
