@@ -47,10 +47,8 @@ def _find(modname, extra=()):
 def lsModules():
     """Names of the loaded kernel modules (from the modules list)."""
     try:
-        mods = readSUListFromHead('modules', 'list', 'struct module')
-        if not mods:
-            mods = readSUListFromHead(crash.sym2addr('modules'), 'list',
-                                      'struct module')
+        mods = readSUListFromHead(crash.sym2addr('modules'), 'list',
+                                  'struct module')
         return [str(m.name) for m in mods]
     except (crash.error, KeyError, TypeError):
         return [m[0] for m in crash.modules()]

@@ -239,8 +239,41 @@ def whatis(name):
     except crash.error:
         raise TypeError("There's no symbol %s" % name) from None
     vi = VarInfo(name, TypeInfo(d, None, 0, name), addr=sym2addr(name))
+    ti = vi.ti
+    code = ti.ptrbasetype if ti.ptrlev else ti.codetype
+    if code in TYPE_CODE_SU and not ti.fake_SU and \
+            ti.stype.startswith(('struct ', 'union ')):
+        _own_layout(name, ti)
     _whatis_cache[name] = vi
     return vi
+
+
+def _own_layout(name, ti):
+    """Give ti the layout of the struct global name really has.
+
+    A module may define a struct whose tag the kernel also uses, with
+    another layout (gdb's lookup by tag finds the kernel's). The layout
+    of the variable's own type comes from an expression on it; if it
+    differs, the type is renamed 'struct tag@module' for this global.
+    """
+    expr = '*' * (ti.ptrlev or 0) + name + '[0]' * len(ti.dims or ())
+    try:
+        own = crash.gdb_typeinfo(expr)
+        named = SUInfo(ti.stype)
+    except (crash.error, TypeError):
+        return
+    fields = [f['fname'] for f in own.get('body', ())]
+    if own['typelength'] == named.size and \
+            fields == [n for n, _v in named.PYT_body]:
+        return
+    qualified = '%s@%s' % (ti.stype, addr2mod(sym2addr(name)) or name)
+    si = SUInfo.from_dict(qualified, own)
+    for fvi in list(si.values()):
+        if fvi.ti.stype == ti.stype:
+            fvi.ti.stype = qualified
+    ti.stype = qualified
+    if not ti.ptrlev:
+        ti.size = own['typelength']
 
 
 def _drop_symbol_caches(sname=None):
