@@ -1,0 +1,164 @@
+"""Helpers for integration tests that run inside crash (via runner.py).
+
+Integration tests compare what our code says with sources that do not go
+through it: the fixture's ground truth (``truth()``) and crash's own
+commands on the same dump (``crash_cmd()``, ``crash_sym()``, ``crash_p()``).
+This module imports only ``crash`` (the C module), never ``pykdump``: it
+must keep working while the API is broken, so a failing API test is a
+failing test and not a broken harness.
+"""
+
+import functools
+import json
+import os
+import re
+import unittest
+
+import crash
+
+__all__ = ['truth', 'dump_format', 'crash_cmd', 'crash_sym', 'crash_p',
+           'crash_p_int', 'crash_offsetof', 'crash_sizeof', 'crash_alive',
+           'crash_list', 'load_testmod_symbols', 'CrashTestCase',
+           'requires_truth']
+
+
+@functools.lru_cache(maxsize=None)
+def _load_truth(path):
+    with open(path, encoding='utf-8') as f:
+        return json.load(f)
+
+
+def truth():
+    """Return the fixture's ground truth (truth.json) as a dict.
+
+    The path comes from $PYKDUMP_TRUTH, which the test driver exports
+    before it starts crash. Raise unittest.SkipTest naming the variable
+    when it is not set, so a run on some other dump says why it skipped.
+    """
+    path = os.environ.get('PYKDUMP_TRUTH')
+    if not path:
+        raise unittest.SkipTest('PYKDUMP_TRUTH is not set: not the fixture')
+    return _load_truth(path)
+
+
+def requires_truth(func):
+    """Decorate a test that needs truth(): skips cleanly without it."""
+    @functools.wraps(func)
+    def wrapper(self, *args, **kwargs):
+        truth()
+        return func(self, *args, **kwargs)
+    return wrapper
+
+
+def dump_format():
+    """Return 'kdump' or 'elf': the format of the dump crash has open.
+
+    runner.py sets it from its --format option (the driver knows which
+    file it gave crash); default 'kdump'.
+    """
+    return os.environ.get('MPK_DUMP_FORMAT', 'kdump')
+
+
+def crash_cmd(cmd):
+    """Return the output of crash command cmd (raises crash.error)."""
+    return crash.exec_crash_command(cmd)
+
+
+def crash_sym(name):
+    """Return the address crash's own ``sym NAME`` prints, as an int."""
+    out = crash_cmd('sym %s' % name)
+    # "ffffffff8301aa40 (D) init_task" or "... testmod_s8 [testmod]"
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[2] == name:
+            return int(parts[0], 16)
+    raise AssertionError('crash "sym %s" printed no address: %r'
+                         % (name, out))
+
+
+_P_RE = re.compile(r'^\$\d+ = (.*)$', re.S)
+
+
+def crash_p(expr):
+    """Return the text after ``$N = `` of crash's ``p EXPR``."""
+    out = crash_cmd('p %s' % expr).strip()
+    m = _P_RE.match(out)
+    if not m:
+        raise AssertionError('crash "p %s" printed %r' % (expr, out))
+    return m.group(1).strip()
+
+
+def crash_p_int(expr):
+    """Return crash's ``p/x EXPR`` as an int (unsigned, as printed)."""
+    out = crash_cmd('p/x %s' % expr).strip()
+    m = _P_RE.match(out)
+    if not m:
+        raise AssertionError('crash "p/x %s" printed %r' % (expr, out))
+    return int(m.group(1).split()[0], 16)
+
+
+def crash_offsetof(struct, member):
+    """Return offsetof(struct STRUCT, MEMBER) as gdb computes it."""
+    return crash_p_int('&((struct %s *)0)->%s' % (struct, member))
+
+
+def crash_sizeof(typename):
+    """Return sizeof(TYPENAME) as gdb computes it."""
+    return crash_p_int('sizeof(%s)' % typename)
+
+
+def crash_list(spec):
+    """Return the addresses crash's ``list SPEC`` prints, as ints."""
+    out = crash_cmd('list %s' % spec)
+    return [int(line.split()[0], 16) for line in out.splitlines()
+            if line.strip()]
+
+
+def load_testmod_symbols():
+    """Load testmod.ko's debuginfo into crash (``mod -s``), once.
+
+    Without it crash knows only testmod's kallsyms, which lack per-cpu
+    variables; tests that need them call this instead of relying on an
+    earlier test having done it. The path comes from $PYKDUMP_TESTMOD,
+    else from truth.json's files.testmod beside $PYKDUMP_TRUTH.
+    """
+    path = os.environ.get('PYKDUMP_TESTMOD')
+    if not path:
+        path = os.path.join(os.path.dirname(os.environ['PYKDUMP_TRUTH']),
+                            truth()['files']['testmod'])
+    out = crash_cmd('mod')
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 5 and parts[1] == 'testmod':
+            if parts[4].endswith('.ko'):
+                return  # already loaded
+    crash_cmd('mod -s testmod %s' % path)
+
+
+def crash_alive():
+    """Return True if crash still answers a simple command correctly."""
+    try:
+        out = crash.exec_crash_command('sym init_task')
+    except Exception:  # any failure means "not alive"
+        return False
+    return 'init_task' in out
+
+
+class CrashTestCase(unittest.TestCase):
+    """TestCase with asserts for 'crash raises, then still answers'."""
+
+    def assertCrashAlive(self):
+        """Fail unless crash still answers a command."""
+        self.assertTrue(crash_alive(), 'crash no longer answers "sym"')
+
+    def assertRaisesNaming(self, exc_type, text, func, *args, **kwargs):
+        """Assert func(*args) raises exc_type whose message contains text.
+
+        text is compared case-insensitively (addresses may be printed as
+        0xABC or 0xabc); afterwards crash must still answer.
+        """
+        with self.assertRaises(exc_type) as cm:
+            func(*args, **kwargs)
+        self.assertIn(text.lower(), str(cm.exception).lower())
+        self.assertCrashAlive()
+        return cm.exception
