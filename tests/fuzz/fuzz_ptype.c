@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer target of the gdb type text parser.  Besides "no crash, no
+ * leak", it checks two properties: a PARSE error names its line, and a
+ * successful parse printed back (tests/unit/render.c) parses again into
+ * the same thing, so a result with dangling or inconsistent parts shows.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpk/ptype_parse.h"
+#include "render.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+typedef struct mpk_error *parse_fn(const char *, size_t, struct mpk_ptype **);
+
+static void check_error(struct mpk_error *err)
+{
+	if (!err->message)
+		abort();
+	if (err->code == MPK_ERROR_PARSE && strncmp(err->message, "line ", 5))
+		abort();
+	mpk_error_destroy(err);
+}
+
+/* Print back, parse the print, print again: both prints must agree. */
+static void round_trip(const struct mpk_ptype *pt, bool whole, parse_fn *parse)
+{
+	char *first = whole ? render_ptype(pt)
+			    : render_decl(&pt->type, pt->name);
+	struct mpk_ptype *again = NULL;
+	struct mpk_error *err;
+	char *second;
+
+	err = parse(first, strlen(first), &again);
+	if (err) {
+		fprintf(stderr, "printed back, then: %s\n%s\n", err->message,
+			first);
+		abort();
+	}
+	second = whole ? render_ptype(again)
+		       : render_decl(&again->type, again->name);
+	if (strcmp(first, second)) {
+		fprintf(stderr, "unstable:\n%s\n---\n%s\n", first, second);
+		abort();
+	}
+	free(first);
+	free(second);
+	mpk_ptype_destroy(again);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* an exact copy: reads past size are caught */
+	char *text = malloc(size ? size : 1);
+	struct mpk_ptype *pt = NULL;
+	struct mpk_error *err;
+
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+
+	err = mpk_ptype_parse(text, size, &pt);
+	if (err) {
+		check_error(err);
+	} else {
+		round_trip(pt, true, mpk_ptype_parse);
+		mpk_ptype_destroy(pt);
+	}
+
+	err = mpk_decl_parse(text, size, &pt);
+	if (err) {
+		check_error(err);
+	} else {
+		round_trip(pt, false, mpk_decl_parse);
+		mpk_ptype_destroy(pt);
+	}
+	free(text);
+	return 0;
+}

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Unit tests and fuzzing of the pure gdb-type-text parser, src/ptype_parse.c.
+# Included from the top-level Makefile; paths are relative to the top.
+#
+#   make unit-check     Check tests, plain and under ASan+UBSan, + fuzz-replay
+#   make fuzz-replay    gcc-built replay of the corpus under ASan+UBSan
+#   make fuzz-run       libFuzzer for FUZZ_TIME seconds (clang); finds land
+#                       in tests/fuzz/crashers/, to be turned into tests
+#   make unit-clean
+
+UNIT_DIR := tests/unit
+FUZZ_DIR := tests/fuzz
+PTYPE_DATA := tests/data/ptype
+
+UNIT_WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Wvla
+UNIT_CFLAGS := -std=gnu11 -g -O1 $(UNIT_WARN) $(EXTRA_CFLAGS)
+UNIT_CPPFLAGS := -D_GNU_SOURCE -Iinclude -I$(UNIT_DIR) \
+	-DMPK_TEST_DATA='"$(CURDIR)/$(PTYPE_DATA)"'
+UNIT_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+
+PTYPE_SRCS := src/ptype_parse.c src/error.c
+PTYPE_DEPS := $(PTYPE_SRCS) include/mpk/ptype_parse.h include/mpk/error.h \
+	$(UNIT_DIR)/render.c $(UNIT_DIR)/render.h
+
+UNIT_TESTS := $(UNIT_DIR)/check_ptype_parse $(UNIT_DIR)/check_ptype_parse_asan
+FUZZ_REPLAY := $(FUZZ_DIR)/replay
+FUZZ_TARGET := $(FUZZ_DIR)/fuzz_ptype
+
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 300
+FUZZ_WORK ?= build/fuzz-corpus
+FUZZ_CORPUS := $(PTYPE_DATA) $(PTYPE_DATA)/gdb13 $(FUZZ_DIR)/crashers
+
+.PHONY: unit-check unit-check-plain unit-check-asan fuzz-replay fuzz-run \
+	unit-clean
+
+$(UNIT_DIR)/check_ptype_parse.c: $(UNIT_DIR)/test_ptype_parse.ts
+	checkmk $< > $@.tmp && mv $@.tmp $@
+
+$(UNIT_DIR)/check_ptype_parse: $(UNIT_DIR)/check_ptype_parse.c $(PTYPE_DEPS)
+	$(CC) $(UNIT_CPPFLAGS) $(CHECK_CFLAGS) $(UNIT_CFLAGS) -o $@ \
+		$< $(UNIT_DIR)/render.c $(PTYPE_SRCS) $(CHECK_LIBS)
+
+$(UNIT_DIR)/check_ptype_parse_asan: $(UNIT_DIR)/check_ptype_parse.c $(PTYPE_DEPS)
+	$(CC) $(UNIT_CPPFLAGS) $(CHECK_CFLAGS) $(UNIT_CFLAGS) $(UNIT_SAN) \
+		-o $@ $< $(UNIT_DIR)/render.c $(PTYPE_SRCS) $(CHECK_LIBS)
+
+unit-check-plain: $(UNIT_DIR)/check_ptype_parse
+	$(UNIT_DIR)/check_ptype_parse
+
+# No fork: LeakSanitizer then checks the whole run in one process.
+unit-check-asan: $(UNIT_DIR)/check_ptype_parse_asan
+	CK_FORK=no ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 \
+		$(UNIT_DIR)/check_ptype_parse_asan
+
+unit-check: fuzz-replay unit-check-asan unit-check-plain
+
+$(FUZZ_REPLAY): $(FUZZ_DIR)/replay.c $(FUZZ_DIR)/fuzz_ptype.c $(PTYPE_DEPS)
+	$(CC) $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) $(UNIT_SAN) -o $@ \
+		$(FUZZ_DIR)/replay.c $(FUZZ_DIR)/fuzz_ptype.c \
+		$(UNIT_DIR)/render.c $(PTYPE_SRCS)
+
+fuzz-replay: $(FUZZ_REPLAY)
+	ASAN_OPTIONS=detect_leaks=1 $(FUZZ_REPLAY) $(FUZZ_CORPUS)
+
+$(FUZZ_TARGET): $(FUZZ_DIR)/fuzz_ptype.c $(PTYPE_DEPS)
+	$(FUZZ_CC) $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) -Wno-format-nonliteral \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $(FUZZ_DIR)/fuzz_ptype.c $(UNIT_DIR)/render.c $(PTYPE_SRCS)
+
+# clang's -Wformat=2 also wants mpk_error_vcreate() marked as printf-like.
+# The work corpus stays out of the tree; only finds are kept.
+fuzz-run: $(FUZZ_TARGET)
+	@mkdir -p $(FUZZ_WORK) $(FUZZ_DIR)/crashers
+	$(FUZZ_TARGET) -max_total_time=$(FUZZ_TIME) -timeout=10 \
+		-rss_limit_mb=2048 -max_len=65536 \
+		-dict=$(FUZZ_DIR)/ptype.dict \
+		-artifact_prefix=$(FUZZ_DIR)/crashers/ \
+		$(FUZZ_WORK) $(FUZZ_CORPUS)
+
+unit-clean:
+	rm -f $(UNIT_TESTS) $(UNIT_DIR)/check_ptype_parse.c \
+		$(UNIT_DIR)/check_ptype_parse.c.tmp $(FUZZ_REPLAY) $(FUZZ_TARGET)
