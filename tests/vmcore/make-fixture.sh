@@ -463,8 +463,6 @@ check_with_crash() { # a fixture crash cannot open is no fixture
 build_fixture() {
 	local kdir=$CACHE/$KVER pkgver
 	mkdir -p "$kdir"
-	# under the lock, any other build directory is left over from a killed run
-	rm -rf "$kdir"/.build-* "$kdir"/.old-*
 	WORK=$(mktemp -d "$kdir/.build-$HASH.XXXXXX")
 	trap cleanup EXIT
 	ensure_headers
@@ -547,6 +545,9 @@ if [[ -z $KVER ]]; then
 		say "waiting for another fixture build to finish"
 		flock 9
 	fi
+	# under the lock, temp names can only be left over from killed runs
+	rm -rf "$CACHE"/debs/.partial.* "$CACHE"/*/.build-* "$CACHE"/*/.old-* \
+		"$CACHE"/*/.img.* "$CACHE"/*/.vmlinux.tmp
 	[[ $FORCE == 0 ]] && KVER=$(find_built)
 	if [[ -z $KVER ]]; then
 		KVER=$(choose_kver)
