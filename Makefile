@@ -63,6 +63,10 @@ $(SO): $(BUILD)/core.so tools/mkzip.py $(PROGS) $(PYKDUMP)
 -include tests/tests.mk
 -include bench/bench.mk
 
+# The main job on the fixture dump (built or reused from the cache).
+demo: $(SO)
+	tools/demo.sh $(abspath $(SO))
+
 install: $(SO)
 	install -D -m 0644 $(SO) $(DESTDIR)$(EXTENSIONS_DIR)/$(SO)
 
