@@ -66,18 +66,17 @@ def find_program(name, bundled_only=False):
     """
     searched = []
     if not bundled_only:
-        if os.sep in name or os.path.isfile(name):
-            searched.append(name)
-            if os.path.isfile(name):
-                with open(name, encoding='utf-8') as f:
-                    return name, f.read()
+        searched.append(name)
+        if os.path.isfile(name):
+            with open(name, encoding='utf-8') as f:
+                return name, f.read()
         for d in _search_dirs():
             for candidate in (name, name + '.py'):
                 path = os.path.join(d, candidate)
                 if os.path.isfile(path):
                     with open(path, encoding='utf-8') as f:
                         return path, f.read()
-            searched.append(d)
+            searched.append('$PYKDUMPPATH ' + d)
     found = _bundled_source(os.path.splitext(os.path.basename(name))[0])
     if found:
         return found
@@ -139,7 +138,12 @@ def _report(exc):
             else:
                 print(status, file=sys.stderr)
         return
-    traceback.print_exception(type(exc), exc, exc.__traceback__)
+    tb = exc.__traceback__
+    # The runner's own frames say nothing about the program's error.
+    while tb is not None and \
+            tb.tb_frame.f_globals.get('__name__') == __name__:
+        tb = tb.tb_next
+    traceback.print_exception(type(exc), exc, tb)
 
 
 def _execute(path, source, argv):
