@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Helpers for integration tests that run inside crash (via runner.py).
 
 Integration tests compare what our code says with sources that do not go

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run the integration tests inside crash.
 
 Usage, at the crash prompt with mpykdump.so loaded::

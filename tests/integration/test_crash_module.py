@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The C module ``crash`` against crash's own commands and the ground truth.
 
 Every expected value here comes from somewhere our code does not touch:

@@ -1,0 +1,353 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Start crash on the fixture from host-side tests and split its output.
+
+A crash session costs ~3 s, so a test class runs one session for many
+checks: it feeds crash a script in which each check is a *section*
+introduced by a marker command (``!echo @@mpk NAME@@``: crash's own shell
+escape, which flushes crash's output first, so markers stay in order with
+what commands print), then each test reads its own section.
+
+Environment (all optional; ``make check`` sets them):
+
+``PYKDUMP_VMLINUX``, ``PYKDUMP_VMCORE``, ...
+    the fixture (else ``tests/vmcore/make-fixture.sh --print-env``);
+``MPK_SO``
+    the mpykdump.so under test (default: the one at the top of the tree);
+``MPK_CRASH``
+    the command that starts crash, split like a shell would, e.g.
+    ``env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libasan.so.8 crash``
+    for ``make check-asan`` (default ``crash``).
+"""
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+MARK = '@@mpk %s@@'
+# At the end of a line: a program may leave its last line unterminated.
+_MARK_RE = re.compile(r'^(.*)@@mpk (\S+)@@$')
+
+#: Text a sanitizer (ASan, UBSan, LSan) prints when it finds something.
+SANITIZER_RE = re.compile(r'ERROR: (Address|Leak)Sanitizer|'
+                          r'SUMMARY: (Address|UndefinedBehavior)Sanitizer|'
+                          r': runtime error: ')
+
+_fixture = None
+
+
+def fixture():
+    """Return the fixture's PYKDUMP_* variables as a dict.
+
+    Taken from the environment when PYKDUMP_VMCORE is set, otherwise from
+    ``make-fixture.sh --print-env`` (which builds the fixture once and
+    then answers from its cache). Raise unittest.SkipTest when there is
+    no fixture to be had, with the script's own message.
+    """
+    global _fixture
+    if _fixture is not None:
+        return _fixture
+    names = ('PYKDUMP_VMLINUX', 'PYKDUMP_VMCORE', 'PYKDUMP_VMCORE_ELF',
+             'PYKDUMP_TRUTH', 'PYKDUMP_TESTMOD', 'PYKDUMP_KVER')
+    if os.environ.get('PYKDUMP_VMCORE'):
+        env = {n: os.environ[n] for n in names if n in os.environ}
+    else:
+        script = os.path.join(TOP, 'tests', 'vmcore', 'make-fixture.sh')
+        proc = subprocess.run([script, '--print-env'], capture_output=True,
+                              text=True, check=False)
+        if proc.returncode != 0:
+            raise unittest.SkipTest('no vmcore fixture: %s'
+                                    % proc.stderr.strip()[-300:])
+        env = {}
+        for line in proc.stdout.splitlines():
+            name, _, value = line.partition('=')
+            if name in names:
+                env[name] = shlex.split(value)[0] if value else ''
+    for n in ('PYKDUMP_VMLINUX', 'PYKDUMP_VMCORE'):
+        if not os.path.isfile(env.get(n, '')):
+            raise unittest.SkipTest('fixture file %s=%r missing'
+                                    % (n, env.get(n)))
+    _fixture = env
+    return env
+
+
+def so_path():
+    """Return the path of the mpykdump.so under test (must exist)."""
+    path = os.path.abspath(os.environ.get('MPK_SO') or
+                           os.path.join(TOP, 'mpykdump.so'))
+    if not os.path.isfile(path):
+        raise AssertionError('%s is not built: run make' % path)
+    return path
+
+
+def crash_argv(dump='kdump'):
+    """Return the argv that starts crash quietly on the fixture."""
+    fix = fixture()
+    core = fix['PYKDUMP_VMCORE_ELF' if dump == 'elf' else 'PYKDUMP_VMCORE']
+    cmd = shlex.split(os.environ.get('MPK_CRASH') or 'crash')
+    return cmd + ['-s', fix['PYKDUMP_VMLINUX'], core]
+
+
+def mark(name):
+    """Return the crash command that starts section name."""
+    return '!echo ' + MARK % name
+
+
+def split_sections(output):
+    """Return {section name: text} of crash output containing markers.
+
+    Text before the first marker is under ''. A section's text is its
+    lines joined with newlines, without the marker line itself.
+    """
+    sections = {'': []}
+    current = ''
+    for line in output.splitlines():
+        m = _MARK_RE.match(line.rstrip())
+        if m:
+            if m.group(1):
+                sections[current].append(m.group(1))
+            current = m.group(2)
+            sections[current] = []
+        else:
+            sections[current].append(line)
+    return {k: '\n'.join(v) for k, v in sections.items()}
+
+
+class Session:
+    """The result of one crash run: output, exit status, sections."""
+
+    def __init__(self, output, returncode, pid, elapsed, timed_out=False):
+        self.output = output
+        self.returncode = returncode
+        self.pid = pid
+        self.elapsed = elapsed
+        self.timed_out = timed_out
+        self.sections = split_sections(output)
+
+    def section(self, name):
+        """Return the text of section name; fail if crash never got there."""
+        if name not in self.sections:
+            last = [k for k in self.sections if k][-1:] or ['(none)']
+            raise AssertionError(
+                'section %r missing from crash output: crash stopped or '
+                'lost its input after section %r (exit status %s%s)'
+                % (name, last[0], self.returncode,
+                   ', timed out' if self.timed_out else ''))
+        return self.sections[name]
+
+    def lines(self, name):
+        """Return the non-empty lines of section name."""
+        return [ln for ln in self.section(name).splitlines() if ln.strip()]
+
+    def sanitizer_reports(self):
+        """Return the lines of the output a sanitizer printed."""
+        return [ln for ln in self.output.splitlines()
+                if SANITIZER_RE.search(ln)]
+
+
+def session_env(extra=None):
+    """Return the environment for crash: ours, plus extra."""
+    env = dict(os.environ)
+    env.update(fixture())
+    env.pop('PYTHONPATH', None)  # ignored by isolated mode, but be explicit
+    env.update(extra or {})
+    return env
+
+
+def run_crash(commands, env=None, cwd=None, timeout=300, dump='kdump'):
+    """Run crash with commands (a list of lines) on stdin; return a Session.
+
+    A 'quit' is appended. stdout and stderr are one stream, as a user
+    sees them. On timeout crash is killed and the output so far kept.
+    """
+    script = '\n'.join(list(commands) + ['quit']) + '\n'
+    with tempfile.TemporaryFile() as out:
+        start = time.monotonic()
+        proc = subprocess.Popen(crash_argv(dump), stdin=subprocess.PIPE,
+                                stdout=out, stderr=subprocess.STDOUT,
+                                env=session_env(env), cwd=cwd)
+        timed_out = False
+        try:
+            proc.communicate(script.encode(), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            proc.kill()
+            proc.wait()
+        elapsed = time.monotonic() - start
+        out.seek(0)
+        text = out.read().decode('utf-8', 'replace')
+    return Session(text, proc.returncode, proc.pid, elapsed, timed_out)
+
+
+class LiveCrash:
+    """A crash process fed step by step, for tests that send signals.
+
+    Output goes to a file (no pipe to fill up); write() sends lines,
+    signal() sends a signal to crash itself, finish() sends 'quit',
+    waits and returns a Session.
+    """
+
+    def __init__(self, env=None, cwd=None, dump='kdump'):
+        self._out = tempfile.TemporaryFile()
+        self._start = time.monotonic()
+        self.proc = subprocess.Popen(crash_argv(dump), stdin=subprocess.PIPE,
+                                     stdout=self._out,
+                                     stderr=subprocess.STDOUT,
+                                     env=session_env(env), cwd=cwd)
+
+    def write(self, *lines):
+        """Send command lines to crash; False if crash is gone."""
+        try:
+            self.proc.stdin.write(('\n'.join(lines) + '\n').encode())
+            self.proc.stdin.flush()
+            return True
+        except (BrokenPipeError, OSError):
+            return False
+
+    def signal(self, sig=signal.SIGINT):
+        """Send sig to the crash process if it still runs."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+
+    def alive(self):
+        """Return True while crash runs."""
+        return self.proc.poll() is None
+
+    def finish(self, timeout=120):
+        """Send 'quit', close stdin, wait; return the Session."""
+        self.write('quit')
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        timed_out = False
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            self.proc.kill()
+            self.proc.wait()
+        self._out.seek(0)
+        text = self._out.read().decode('utf-8', 'replace')
+        self._out.close()
+        return Session(text, self.proc.returncode, self.proc.pid,
+                       time.monotonic() - self._start, timed_out)
+
+
+def wait_for_file(path, timeout, live=None):
+    """Wait until path exists (True) or timeout/crash exit (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(path):
+            return True
+        if live is not None and not live.alive():
+            return False
+        time.sleep(0.05)
+    return False
+
+
+def make_tree(root, files):
+    """Create files {relative path: text} under root; return root."""
+    for rel, text in files.items():
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(text)
+    return root
+
+
+def read_make_var(name):
+    """Return variable name from config.mk (written by configure)."""
+    path = os.path.join(TOP, 'config.mk')
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            key, sep, value = line.partition('=')
+            if sep and key.strip() == name:
+                return value.strip()
+    raise AssertionError('%s not in %s' % (name, path))
+
+
+def api_version():
+    """Return pykdump.__version__ as written in pykdump/__init__.py."""
+    with open(os.path.join(TOP, 'pykdump', '__init__.py'),
+              encoding='utf-8') as f:
+        m = re.search(r"^__version__ = '([^']+)'", f.read(), re.M)
+    return m.group(1)
+
+
+def embedded_python_version():
+    """Return the version of the Python mpykdump.so embeds.
+
+    The Python configure chose (config.mk's PYTHON) is the one whose
+    libpython the .so links: ask it, not the Python running this test.
+    """
+    python = read_make_var('PYTHON')
+    return subprocess.run([python, '-c',
+                           'import sys; print(sys.version.split()[0])'],
+                          capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def crash_version():
+    """Return the version the crash binary reports (e.g. '8.0.2')."""
+    cmd = shlex.split(os.environ.get('MPK_CRASH') or 'crash')
+    out = subprocess.run(cmd + ['--version'], capture_output=True,
+                         text=True, check=False).stdout
+    m = re.search(r'^crash (\S+)', out, re.M)
+    if not m:
+        raise AssertionError('crash --version printed %r' % out[:200])
+    return m.group(1)
+
+
+def bundled_programs(so=None):
+    """Return the names of the programs bundled in the .so's zip."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(so or so_path()) as z:
+            return sorted(os.path.splitext(os.path.basename(n))[0]
+                          for n in z.namelist()
+                          if n.startswith('progs/') and n.endswith('.py'))
+    except zipfile.BadZipFile:
+        return []
+
+
+class SessionTestCase(unittest.TestCase):
+    """Base for a class whose tests read one shared crash session.
+
+    Subclasses set ``session`` in setUpClass; every subclass inherits the
+    check that no sanitizer spoke during it.
+    """
+
+    session = None
+    tmp = None
+
+    @classmethod
+    def make_tmp(cls):
+        """Create the class's scratch directory (removed afterwards)."""
+        cls.tmp = tempfile.mkdtemp(prefix='mpk-host-')
+        return cls.tmp
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.tmp:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_session_has_no_sanitizer_report(self):
+        if self.session is None:
+            self.skipTest('no session')
+        self.assertEqual(self.session.sanitizer_reports(), [])
+
+    def test_session_ends_with_crash_exiting_normally(self):
+        if self.session is None:
+            self.skipTest('no session')
+        self.assertFalse(self.session.timed_out, 'crash timed out')
+        self.assertEqual(self.session.returncode, 0,
+                         'crash exit status %s' % self.session.returncode)
