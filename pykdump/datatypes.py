@@ -195,8 +195,8 @@ class VarInfo:
 
     def fullstr(self):
         """Declaration with offset and size."""
-        return '%-40s | off=%d size=%d' % (self.shortstr() + ';',
-                                             self.offset, self.size)
+        decl = self.shortstr() + ';'
+        return '%-40s | off=%d size=%d' % (decl, self.offset, self.size)
 
     def __repr__(self):
         return '<VarInfo %s>' % self.shortstr()

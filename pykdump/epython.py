@@ -237,7 +237,3 @@ def run(argv, version=False, path=False, reload=False, bundled=False,
         _execute(prog_path, source, [prog_path] + list(argv[1:]))
     except BaseException as exc:  # never unwind into crash's C code
         _report(exc)
-
-
-
-

@@ -15,11 +15,10 @@ import time
 
 import crash
 
-from .datatypes import (SUInfo, TypeInfo, VarInfo, EnumInfo, NoField,
-                        type_length, TYPE_CODE_SU)
+from .datatypes import SUInfo, TypeInfo, VarInfo, NoField, TYPE_CODE_SU
 from .logging import PyLog
-from .lowlevel import (StructResult, tPtr, SmartString, Addr, readIntN)
-from .memocaches import memoize_typeinfo, memoize_cond, CU_LIVE
+from .lowlevel import StructResult, tPtr, Addr, readIntN
+from .memocaches import memoize_typeinfo, add_typeinfo_purge_hook
 from .vmcorearch import sys_info
 
 __all__ = [
@@ -283,7 +282,6 @@ def _drop_symbol_caches(sname=None):
         _symbol_exists_cache.clear()
 
 
-from .memocaches import add_typeinfo_purge_hook  # noqa: E402
 add_typeinfo_purge_hook(_drop_symbol_caches)
 
 

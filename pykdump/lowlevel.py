@@ -12,10 +12,9 @@ import struct as _struct
 import crash
 
 from . import datatypes
-from .datatypes import (NoField, PseudoVarInfo, SUInfo, TypeInfo, VarInfo,
+from .datatypes import (NoField, PseudoVarInfo, SUInfo, TypeInfo,
                         TYPE_CODE_BOOL, TYPE_CODE_ENUM, TYPE_CODE_FLT,
-                        TYPE_CODE_FUNC, TYPE_CODE_INT, TYPE_CODE_PTR,
-                        TYPE_CODE_SU, TYPE_CODE_VOID)
+                        TYPE_CODE_FUNC, TYPE_CODE_INT, TYPE_CODE_SU)
 from .memocaches import add_typeinfo_purge_hook
 
 __all__ = ['StructResult', 'tPtr', 'tEnum', 'SmartString', 'Addr', 'Deref',

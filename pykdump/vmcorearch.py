@@ -12,8 +12,10 @@ import crash
 
 from .Generic import Bunch
 
+# kernel, kname and debuginfo need crash's answers: the API gets them
+# from this module's __getattr__ on first use.
 __all__ = ['sys_info', 'KernelRev', 'HZ', 'PAGESIZE', 'PAGE_CACHE_SHIFT',
-           'kernel', 'kname', 'debuginfo', 'RHDIR', 'CGDIR']
+           'RHDIR', 'CGDIR']
 
 HZ = crash.HZ
 PAGESIZE = crash.PAGESIZE

@@ -12,13 +12,13 @@ import unittest
 
 import crash
 
-from pykdump.API import (readSymbol, readSU, loadModule, whatis, Addr,
+from pykdump.API import (readSymbol, readSU, loadModule, Addr,
                          member_offset, struct_size, readSUListFromHead,
                          hlist_for_each_entry, readStructNext, readList,
                          container_of, EnumInfo, sym2addr, addr2sym,
-                         SmartString, tPtr, StructResult, ListHead,
+                         SmartString, tPtr, ListHead,
                          rbtree_walk, xarray_walk, idr_walk, percpu_read,
-                         percpu_addresses, getStructInfo, pylog, Deref,
+                         getStructInfo, pylog, Deref,
                          readBadList, sys_info)
 from pykdump.lowlevel import intDimensionlessArray
 

@@ -1,0 +1,208 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Network namespaces and address formatting: the base of the net helpers.
+
+Mirrors ``include/net/net_namespace.h`` (``struct net``, the list
+``net_namespace_list``, ``init_net``) and the address conversions of
+``include/linux/inet.h`` (``%pI4``/``%pI6c`` printing). The other
+``net_*`` modules take a ``struct net`` from here: sockets
+(:mod:`net_sock`, :mod:`net_unix`), devices (:mod:`net_dev`), routes
+(:mod:`net_route`), neighbours (:mod:`net_neigh`), SNMP (:mod:`net_snmp`).
+"""
+
+import socket
+import struct
+
+from pykdump.API import (CU_LOAD, Bunch, crash, get_nsproxy, member_offset,
+                         memoize_cond, pylog, readSUListFromHead, readSymbol,
+                         readmem, struct_size, sym2addr)
+
+__all__ = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'init_net', 'for_each_net',
+           'net_inum', 'find_net', 'current_net', 'ntodots', 'ntodots6',
+           'ip4_from_be32', 'addr_port', 'LayoutError', 'struct_offsets',
+           'has_member']
+
+AF_UNIX = 1
+AF_INET = 2
+AF_INET6 = 10
+
+
+def init_net():
+    """Return the initial network namespace.
+
+    C equivalent: ``&init_net``.
+
+    :return: ``struct net`` StructResult
+    """
+    return readSymbol('init_net')
+
+
+def for_each_net():
+    """Yield every network namespace, init_net first.
+
+    C equivalent: ``for_each_net(net)`` in
+    ``include/net/net_namespace.h`` (walks ``net_namespace_list``).
+
+    :return: generator of ``struct net`` StructResults
+    """
+    head = sym2addr('net_namespace_list')
+    if not head:
+        # Kernels without CONFIG_NET_NS have only init_net.
+        yield init_net()
+        return
+    yield from readSUListFromHead(head, 'list', 'struct net')
+
+
+def net_inum(net):
+    """Return the inode number naming namespace ``net`` (as in ``ip netns``).
+
+    C equivalent: ``net->ns.inum``.
+
+    :param net: ``struct net`` StructResult
+    :return: ``unsigned int``, or 0 if the kernel has no ``ns`` member
+    """
+    try:
+        return net.ns.inum
+    except (KeyError, AttributeError, crash.error):
+        return 0
+
+
+def current_net():
+    """Return the namespace of the nsproxy in use (``--usens``) or init_net.
+
+    C equivalent: ``current->nsproxy->net_ns``.
+
+    :return: ``struct net`` StructResult
+    """
+    ns = get_nsproxy()
+    if ns:
+        try:
+            net = ns.net_ns
+            if net:
+                return net
+        except (KeyError, AttributeError, crash.error):
+            pylog.warning('nsproxy has no readable net_ns: using init_net')
+    return init_net()
+
+
+def find_net(spec):
+    """Return the namespace ``spec`` names, or None.
+
+    ``spec`` is an index into :func:`for_each_net` order (0 is init_net),
+    an inode number as ``ip netns`` and ``/proc/PID/ns/net`` show it, or
+    the address of a ``struct net`` (hex with ``0x`` or a plain int larger
+    than any index).
+
+    :param spec: ``str`` or ``int``
+    :return: ``struct net`` StructResult or None
+    """
+    if isinstance(spec, str):
+        spec = spec.strip()
+        value = int(spec, 16) if spec.lower().startswith('0x') else \
+            int(spec, 0)
+    else:
+        value = int(spec)
+    nets = list(for_each_net())
+    if 0 <= value < len(nets):
+        return nets[value]
+    for net in nets:
+        if int(net) == value or net_inum(net) == value:
+            return net
+    return None
+
+
+def ntodots(be32):
+    """Format an IPv4 address held in network byte order.
+
+    C equivalent: ``printk("%pI4", &addr)``; the argument is the value of a
+    ``__be32`` as read from little-endian memory.
+
+    :param be32: ``int``
+    :return: dotted quad ``str``
+    """
+    return socket.inet_ntoa(struct.pack('<I', be32 & 0xffffffff))
+
+
+def ip4_from_be32(be32):
+    """Return the host-order integer of a ``__be32`` read from memory.
+
+    C equivalent: ``ntohl(addr)``.
+
+    :param be32: ``int``
+    :return: ``int``
+    """
+    return struct.unpack('>I', struct.pack('<I', be32 & 0xffffffff))[0]
+
+
+def ntodots6(raw):
+    """Format an IPv6 address from its 16 bytes (or their address).
+
+    C equivalent: ``printk("%pI6c", &addr)``.
+
+    :param raw: ``bytes`` of a ``struct in6_addr``, or an ``int`` address
+    :return: ``str`` in RFC 5952 form (``::1``, ``2001:db8::1``)
+    """
+    if not isinstance(raw, (bytes, bytearray)):
+        raw = readmem(int(raw), 16)
+    return socket.inet_ntop(socket.AF_INET6, bytes(raw))
+
+
+def addr_port(addr, port, family=AF_INET):
+    """Format ``addr:port`` the way netstat does (``[v6]:port`` for v6).
+
+    Port 0 prints as ``*`` (an unbound or unconnected side).
+
+    :param addr: formatted address ``str``
+    :param port: ``int`` in host byte order
+    :param family: ``AF_INET`` or ``AF_INET6``
+    :return: ``str``
+    """
+    p = str(port) if port else '*'
+    if family == AF_INET6:
+        return '[%s]:%s' % (addr, p)
+    return '%s:%s' % (addr, p)
+
+
+class LayoutError(Exception):
+    """A structure or member the helper needs does not exist in this kernel.
+
+    The message names the missing ``struct.member``; programs report it
+    through ``pylog.warning`` and go on with the rest.
+    """
+
+
+@memoize_cond(CU_LOAD)
+def struct_offsets(sname, *fields, optional=()):
+    """Return a Bunch mapping each field to its offset in ``sname``.
+
+    Dotted paths through embedded structs are allowed (``'sk_backlog.
+    rmem_alloc'``); the Bunch key is the path with dots turned into
+    underscores. Offsets are cached until module debuginfo changes, so hot
+    loops read with ``readmem`` + ``struct.unpack_from`` instead of one gdb
+    query per object.
+
+    C equivalent: ``offsetof(struct sname, field)`` for each field.
+
+    :param sname: ``'struct name'``
+    :param fields: required members: :class:`LayoutError` if one is absent
+    :param optional: members that may be absent: offset -1
+    :return: ``Bunch`` of ``int``; ``size`` is ``sizeof(struct sname)``
+    """
+    size = struct_size(sname)
+    if size < 0:
+        raise LayoutError('no type %s in this kernel' % sname)
+    out = Bunch(size=size)
+    for f in fields + tuple(optional):
+        off = member_offset(sname, f)
+        if off < 0 and f in fields:
+            raise LayoutError('%s has no member %s' % (sname, f))
+        out[f.replace('.', '_')] = off
+    return out
+
+
+def has_member(sname, field):
+    """Return True if ``sname`` has member ``field`` (a dotted path).
+
+    C equivalent: none; this is how a helper tests for a kernel feature
+    instead of comparing version numbers.
+    """
+    return member_offset(sname, field) >= 0

@@ -1,0 +1,302 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Kernel stacks of tasks: x86_64 ORC unwinding, crash's ``bt`` as fallback.
+
+Mirrors ``arch/x86/include/asm/orc_types.h`` (``struct orc_entry``, the
+ORC_REG_* and ORC_TYPE_* values), ``arch/x86/kernel/unwind_orc.c``
+(``__unwind_start()``, ``unwind_next_frame()``, ``orc_find()``) and
+``arch/x86/include/asm/switch_to.h`` (``struct inactive_task_frame``).
+
+crash 8.0.2 cannot ``bt`` a task missing from its task table (most
+tasks of a 6.1 dump), so sleeping tasks are unwound here from the
+kernel's own ORC tables; tasks running on a CPU when the dump was taken
+(their saved ``thread.sp`` is stale) are asked of crash's ``bt``, which
+knows them.
+"""
+
+import bisect
+import re
+import struct
+from collections import namedtuple
+
+from pykdump.API import (addr2sym, crash, exec_crash_command, getStructInfo,
+                         member_offset, readPtr, readmem, readSU,
+                         readSUListFromHead, struct_size, sym2addr,
+                         symbol_exists)
+
+__all__ = ['Frame', 'THREAD_SIZE', 'task_stack', 'unwind_orc',
+           'crash_bt', 'format_frame', 'stack_functions']
+
+#: x86_64 kernel stack size (THREAD_SIZE_ORDER 2, no KASAN).
+THREAD_SIZE = 16384
+
+# orc_types.h: where the caller's stack pointer / frame pointer are.
+_REG_UNDEFINED, _REG_PREV_SP, _REG_BP, _REG_SP = 0, 1, 4, 5
+_REG_BP_INDIRECT, _REG_SP_INDIRECT = 8, 9
+_MAX_FRAMES = 64
+
+Frame = namedtuple('Frame', 'sp ip func offset')
+Frame.__doc__ = """One stack frame: stack address, return address, symbol.
+
+``func`` is the function name (``None`` if unknown), ``offset`` the
+offset of ``ip`` in it.
+"""
+
+_tables = {}
+_layout = {}
+
+
+def _orc_layout():
+    """Decoder of one struct orc_entry, built from its debuginfo.
+
+    Linux commit fb799447ae29 ("x86,objtool: Split UNWIND_HINT_EMPTY in
+    two") (v6.4) dropped orc_entry.end and renumbered the types (CALL
+    0 -> 2, REGS 1 -> 3, REGS_PARTIAL 2 -> 4), so the numbering follows
+    whether ``end`` exists.
+    """
+    if _layout:
+        return _layout
+    si = getStructInfo('struct orc_entry')
+    fields = {}
+    for name in ('sp_offset', 'bp_offset', 'sp_reg', 'bp_reg', 'type',
+                 'end', 'signal'):
+        if name in si:
+            vi = si[name]
+            bitoff = vi.bitoffset if vi.bitoffset is not None else \
+                vi.offset * 8
+            bits = vi.bitsize or vi.ti.size * 8
+            fields[name] = (bitoff, bits, name in ('sp_offset', 'bp_offset'))
+    _layout['fields'] = fields
+    _layout['size'] = struct_size('struct orc_entry')
+    if 'end' in fields:
+        _layout['types'] = {'call': 0, 'regs': 1, 'regs_partial': 2,
+                            'end_of_stack': None}
+    else:
+        _layout['types'] = {'call': 2, 'regs': 3, 'regs_partial': 4,
+                            'end_of_stack': 1}
+    return _layout
+
+
+def _decode_orc(raw):
+    """A dict of the fields of one orc_entry's bytes."""
+    value = int.from_bytes(raw, 'little')
+    out = {}
+    for name, (bitoff, bits, signed) in _orc_layout()['fields'].items():
+        v = (value >> bitoff) & ((1 << bits) - 1)
+        if signed and v >> (bits - 1):
+            v -= 1 << bits
+        out[name] = v
+    return out
+
+
+class _OrcTable:
+    """One ORC table: sorted instruction addresses and their entries."""
+
+    def __init__(self, ip_table, entries, count):
+        raw = readmem(ip_table, 4 * count)
+        rel = struct.unpack('<%di' % count, raw)
+        # Each entry of orc_unwind_ip is relative to its own address.
+        self.ips = [ip_table + 4 * i + r for i, r in enumerate(rel)]
+        self.entries = entries
+        self.esize = _orc_layout()['size']
+
+    def find(self, ip):
+        """The decoded entry covering ip, or None (orc_find())."""
+        i = bisect.bisect_right(self.ips, ip) - 1
+        if i < 0:
+            return None
+        return _decode_orc(readmem(self.entries + i * self.esize,
+                                   self.esize))
+
+
+def _vmlinux_table():
+    """The ORC table of the kernel image, read once per session."""
+    if 'vmlinux' not in _tables:
+        start = sym2addr('__start_orc_unwind_ip')
+        stop = sym2addr('__stop_orc_unwind_ip')
+        entries = sym2addr('__start_orc_unwind')
+        if not (start and stop and entries):
+            _tables['vmlinux'] = None
+        else:
+            _tables['vmlinux'] = _OrcTable(start, entries,
+                                           (stop - start) // 4)
+    return _tables['vmlinux']
+
+
+def _module_table(ip):
+    """The ORC table of the module whose text holds ip, or None."""
+    if 'modules' not in _tables:
+        mods = []
+        try:
+            for mod in readSUListFromHead(sym2addr('modules'), 'list',
+                                          'struct module'):
+                mods.append(mod)
+        except (crash.error, KeyError, TypeError):
+            pass
+        _tables['modules'] = mods
+    for mod in _tables['modules']:
+        try:
+            # Linux commit ac3b43283923 ("module: replace module_layout
+            # with module_memory") (v6.4) replaced core_layout.
+            if mod.hasField('core_layout'):
+                base, size = int(mod.core_layout.base), \
+                    int(mod.core_layout.size)
+            else:
+                base, size = int(mod.mem[0].base), int(mod.mem[0].size)
+            if not base <= ip < base + size:
+                continue
+            key = int(mod)
+            if key not in _tables:
+                arch = mod.arch
+                _tables[key] = _OrcTable(int(arch.orc_unwind_ip),
+                                         int(arch.orc_unwind),
+                                         int(arch.num_orcs)) \
+                    if arch.num_orcs else None
+            return _tables[key]
+        except (crash.error, KeyError, IndexError):
+            continue
+    return None
+
+
+def _orc_find(ip):
+    """The ORC entry for ip (kernel or module text), or None."""
+    table = _vmlinux_table()
+    if table is not None and table.ips and \
+            table.ips[0] <= ip <= table.ips[-1] + 4096:
+        return table.find(ip)
+    table = _module_table(ip)
+    return table.find(ip) if table is not None else None
+
+
+def _frame(sp, ip):
+    """A Frame for return address ip found at stack address sp."""
+    name, off = addr2sym(ip, 1)
+    return Frame(sp, ip, name, off)
+
+
+def unwind_orc(task, maxframes=_MAX_FRAMES):
+    """Return the Frames of a task that is not running, innermost first.
+
+    C equivalent: ``unwind_start(&state, task, NULL, NULL)`` then
+    ``unwind_next_frame()`` until done (``arch/x86/kernel/unwind_orc.c``),
+    starting from the ``struct inactive_task_frame`` that
+    ``__switch_to_asm`` left at ``task->thread.sp``.  An unwind that
+    cannot continue returns the frames found so far.
+    """
+    layout = _orc_layout()
+    types = layout['types']
+    stack = int(task.stack)
+    lo, hi = stack, stack + THREAD_SIZE
+    frame = readSU('struct inactive_task_frame', int(task.thread.sp))
+    sp = int(frame) + struct_size('struct inactive_task_frame')
+    bp = int(frame.bp)
+    ip = int(frame.ret_addr)
+    signal = ip == sym2addr('ret_from_fork')
+    off_ip = member_offset('struct pt_regs', 'ip')
+    off_sp = member_offset('struct pt_regs', 'sp')
+    off_bp = member_offset('struct pt_regs', 'bp')
+    off_cs = member_offset('struct pt_regs', 'cs')
+    frames = []
+    regs = None
+    while len(frames) < maxframes:
+        if not ip or not lo <= sp <= hi:
+            break
+        frames.append(_frame(sp, ip))
+        orc = _orc_find(ip if signal else ip - 1)
+        if orc is None or orc.get('end'):
+            break
+        if orc['type'] == types['end_of_stack']:
+            break
+        reg = orc['sp_reg']
+        if reg == _REG_SP:
+            cfa = sp + orc['sp_offset']
+        elif reg == _REG_BP:
+            cfa = bp + orc['sp_offset']
+        elif reg == _REG_SP_INDIRECT:
+            cfa = readPtr(sp) + orc['sp_offset']
+        elif reg == _REG_BP_INDIRECT:
+            cfa = readPtr(bp + orc['sp_offset'])
+        else:
+            # Registers saved only in pt_regs (R10, R13, DI, DX) or no
+            # information at all: what the kernel calls "unwind error".
+            break
+        old_bp = bp
+        if orc['type'] == types['call']:
+            ip = readPtr(cfa - 8)
+            sp, signal, regs = cfa, False, None
+        elif orc['type'] == types['regs']:
+            regs = cfa
+            if readPtr(regs + off_cs) & 3:
+                break   # the user-mode registers of a system call
+            ip, sp = readPtr(regs + off_ip), readPtr(regs + off_sp)
+            bp, signal = readPtr(regs + off_bp), True
+        elif orc['type'] == types['regs_partial']:
+            iret = cfa - off_ip
+            if readPtr(iret + off_cs) & 3:
+                break
+            ip, sp, signal, regs = readPtr(iret + off_ip), \
+                readPtr(iret + off_sp), True, None
+        else:
+            break
+        if orc['bp_reg'] == _REG_PREV_SP:
+            bp = readPtr(cfa + orc['bp_offset'])
+        elif orc['bp_reg'] == _REG_BP:
+            bp = readPtr(old_bp + orc['bp_offset'])
+    return frames
+
+
+_BT_RE = re.compile(r'^\s*#\s*(\d+)\s+\[([0-9a-f]+)\]\s+(\S+)\s+at\s+'
+                    r'([0-9a-f]+)')
+
+
+def crash_bt(task):
+    """Return the Frames crash's ``bt TASK`` prints (a list).
+
+    Raises crash.error when crash does not know the task.
+    """
+    out = exec_crash_command('bt %#x' % int(task))
+    frames = []
+    for line in out.splitlines():
+        m = _BT_RE.match(line)
+        if m:
+            ip = int(m.group(4), 16)
+            name, off = addr2sym(ip, 1)
+            frames.append(Frame(int(m.group(2), 16), ip,
+                                name or m.group(3), off))
+    return frames
+
+
+def task_stack(task, active=None):
+    """Return the Frames of task's kernel stack, innermost first.
+
+    :param active: whether task is running on a CPU (its registers are
+        in crash's notes, not on its stack); None: ask crash.
+    """
+    if active is None:
+        try:
+            active = crash.is_task_active(int(task))
+        except crash.error:
+            active = False
+    if active:
+        try:
+            frames = crash_bt(task)
+            if frames:
+                return frames
+        except crash.error:
+            pass
+    if not symbol_exists('__start_orc_unwind_ip'):
+        # Without ORC (frame-pointer kernels) only crash can help.
+        return crash_bt(task)
+    return unwind_orc(task)
+
+
+def format_frame(i, f):
+    """One line like crash's: `` #3 [ffffc90000a3be58] schedule+0x45 at ...``."""
+    name = f.func or '??'
+    if f.offset:
+        name += '+0x%x' % f.offset
+    return '%3s [%016x] %s at %016x' % ('#%d' % i, f.sp, name, f.ip)
+
+
+def stack_functions(frames):
+    """Return the tuple of function names of frames (for grouping)."""
+    return tuple(f.func or '%x' % f.ip for f in frames)
