@@ -21,8 +21,6 @@ import traceback  # noqa: F401
 from collections import defaultdict  # noqa: F401
 from optparse import OptionParser, Option  # noqa: F401
 
-import crash
-
 import pykdump
 from pykdump import (Generic, datatypes, dlkmload, highlevel, logging,
                      lowlevel, memocaches, tparser, vmcorearch)
@@ -38,6 +36,9 @@ from pykdump.highlevel import *  # noqa: F401,F403
 from pykdump.dlkmload import *  # noqa: F401,F403
 from pykdump.highlevel import pylog, readSymbol, setListMaxel
 from pykdump.vmcorearch import sys_info
+
+# PyKdump exported the C module as `crash`; only the core layers import it.
+crash = highlevel.crash
 
 _own = ['PYKD', 'long', 'hexl', 'API_options', 'debug', 'debugReload',
         'isfileoutput', 'argv2s', 'require_cmod_version', 're_apidebug',

@@ -8,9 +8,8 @@ every type cache is dropped on the next use.
 
 import os
 
-import crash
-
-from .highlevel import readSUListFromHead, exec_crash_command
+from .highlevel import (readSUListFromHead, exec_crash_command, sym2addr,
+                        modules_info, CrashError)
 from .memocaches import purge_typeinfo
 from .vmcorearch import sys_info
 
@@ -47,11 +46,11 @@ def _find(modname, extra=()):
 def lsModules():
     """Names of the loaded kernel modules (from the modules list)."""
     try:
-        mods = readSUListFromHead(crash.sym2addr('modules'), 'list',
+        mods = readSUListFromHead(sym2addr('modules'), 'list',
                                   'struct module')
         return [str(m.name) for m in mods]
-    except (crash.error, KeyError, TypeError):
-        return [m[0] for m in crash.modules()]
+    except (CrashError, KeyError, TypeError):
+        return [m[0] for m in modules_info()]
 
 
 def loadModule(modname, ofile=None, altname=None, path=()):
@@ -85,4 +84,4 @@ def delModule(modname):
 
 def listDebuginfo():
     """(name, debuginfo loaded?, file) of every module crash knows."""
-    return [(m[0], m[3], m[4]) for m in crash.modules()]
+    return [(m[0], m[3], m[4]) for m in modules_info()]

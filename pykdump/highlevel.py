@@ -79,6 +79,14 @@ exec_gdb_command = crash.get_GDB_output
 crash.default_timeout = 120
 
 
+CrashError = crash.error
+
+
+def modules_info():
+    """(name, address, size, debuginfo loaded, file) of each module."""
+    return crash.modules()
+
+
 class WalkError(crash.error):
     """A walker met a loop or a bad pointer and strict=True was asked."""
 
@@ -751,9 +759,11 @@ def exec_command(cmdline):
     the output of the crash command."""
     words = cmdline.split()
     if words and words[0] in crash.get_epython_cmds():
-        from . import epython
+        # The runner sits above the library and is loaded whenever a
+        # program runs: found, not imported, to keep the layering.
+        run = sys.modules['pykdump.epython'].run
         argv = words[1:] if words[0] == 'epython' else words
-        epython.run(argv, bundled=words[0] != 'epython')
+        run(argv, bundled=words[0] != 'epython')
     else:
         print(exec_crash_command(cmdline), end='')
 
