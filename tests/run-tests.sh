@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Runs every kind of test, each part on its own, and ends with one line
+# "N passed, N failed" over all of them (tests/tally.py). A part that
+# fails, or cannot run, is counted and the others still run. Called by
+# `make check` and `make check-asan` (tests/tests.mk); it can be run by
+# hand from the top of the tree.
+#
+#   tests/run-tests.sh [PART ...]
+#
+# Parts, in order: build fixture unit python host integration
+# integration-elf (default: all). Environment:
+#   MPK_SO            the mpykdump.so under test (default mpykdump.so)
+#   MPK_BUILD_CMD     how to build it (default: make MPK_SO)
+#   MPK_CRASH         the command that starts crash (default crash); e.g.
+#                     "env LD_PRELOAD=.../libasan.so.8 crash" under ASan
+#   MPK_PYTHON        the Python of the host-side tests (config.mk PYTHON)
+#   MPK_TEST_PATTERN  passed to tests/integration/runner.py
+#   MPK_TEST_LOGS     where each part's log goes (build/test-logs)
+#   MPK_TEST_TIMEOUT  seconds one crash session may take (1800)
+#   PYKDUMP_VMCORE... the fixture; else tests/vmcore/make-fixture.sh
+set -uo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$TOP" || exit 2
+MAKE=${MAKE:-make}
+SO=$(realpath -m "${MPK_SO:-mpykdump.so}")
+BUILD_CMD=${MPK_BUILD_CMD:-$MAKE --no-print-directory ${MPK_SO:-mpykdump.so}}
+CRASH=${MPK_CRASH:-crash}
+PY=${MPK_PYTHON:-}
+if [[ -z $PY ]]; then
+	PY=$(sed -n 's/^PYTHON *= *//p' config.mk 2>/dev/null)
+	PY=${PY:-/usr/bin/python3.11}
+fi
+LOGS=${MPK_TEST_LOGS:-build/test-logs}
+TIMEOUT=${MPK_TEST_TIMEOUT:-1800}
+PATTERN=${MPK_TEST_PATTERN:-}
+PARTS=("$@")
+if ((${#PARTS[@]} == 0)); then
+	read -r -a PARTS <<<"${MPK_TEST_PARTS:-build fixture unit python host integration integration-elf}"
+fi
+
+mkdir -p "$LOGS"
+rm -f "$LOGS"/*.log "$LOGS"/*.rc "$LOGS"/parts
+LOGS=$(cd "$LOGS" && pwd)
+START=$SECONDS
+
+wants() {
+	local p
+	for p in "${PARTS[@]}"; do [[ $p == "$1" ]] && return 0; done
+	return 1
+}
+
+# run_part NAME CMD...: run CMD, show and log its output, keep its status.
+run_part() {
+	local name=$1 t0=$SECONDS rc
+	shift
+	printf '\n=== %s: %s\n' "$name" "$*"
+	"$@" 2>&1 | tee "$LOGS/$name.log"
+	rc=${PIPESTATUS[0]}
+	echo "$rc" >"$LOGS/$name.rc"
+	echo "$name" >>"$LOGS/parts"
+	printf '=== %s: exit status %s, %d s\n' "$name" "$rc" $((SECONDS - t0))
+	return "$rc"
+}
+
+# A part that could not run: one failure, with the reason in its log.
+not_run() {
+	printf '\n=== %s: not run: %s\n' "$1" "$2"
+	echo "not run: $2" >"$LOGS/$1.log"
+	echo 1 >"$LOGS/$1.rc"
+	echo "$1" >>"$LOGS/parts"
+}
+
+# One crash session running the integration tests on one dump.
+crash_runner() {
+	local format=$1 core=$2 dir
+	dir=$(mktemp -d)
+	# crash's cwd is scratch: tests may write files
+	printf 'extend %s\nepython %s/tests/integration/runner.py --format %s %s\nquit\n' \
+		"$SO" "$TOP" "$format" "$PATTERN" |
+		(cd "$dir" && timeout -k 10 "$TIMEOUT" $CRASH -s "$PYKDUMP_VMLINUX" "$core")
+	local rc=$?
+	rm -rf "$dir"
+	return "$rc"
+}
+
+have_so=0
+if wants build; then
+	# shellcheck disable=SC2086  # BUILD_CMD is a command line
+	run_part build $BUILD_CMD && have_so=1
+elif [[ -f $SO ]]; then
+	have_so=1
+fi
+
+have_fixture=0
+if [[ -n ${PYKDUMP_VMCORE:-} && -f ${PYKDUMP_VMCORE:-} ]]; then
+	have_fixture=1
+elif wants fixture; then
+	if run_part fixture tests/vmcore/make-fixture.sh --print-env; then
+		eval "$(grep '^PYKDUMP_[A-Z_]*=' "$LOGS/fixture.log")"
+		export PYKDUMP_VMLINUX PYKDUMP_VMCORE PYKDUMP_VMCORE_ELF \
+			PYKDUMP_TRUTH PYKDUMP_TESTMOD PYKDUMP_KVER
+		have_fixture=1
+	fi
+fi
+
+if wants unit; then
+	if [[ -f tests/unit/unit.mk ]]; then
+		run_part unit $MAKE --no-print-directory unit-check
+	else
+		printf '\n=== unit: tests/unit/unit.mk absent, no C unit tests\n'
+	fi
+fi
+
+if wants python; then
+	run_part python "$PY" -m unittest discover -s tests/python -t .
+fi
+
+export MPK_SO=$SO MPK_CRASH=$CRASH
+why=
+((have_so)) || why="$SO was not built"
+((have_fixture)) || why="${why:+$why; }no vmcore fixture"
+
+if wants host; then
+	if [[ -z $why ]]; then
+		run_part host "$PY" -m unittest discover -s tests/host -t . -v
+	else
+		not_run host "$why"
+	fi
+fi
+
+if wants integration; then
+	if [[ -z $why ]]; then
+		run_part integration crash_runner kdump "$PYKDUMP_VMCORE"
+	else
+		not_run integration "$why"
+	fi
+fi
+
+if wants integration-elf; then
+	if [[ -n $why ]]; then
+		not_run integration-elf "$why"
+	elif [[ ! -f ${PYKDUMP_VMCORE_ELF:-} ]]; then
+		not_run integration-elf "no ELF dump in the fixture"
+	else
+		run_part integration-elf crash_runner elf "$PYKDUMP_VMCORE_ELF"
+	fi
+fi
+
+printf '\n=== all parts done in %d s\n' $((SECONDS - START))
+# the tally's last line is the run's last line
+exec "$PY" tests/tally.py "$LOGS"
