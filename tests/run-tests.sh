@@ -87,8 +87,8 @@ crash_runner() {
 
 have_so=0
 if wants build; then
-	# shellcheck disable=SC2086  # BUILD_CMD is a command line
-	run_part build $BUILD_CMD && have_so=1
+	# a command line, with its own quoting
+	run_part build bash -c "$BUILD_CMD" && have_so=1
 elif [[ -f $SO ]]; then
 	have_so=1
 fi
