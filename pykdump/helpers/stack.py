@@ -290,7 +290,10 @@ def task_stack(task, active=None):
 
 
 def format_frame(i, f):
-    """One line like crash's: `` #3 [ffffc90000a3be58] schedule+0x45 at ...``."""
+    """One line of a stack, like crash's ``bt``.
+
+    `` #3 [ffffc90000a3be58] schedule+0x45 at ffffffff81a0f3c5``
+    """
     name = f.func or '??'
     if f.offset:
         name += '+0x%x' % f.offset
