@@ -6,6 +6,7 @@
 #include "defs.h"
 #include "mpk/guard.h"
 #include "mpk/system.h"
+#include "mpk/types.h"
 
 void mpk_system_get(struct mpk_system *ret)
 {
@@ -82,15 +83,65 @@ static void run_get_task_mem_usage(void *arg)
 	get_task_mem_usage(call->task, &call->tmu);
 }
 
+/* An unsigned long member of the struct at @base, by name. */
+static struct mpk_error *read_member_ulong(ulong base, const char *type,
+					   const char *member, ulong *ret)
+{
+	long off = MEMBER_OFFSET((char *)type, (char *)member);
+
+	if (off < 0)
+		return mpk_error_create(MPK_ERROR_LOOKUP, "no member %s.%s",
+					type, member);
+	if (!readmem(base + off, KVADDR, ret, sizeof(*ret), "member",
+		     RETURN_ON_ERROR | QUIET))
+		return mpk_error_fault(base + off, sizeof(*ret));
+	return NULL;
+}
+
+/*
+ * crash 8.0.2 knows only the tasks of its table (not all of them on some
+ * kernels): read mm->total_vm and the rss_stat counters ourselves.
+ */
+static struct mpk_error *task_mem_from_mm(uint64_t task,
+					  struct mpk_task_mem *ret)
+{
+	ulong mm, total_vm, count;
+	long rss_off = MEMBER_OFFSET("mm_struct", "rss_stat");
+	long n = 0, i;
+	struct mpk_error *err;
+
+	err = read_member_ulong(task, "task_struct", "mm", &mm);
+	if (err)
+		return err;
+	memset(ret, 0, sizeof(*ret));
+	if (!mm)
+		return NULL;	/* a kernel thread */
+	err = read_member_ulong(mm, "mm_struct", "total_vm", &total_vm);
+	if (err)
+		return err;
+	if (rss_off < 0)
+		return mpk_error_create(MPK_ERROR_LOOKUP,
+					"no member mm_struct.rss_stat");
+	/* MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES (MM_SWAPENTS is not rss) */
+	for (i = 0; i < 3; i++) {
+		if (!readmem(mm + rss_off + i * sizeof(long), KVADDR, &count,
+			     sizeof(count), "rss_stat", RETURN_ON_ERROR | QUIET))
+			return mpk_error_fault(mm + rss_off, sizeof(count));
+		if ((long)count > 0)
+			n += count;
+	}
+	ret->total_vm_kb = (uint64_t)total_vm * PAGESIZE() / 1024;
+	ret->rss_kb = (uint64_t)n * PAGESIZE() / 1024;
+	return NULL;
+}
+
 struct mpk_error *mpk_task_mem_usage(uint64_t task, struct mpk_task_mem *ret)
 {
 	struct mem_usage_call call = { .task = task };
 	struct mpk_error *err;
 
 	if (!task_to_context(task))
-		return mpk_error_create(MPK_ERROR_LOOKUP,
-					"task 0x%llx is not in crash's task table",
-					(unsigned long long)task);
+		return task_mem_from_mm(task, ret);
 	err = mpk_guard(run_get_task_mem_usage, &call);
 	if (err)
 		return err;
@@ -124,4 +175,31 @@ struct mpk_error *mpk_dentry_path(uint64_t dentry, uint64_t vfsmnt, char *buf,
 		return &mpk_null_pointer;
 	buf[0] = '\0';
 	return mpk_guard(run_get_pathname, &call);
+}
+
+struct mpk_error *mpk_nr_syscalls(int *ret)
+{
+	const struct mpk_ptype *p;
+	struct mpk_error *err = mpk_type_whatis("sys_call_table", &p);
+	struct syment *sp;
+	long size = 0;
+
+	if (!err && p->type.ndims == 1 && p->type.dims[0]) {
+		*ret = p->type.dims[0];
+		return NULL;
+	}
+	mpk_error_destroy(err);
+	/* The table's extent in the symbol table, when gdb has no type. */
+	{
+		struct syment *next;
+
+		sp = symbol_search("sys_call_table");
+		next = sp ? next_symbol(NULL, sp) : NULL;
+		if (!next)
+			return mpk_error_create(MPK_ERROR_LOOKUP,
+						"no symbol sys_call_table");
+		size = next->value - sp->value;
+	}
+	*ret = size / sizeof(ulong);
+	return NULL;
 }

@@ -46,6 +46,9 @@ struct mpk_task_mem {
 /** crash's get_task_mem_usage() for @task. */
 struct mpk_error *mpk_task_mem_usage(uint64_t task, struct mpk_task_mem *ret);
 
+/** Number of entries of sys_call_table. */
+struct mpk_error *mpk_nr_syscalls(int *ret);
+
 /** Path of @dentry under @vfsmnt (0 for none) into @buf of @size. */
 struct mpk_error *mpk_dentry_path(uint64_t dentry, uint64_t vfsmnt, char *buf,
 				  size_t size);

@@ -123,6 +123,19 @@ static PyObject *crash_get_pathname(PyObject *self, PyObject *args)
 	return PyUnicode_DecodeUTF8(buf, strlen(buf), "backslashreplace");
 }
 
+PyDoc_STRVAR(get_NR_syscalls_doc,
+"get_NR_syscalls() -> int\n\nNumber of entries of sys_call_table.");
+
+static PyObject *crash_get_NR_syscalls(PyObject *self, PyObject *noargs)
+{
+	int n;
+	struct mpk_error *err = mpk_nr_syscalls(&n);
+
+	if (err)
+		return mpk_raise(err);
+	return PyLong_FromLong(n);
+}
+
 PyDoc_STRVAR(set_default_timeout_doc,
 "set_default_timeout(n) -> int\n\n"
 "Store a legacy timeout and return the old one; crash.default_timeout is\n"
@@ -202,6 +215,8 @@ PyMethodDef mpk_system_methods[] = {
 	  get_task_mem_usage_doc },
 	{ "get_pathname", crash_get_pathname, METH_VARARGS,
 	  get_pathname_doc },
+	{ "get_NR_syscalls", crash_get_NR_syscalls, METH_NOARGS,
+	  get_NR_syscalls_doc },
 	{ "set_default_timeout", crash_set_default_timeout, METH_VARARGS,
 	  set_default_timeout_doc },
 	{ "PAGEOFFSET", crash_PAGEOFFSET, METH_VARARGS, PAGEOFFSET_doc },

@@ -1,0 +1,161 @@
+"""The API on real kernel structures of the dump, checked against the
+fixture's ground truth and crash's own commands on the same dump."""
+
+import re
+import unittest
+
+from _support import truth
+
+from pykdump.API import (crash, exec_crash_command, exec_crash_command_bg,
+                         exec_gdb_command, for_all_tasks, for_all_threads,
+                         maple_walk, member_offset, pid_to_task, readPtr,
+                         readProcessMem, readSU, readSymbol, struct_size,
+                         sys_info, uvtop, Addr)
+
+
+def panic_task():
+    """The task that panicked: the one crash's own table knows too."""
+    pid = truth()['panic']['pid']
+    return readSU('struct task_struct', pid_to_task(pid))
+
+
+def crash_ps_row(pid):
+    """crash's `ps` row of pid as a dict (VSZ, RSS in KB)."""
+    for line in exec_crash_command('ps').splitlines():
+        words = line.lstrip('>').split()
+        if words and words[0] == str(pid):
+            return {'task': int(words[3], 16), 'vsz': int(words[6]),
+                    'rss': int(words[7])}
+    raise AssertionError('crash ps has no pid %d' % pid)
+
+
+class TestTasks(unittest.TestCase):
+    """Tasks from the kernel's own lists, not crash's task table."""
+
+    def test_every_scenario_process_is_found_with_its_comm(self):
+        found = {t.pid: str(t.comm) for t in for_all_tasks()}
+        for t in truth()['tasks']:
+            with self.subTest(pid=t['pid']):
+                self.assertEqual(found.get(t['pid']), t['comm'])
+
+    def test_task_count_matches_crash_list_command(self):
+        out = exec_crash_command('list task_struct.tasks -h init_task')
+        self.assertEqual(len(for_all_tasks()), len(out.split()))
+
+    def test_threads_of_the_multithreaded_process(self):
+        for t in truth()['tasks']:
+            if not t['threads']:
+                continue
+            tids = {th.pid for th in for_all_threads()
+                    if th.tgid == t['pid']}
+            want = {t['pid']} | {th['tid'] for th in t['threads']}
+            self.assertEqual(tids, want)
+
+    def test_zombies_have_exit_state(self):
+        zombies = {t['pid'] for t in truth()['tasks'] if t['state'] == 'Z'}
+        exit_zombie = 0x20     # EXIT_ZOMBIE in include/linux/sched.h
+        got = {t.pid for t in for_all_tasks() if t.exit_state & exit_zombie}
+        self.assertEqual(got, zombies)
+
+    def test_pid_to_task_finds_tasks_crash_does_not_know(self):
+        pid = truth()['tasks'][1]['pid']
+        self.assertEqual(crash.pid_to_task(pid), 0)   # crash 8.0.2's table
+        self.assertEqual(readSU('struct task_struct', pid_to_task(pid)).pid,
+                         pid)
+
+
+class TestMemory(unittest.TestCase):
+    """User memory, address translation, memory use."""
+
+    def test_mem_usage_of_panic_task_matches_crash_ps(self):
+        row = crash_ps_row(truth()['panic']['pid'])
+        self.assertEqual(crash.get_task_mem_usage(row['task']),
+                         (row['vsz'], row['rss']))
+
+    def test_mem_usage_of_task_outside_crash_table_reads_mm(self):
+        init = readSU('struct task_struct', pid_to_task(1))
+        total, rss = crash.get_task_mem_usage(init)
+        self.assertEqual(total, init.mm.total_vm * crash.PAGESIZE // 1024)
+        self.assertGreater(rss, 0)
+
+    def test_process_cmdline_read_from_user_memory(self):
+        init = readSU('struct task_struct', pid_to_task(1))
+        mm = init.mm
+        args = readProcessMem(init, mm.arg_start, mm.arg_end - mm.arg_start)
+        self.assertEqual(args.split(b'\0')[0], b'/bin/busybox')
+
+    def test_uvtop_lands_on_the_page_crash_rd_shows(self):
+        # crash 8.0.2's `vtop -u` stops at the 6.1 maple tree: compare the
+        # physical page's content as crash's own `rd -p` shows it.
+        task = panic_task()
+        vaddr = task.mm.arg_start
+        paddr = uvtop(task, vaddr)
+        out = exec_crash_command('rd -p -a 0x%x' % paddr)
+        text = out.split(':', 1)[1].strip()
+        arg0 = readProcessMem(task, vaddr, 64).split(b'\0')[0].decode()
+        self.assertTrue(arg0.startswith('/'), arg0)
+        self.assertEqual(text, arg0)
+
+    def test_kernel_vtop_matches_crash_vtop(self):
+        addr = Addr(readSymbol('init_task'))
+        out = exec_crash_command('vtop 0x%x' % addr)
+        m = re.search(r'^%x\s+([0-9a-f]+)' % addr, out, re.M)
+        self.assertIsNotNone(m, out)
+        self.assertEqual(crash.VTOP(addr), int(m.group(1), 16))
+        self.assertEqual(crash.PTOV(crash.VTOP(addr)) & 0xfff, addr & 0xfff)
+
+    def test_vmas_from_the_maple_tree_are_sorted_and_counted(self):
+        mm = panic_task().mm
+        vmas = list(maple_walk(mm.mm_mt))
+        self.assertEqual(len(vmas), mm.map_count)
+        prev_end = 0
+        for first, last, entry in vmas:
+            vma = readSU('struct vm_area_struct', entry)
+            self.assertEqual((vma.vm_start, vma.vm_end), (first, last + 1))
+            self.assertGreaterEqual(vma.vm_start, prev_end)
+            self.assertEqual(int(vma.vm_mm), int(mm))
+            prev_end = vma.vm_end
+
+
+class TestKernelFacts(unittest.TestCase):
+    """sys_info, syscalls, commands in a child."""
+
+    def test_sys_info_matches_truth(self):
+        self.assertEqual(sys_info.RELEASE, truth()['kernel']['release'])
+        self.assertEqual(sys_info.CPUS, truth()['kernel']['ncpus'])
+        self.assertEqual(sys_info.NODENAME, truth()['system']['nodename'])
+        self.assertGreaterEqual(sys_info.kernel, '6.1')
+        self.assertLess(sys_info.kernel, '6.2')
+
+    def test_nr_syscalls_is_gdbs_array_length(self):
+        out = exec_gdb_command('p sizeof(sys_call_table)/'
+                               'sizeof(sys_call_table[0])')
+        self.assertEqual(crash.get_NR_syscalls(), int(out.split('=')[1]))
+
+    def test_background_command_gives_the_same_output(self):
+        self.assertEqual(exec_crash_command_bg('sym init_task', 30),
+                         exec_crash_command('sym init_task'))
+
+    def test_struct_offsets_match_crash_struct_o(self):
+        out = exec_crash_command('struct -o list_head')
+        m = re.search(r'\[(\d+)\] struct list_head \*prev', out)
+        self.assertEqual(member_offset('struct list_head', 'prev'),
+                         int(m.group(1)))
+        out = exec_crash_command('struct task_struct -o')
+        for field in ('pid', 'tgid', 'comm', 'tasks', 'mm'):
+            with self.subTest(field=field):
+                m = re.search(r'\[(\d+)\] \S.*\b%s\b' % field, out)
+                self.assertEqual(member_offset('struct task_struct', field),
+                                 int(m.group(1)))
+        self.assertEqual(struct_size('struct task_struct'),
+                         int(re.search(r'SIZE: (\d+)', out).group(1)))
+
+    def test_readptr_of_init_task_next_matches_rd(self):
+        init = readSymbol('init_task')
+        addr = Addr(init, 'tasks')
+        out = exec_crash_command('rd 0x%x' % addr)
+        self.assertEqual(readPtr(addr), int(out.split()[1], 16))
+
+
+if __name__ == '__main__':
+    unittest.main(argv=['x'], exit=False, verbosity=2)
