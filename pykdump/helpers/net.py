@@ -19,7 +19,7 @@ from pykdump.API import (CU_LOAD, Bunch, crash, get_nsproxy, member_offset,
 __all__ = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'init_net', 'for_each_net',
            'net_inum', 'find_net', 'current_net', 'ntodots', 'ntodots6',
            'ip4_from_be32', 'addr_port', 'LayoutError', 'struct_offsets',
-           'has_member']
+           'has_member', 'member_off', 'member_sz']
 
 AF_UNIX = 1
 AF_INET = 2
@@ -170,29 +170,56 @@ class LayoutError(Exception):
     """
 
 
+def _tag(sname):
+    """'struct foo' -> 'foo': crash's MEMBER_OFFSET wants the bare tag."""
+    for prefix in ('struct ', 'union '):
+        if sname.startswith(prefix):
+            return sname[len(prefix):]
+    return sname
+
+
+def member_off(sname, field):
+    """Return offsetof(sname, field), or -1 if there is no such member.
+
+    A plain member name goes to crash's own ``MEMBER_OFFSET`` (cached in
+    C, microseconds even cold); a dotted path through embedded structs
+    needs the type model, which parses the whole struct once (tens of ms
+    for ``struct sock``-sized types), so the helpers use dotted paths
+    only off the hot path.
+    """
+    if '.' in field:
+        return member_offset(sname, field)
+    try:
+        return crash.member_offset(_tag(sname), field)
+    except crash.error:
+        return -1
+
+
 @memoize_cond(CU_LOAD)
 def struct_offsets(sname, *fields, optional=()):
     """Return a Bunch mapping each field to its offset in ``sname``.
 
-    Dotted paths through embedded structs are allowed (``'sk_backlog.
-    rmem_alloc'``); the Bunch key is the path with dots turned into
-    underscores. Offsets are cached until module debuginfo changes, so hot
-    loops read with ``readmem`` + ``struct.unpack_from`` instead of one gdb
-    query per object.
+    The Bunch key is the field with dots turned into underscores; ``size``
+    is ``sizeof(sname)``. Offsets are cached until module debuginfo
+    changes, so hot loops read with ``readmem`` + ``struct.unpack_from``
+    instead of one gdb query per object.
 
     C equivalent: ``offsetof(struct sname, field)`` for each field.
 
     :param sname: ``'struct name'``
     :param fields: required members: :class:`LayoutError` if one is absent
     :param optional: members that may be absent: offset -1
-    :return: ``Bunch`` of ``int``; ``size`` is ``sizeof(struct sname)``
+    :return: ``Bunch`` of ``int``
     """
-    size = struct_size(sname)
+    try:
+        size = crash.struct_size(_tag(sname))
+    except crash.error:
+        size = -1
     if size < 0:
         raise LayoutError('no type %s in this kernel' % sname)
     out = Bunch(size=size)
     for f in fields + tuple(optional):
-        off = member_offset(sname, f)
+        off = member_off(sname, f)
         if off < 0 and f in fields:
             raise LayoutError('%s has no member %s' % (sname, f))
         out[f.replace('.', '_')] = off
@@ -205,4 +232,15 @@ def has_member(sname, field):
     C equivalent: none; this is how a helper tests for a kernel feature
     instead of comparing version numbers.
     """
-    return member_offset(sname, field) >= 0
+    return member_off(sname, field) >= 0
+
+
+def member_sz(sname, field):
+    """Return sizeof(((sname *)0)->field), -1 if there is no such member.
+
+    C equivalent: ``MEMBER_SIZE()`` of crash.
+    """
+    try:
+        return crash.member_size(_tag(sname), field)
+    except crash.error:
+        return -1

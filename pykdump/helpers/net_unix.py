@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""UNIX-domain sockets from the kernel's hash table.
+
+Mirrors ``include/net/af_unix.h`` (``struct unix_sock``,
+``struct unix_address``, the per-namespace ``struct unix_table`` and the
+older global ``unix_socket_table``) and what ``/proc/net/unix``
+(``unix_seq_show`` in ``net/unix/af_unix.c``) prints.
+"""
+
+import struct
+
+from pykdump.API import crash, getFullBuckets, pylog, readPtr, readmem, \
+    sym2addr, whatis
+from pykdump.helpers.net import LayoutError, member_off, struct_offsets
+from pykdump.helpers.net_sock import tcp_state_name
+
+__all__ = ['UnixSock', 'SOCK_TYPES', 'for_each_unix_sock',
+           'unix_table_buckets']
+
+#: ``enum sock_type`` of include/linux/net.h (ABI values).
+SOCK_TYPES = {1: 'stream', 2: 'dgram', 3: 'raw', 4: 'rdm', 5: 'seqpacket',
+              6: 'dccp', 10: 'packet'}
+
+_U16 = struct.Struct('<H')
+_U32 = struct.Struct('<I')
+_S32 = struct.Struct('<i')
+_U64 = struct.Struct('<Q')
+
+
+class UnixSock:
+    """One UNIX socket.
+
+    Attributes: ``sk`` (address of the ``struct unix_sock``), ``type``
+    (``stream``, ``dgram``, ``seqpacket``), ``state`` (TCP state number:
+    LISTEN, ESTABLISHED or CLOSE), ``inode``, ``path`` (the bound name:
+    a file name, ``@name`` for the abstract namespace, ``''`` if unbound),
+    ``abstract``, ``peer`` (address of the peer's sock, 0 if none),
+    ``peer_inode``, ``rxq`` (queued skbs; pending connections for a
+    listener), ``backlog`` (listen backlog).
+    """
+
+    __slots__ = ('sk', 'type', 'state', 'inode', 'path', 'abstract', 'peer',
+                 'peer_inode', 'rxq', 'backlog')
+
+    def __init__(self, **kw):
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+    @property
+    def state_name(self):
+        """LISTEN, ESTABLISHED or UNCONN (``ss`` says UNCONN for CLOSE)."""
+        name = tcp_state_name(self.state)
+        return 'UNCONN' if name == 'CLOSE' else name
+
+    @property
+    def listening(self):
+        """True for a listening socket."""
+        return tcp_state_name(self.state) == 'LISTEN'
+
+    def __repr__(self):
+        return '<UnixSock %#x %s %s ino=%d %r>' % (
+            self.sk, self.type, self.state_name, self.inode, self.path)
+
+
+def unix_table_buckets(net):
+    """Return (address of the bucket array, number of buckets, per-net).
+
+    C equivalent: ``net->unx.table.buckets`` with ``UNIX_HASH_SIZE``
+    heads, or the global ``unix_socket_table[]`` of older kernels.
+
+    :raise LayoutError: when neither exists
+    """
+    unx = member_off('struct net', 'unx')
+    tbl = member_off('struct netns_unix', 'table')
+    bk = member_off('struct unix_table', 'buckets')
+    if unx >= 0 and tbl >= 0 and bk >= 0:
+        # Linux commit 79b05beaa5c3 ("af_unix: Define a per-netns hash
+        # table.") (v5.19). UNIX_HASH_SIZE has no symbol; it is twice the
+        # size of bsd_socket_buckets[] (commit cf2f225e2653, same series).
+        try:
+            n = whatis('bsd_socket_buckets').ti.dims[0] * 2
+        except (TypeError, IndexError, KeyError, crash.error):
+            n = 512
+        return readPtr(int(net) + unx + tbl + bk), n, True
+    addr = sym2addr('unix_socket_table')
+    if addr:
+        return addr, whatis('unix_socket_table').ti.dims[0], False
+    raise LayoutError('neither net->unx.table nor unix_socket_table exists')
+
+
+def for_each_unix_sock(net, *, maxel=10000):
+    """Yield the UNIX sockets of namespace ``net`` as :class:`UnixSock`.
+
+    C equivalent: ``unix_seq_start()``/``unix_next_socket()`` of
+    ``net/unix/af_unix.c``: each bucket of the hash, sockets linked by
+    ``sk_node``, keeping those with ``sock_net(sk) == net``.
+
+    :param net: ``struct net`` StructResult or address
+    :return: generator of :class:`UnixSock`
+    """
+    table, nb, _ = unix_table_buckets(net)
+    C = struct_offsets('struct sock_common', 'skc_node', 'skc_state',
+                       'skc_net')
+    S = struct_offsets('struct sock', 'sk_socket', 'sk_type',
+                       'sk_receive_queue', 'sk_max_ack_backlog')
+    U = struct_offsets('struct unix_sock', 'addr', 'peer')
+    A = struct_offsets('struct unix_address', 'len', 'name')
+    qlen = S.sk_receive_queue + struct_offsets('struct sk_buff_head',
+                                               'qlen').qlen
+    ino_off = struct_offsets('struct socket_alloc', 'vfs_inode').vfs_inode \
+        + struct_offsets('struct inode', 'i_ino').i_ino
+    size = U.size
+    want = int(net)
+    what = 'UNIX socket hash table'
+    try:
+        heads = getFullBuckets(table, 8, nb, 0)
+    except crash.error as e:
+        pylog.warning('%s: cannot read %d buckets at %#x: %s'
+                      % (what, nb, table, e))
+        return
+    out = []
+    inodes = {}
+    for first in heads:
+        node, seen = first, set()
+        while node and not node & 1:
+            if node in seen or len(seen) >= maxel:
+                pylog.warning('%s: loop or chain longer than %d at %#x'
+                              % (what, maxel, node))
+                break
+            seen.add(node)
+            sk = node - C.skc_node
+            try:
+                buf = readmem(sk, size)
+            except crash.error:
+                pylog.warning('%s: cannot read unix_sock at %#x' % (what, sk))
+                break
+            node = _U64.unpack_from(buf, C.skc_node)[0]
+            if _U64.unpack_from(buf, C.skc_net)[0] != want:
+                continue
+            s = _decode(sk, buf, C, S, U, A, qlen, ino_off)
+            inodes[sk] = s.inode
+            out.append(s)
+    for s in out:
+        if s.peer:
+            s.peer_inode = inodes.get(s.peer)
+            if s.peer_inode is None:
+                s.peer_inode = _inode_of(s.peer, S, ino_off)
+        yield s
+
+
+def _inode_of(sk, S, ino_off):
+    """sock_i_ino() of a sock outside the walk (another namespace)."""
+    try:
+        sock = readPtr(sk + S.sk_socket)
+        return readPtr(sock + ino_off) if sock else 0
+    except (crash.error, IndexError):
+        return 0
+
+
+def _decode(sk, buf, C, S, U, A, qlen, ino_off):
+    """UnixSock from the bytes of a struct unix_sock."""
+    sock = _U64.unpack_from(buf, S.sk_socket)[0]
+    inode = 0
+    if sock:
+        try:
+            inode = readPtr(sock + ino_off)
+        except (crash.error, IndexError):
+            pass
+    path, abstract = '', False
+    addr = _U64.unpack_from(buf, U.addr)[0]
+    if addr:
+        try:
+            path, abstract = _sun_path(addr, A)
+        except (crash.error, IndexError):
+            path = '?'
+            pylog.warning('cannot read the address of unix socket %#x' % sk)
+    typ = _U16.unpack_from(buf, S.sk_type)[0]
+    return UnixSock(sk=sk, type=SOCK_TYPES.get(typ, str(typ)),
+                    state=buf[C.skc_state], inode=inode, path=path,
+                    abstract=abstract,
+                    peer=_U64.unpack_from(buf, U.peer)[0], peer_inode=0,
+                    rxq=_U32.unpack_from(buf, qlen)[0],
+                    backlog=_U32.unpack_from(buf, S.sk_max_ack_backlog)[0])
+
+
+def _sun_path(addr, A):
+    """(name, abstract) from a struct unix_address, as /proc/net/unix."""
+    n = _S32.unpack(readmem(addr + A.len, 4))[0]
+    # len counts sun_family (2 bytes) too; at most sizeof(sockaddr_un).
+    n = max(0, min(n, 110))
+    raw = readmem(addr + A.name, n)[2:] if n > 2 else b''
+    if raw[:1] == b'\0':
+        # Abstract: every byte counts; /proc/net/unix prints NULs as '@'.
+        return '@' + raw[1:].replace(b'\0', b'@').decode('utf-8',
+                                                          'replace'), True
+    return raw.split(b'\0')[0].decode('utf-8', 'replace'), False
