@@ -325,11 +325,23 @@ class EnumInfo(dict):
         edef = d.get('edef')
         if edef is None and d['basetype'] != 'enum':
             edef = _typeinfo_dict(d['basetype']).get('edef', [])
-        self.stype = d['basetype']
+        self._fill(d['basetype'], edef)
+
+    def _fill(self, stype, edef):
+        """Set stype and the enumerators from [name, value] pairs."""
+        self.stype = stype
         self._Lst = [tuple(p) for p in edef or ()]
         for n, v in self._Lst:
             self[n] = v
             setattr(self, n, v)
+
+    @classmethod
+    def from_edef(cls, edef, stype='enum'):
+        """An EnumInfo of an untagged enum whose enumerators are known."""
+        self = cls.__new__(cls)
+        dict.__init__(self)
+        self._fill(stype, edef)
+        return self
 
     def getnam(self, v):
         """First enumerator name with value v, or '<stype, bad value v>'."""

@@ -449,26 +449,11 @@ class _LazyEnum:
         """Name of value v."""
         if self.info is None:
             if getattr(self.ti, 'edef', None) is not None:
-                self.info = _EdefInfo(self.ti.edef, self.ti.stype)
+                self.info = datatypes.EnumInfo.from_edef(self.ti.edef,
+                                                         self.ti.stype)
             else:
                 self.info = datatypes.EnumInfo(self.ti.stype)
         return self.info.getnam(v)
-
-
-class _EdefInfo(dict):
-    """EnumInfo-like mapping from an inline enumerator list."""
-
-    def __init__(self, edef, stype):
-        dict.__init__(self, ((n, v) for n, v in edef))
-        self.stype = stype
-        self._Lst = [tuple(p) for p in edef]
-
-    def getnam(self, v):
-        """First name with value v."""
-        for n, val in self._Lst:
-            if val == v:
-                return n
-        return '<%s, bad value %s>' % (self.stype, v)
 
 
 def _enum_info(ti):

@@ -26,18 +26,31 @@ int mpk_default_memtype(void)
  * struct pid (and Debian's 6.1 has that change), so a user address is
  * translated through a task_context we fill from the task itself.
  */
+struct mpk_error *mpk_read_member_ulong(uint64_t base, const char *type,
+					const char *member, uint64_t *ret)
+{
+	long off = MEMBER_OFFSET((char *)type, (char *)member);
+	ulong val;
+
+	if (off < 0)
+		return mpk_error_create(MPK_ERROR_LOOKUP, "no member %s.%s",
+					type, member);
+	if (!readmem(base + off, KVADDR, &val, sizeof(val), "member",
+		     RETURN_ON_ERROR | QUIET))
+		return mpk_error_fault(base + off, sizeof(val));
+	*ret = val;
+	return NULL;
+}
+
 static struct mpk_error *task_context_of(uint64_t task,
 					 struct task_context *ret)
 {
-	long mm_off = MEMBER_OFFSET("task_struct", "mm");
-	ulong mm;
+	uint64_t mm;
+	struct mpk_error *err;
 
-	if (mm_off < 0)
-		return mpk_error_create(MPK_ERROR_LOOKUP,
-					"no member task_struct.mm");
-	if (!readmem(task + mm_off, KVADDR, &mm, sizeof(mm), "task mm",
-		     RETURN_ON_ERROR | QUIET))
-		return mpk_error_fault(task + mm_off, sizeof(mm));
+	err = mpk_read_member_ulong(task, "task_struct", "mm", &mm);
+	if (err)
+		return err;
 	if (!mm)
 		return mpk_error_create(MPK_ERROR_INVALID,
 					"task 0x%llx has no user memory",

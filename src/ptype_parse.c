@@ -991,6 +991,35 @@ static bool is_special(const struct token *t, const char *text)
 	       !memcmp(t->start, text, t->len);
 }
 
+/* A comment between members: it describes the next one, or the body. */
+static struct mpk_error *body_comment(struct parser *p, const struct token *t,
+				      struct mpk_body *body,
+				      struct token *pending)
+{
+	switch (t->ckind) {
+	case COMMENT_OFFSET:
+	case COMMENT_USIZE:
+		if (pending->kind != TOK_EOF)
+			return perr(t->line,
+				    "two offset comments for one member");
+		*pending = *t;
+		p->offsets = true;
+		return NULL;
+	case COMMENT_HOLE:
+		/* gdb's arithmetic on offsets we have anyway */
+		return NULL;
+	case COMMENT_TOTAL:
+		if (body->flags & MPK_BODY_HAS_SIZE)
+			return perr(t->line, "second total size in one body");
+		body->flags |= MPK_BODY_HAS_SIZE;
+		body->size = t->size;
+		return NULL;
+	case COMMENT_HEADER:
+		break;
+	}
+	return perr(t->line, "offset header inside a body");
+}
+
 /* After `struct|union [tag] {`: the members and `}`. */
 static struct mpk_error *parse_body(struct parser *p, bool is_union,
 				    unsigned int line,
@@ -1016,27 +1045,9 @@ static struct mpk_error *parse_body(struct parser *p, bool is_union,
 			return err;
 		if (t.kind == TOK_COMMENT) {
 			consume(p, &t);
-			switch (t.ckind) {
-			case COMMENT_OFFSET:
-			case COMMENT_USIZE:
-				if (pending.kind != TOK_EOF)
-					return perr(t.line, "two offset comments for one member");
-				pending = t;
-				p->offsets = true;
-				break;
-			case COMMENT_HOLE:
-				break;
-			case COMMENT_TOTAL:
-				if (body->flags & MPK_BODY_HAS_SIZE)
-					return perr(t.line,
-						    "second total size in one body");
-				body->flags |= MPK_BODY_HAS_SIZE;
-				body->size = t.size;
-				break;
-			case COMMENT_HEADER:
-				return perr(t.line,
-					    "offset header inside a body");
-			}
+			err = body_comment(p, &t, body, &pending);
+			if (err)
+				return err;
 			continue;
 		}
 		if (pending.kind == TOK_EOF) {
@@ -1237,6 +1248,9 @@ static struct mpk_error *parse_specifiers(struct parser *p,
 	return NULL;
 }
 
+/* Wider than any C bitfield (__int128's 128), small enough for any use. */
+enum { MAX_BITSIZE = 4096 };
+
 static struct mpk_error *parse_decl(struct parser *p, enum decl_mode mode,
 				    struct decl *ret)
 {
@@ -1261,7 +1275,8 @@ static struct mpk_error *parse_decl(struct parser *p, enum decl_mode mode,
 			if (err)
 				return err;
 			if (t.kind != TOK_NUMBER ||
-			    !parse_u64(t.start, t.len, &bits) || bits > 4096)
+			    !parse_u64(t.start, t.len, &bits) ||
+			    bits > MAX_BITSIZE)
 				return perr_tok(&t, "a bitfield width");
 			d.bitfield = true;
 			d.bitsize = bits;

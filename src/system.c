@@ -5,6 +5,7 @@
 
 #include "defs.h"
 #include "mpk/guard.h"
+#include "mpk/memory.h"
 #include "mpk/system.h"
 #include "mpk/types.h"
 
@@ -83,21 +84,6 @@ static void run_get_task_mem_usage(void *arg)
 	get_task_mem_usage(call->task, &call->tmu);
 }
 
-/* An unsigned long member of the struct at @base, by name. */
-static struct mpk_error *read_member_ulong(ulong base, const char *type,
-					   const char *member, ulong *ret)
-{
-	long off = MEMBER_OFFSET((char *)type, (char *)member);
-
-	if (off < 0)
-		return mpk_error_create(MPK_ERROR_LOOKUP, "no member %s.%s",
-					type, member);
-	if (!readmem(base + off, KVADDR, ret, sizeof(*ret), "member",
-		     RETURN_ON_ERROR | QUIET))
-		return mpk_error_fault(base + off, sizeof(*ret));
-	return NULL;
-}
-
 /*
  * crash 8.0.2 knows only the tasks of its table (not all of them on some
  * kernels): read mm->total_vm and the rss_stat counters ourselves.
@@ -105,18 +91,20 @@ static struct mpk_error *read_member_ulong(ulong base, const char *type,
 static struct mpk_error *task_mem_from_mm(uint64_t task,
 					  struct mpk_task_mem *ret)
 {
-	ulong mm, total_vm, count;
+	uint64_t mm, total_vm;
+	ulong count;
 	long rss_off = MEMBER_OFFSET("mm_struct", "rss_stat");
 	long n = 0, i;
 	struct mpk_error *err;
 
-	err = read_member_ulong(task, "task_struct", "mm", &mm);
+	err = mpk_read_member_ulong(task, "task_struct", "mm", &mm);
 	if (err)
 		return err;
 	memset(ret, 0, sizeof(*ret));
 	if (!mm)
 		return NULL;	/* a kernel thread */
-	err = read_member_ulong(mm, "mm_struct", "total_vm", &total_vm);
+	err = mpk_read_member_ulong(mm, "mm_struct", "total_vm",
+				    &total_vm);
 	if (err)
 		return err;
 	if (rss_off < 0)

@@ -142,26 +142,6 @@ out:
 	return list;
 }
 
-/* A Python list of unsigned ints from @n values. */
-static PyObject *addr_list(const uint64_t *addrs, size_t n)
-{
-	PyObject *list = PyList_New(n);
-	size_t i;
-
-	if (!list)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		PyObject *v = PyLong_FromUnsignedLongLong(addrs[i]);
-
-		if (!v) {
-			Py_DECREF(list);
-			return NULL;
-		}
-		PyList_SET_ITEM(list, i, v);
-	}
-	return list;
-}
-
 PyDoc_STRVAR(follow_next_doc,
 "follow_next(start, offset, maxel) -> (addrs, end, bad_addr)\n\n"
 "Follow next = *(next + offset) from start and return the addresses after\n"
@@ -186,7 +166,7 @@ static PyObject *crash_follow_next(PyObject *self, PyObject *args)
 	err = mpk_follow_next(start, offset, maxel < 0 ? 0 : maxel, &walk);
 	if (err)
 		return mpk_raise(err);
-	list = addr_list(walk.addrs, walk.n);
+	list = mpk_list_from_u64(walk.addrs, walk.n);
 	mpk_walk_deinit(&walk);
 	if (!list)
 		return NULL;
@@ -244,7 +224,7 @@ static PyObject *crash_readPtrArray(PyObject *self, PyObject *args)
 	err = mpk_read_ptr_array(addr, n, &ptrs);
 	if (err)
 		return mpk_raise(err);
-	list = addr_list(ptrs, n);
+	list = mpk_list_from_u64(ptrs, n);
 	free(ptrs);
 	return list;
 }

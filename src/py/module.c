@@ -7,6 +7,22 @@ PyDoc_STRVAR(module_doc,
 "Bindings to crash and its gdb: symbols, types, memory and commands of\n"
 "the dump crash has open. Programs use pykdump.API rather than this.");
 
+PyObject *mpk_list_from_u64(const uint64_t *values, size_t n)
+{
+	PyObject *list = PyList_New(n);
+	size_t i;
+
+	for (i = 0; list && i < n; i++) {
+		PyObject *v = PyLong_FromUnsignedLongLong(values[i]);
+
+		if (!v)
+			Py_CLEAR(list);
+		else
+			PyList_SET_ITEM(list, i, v);
+	}
+	return list;
+}
+
 static int crash_traverse(PyObject *m, visitproc visit, void *arg)
 {
 	struct mpk_module_state *st = PyModule_GetState(m);

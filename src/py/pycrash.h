@@ -40,6 +40,9 @@ extern PyMethodDef mpk_system_methods[];
 extern PyMethodDef mpk_types_methods[];
 extern PyMethodDef mpk_epython_methods[];
 
+/** A new list of Python ints from @n unsigned 64-bit values. */
+PyObject *mpk_list_from_u64(const uint64_t *values, size_t n);
+
 /** Add the constants of memory.c (memory types, sizes) to @module. */
 int mpk_memory_add_constants(PyObject *module);
 /** Add the constants of system.c (HZ, PAGESIZE, versions) to @module. */

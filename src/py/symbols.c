@@ -27,7 +27,7 @@ static PyObject *crash_sym2alladdr(PyObject *self, PyObject *args)
 {
 	const char *name;
 	uint64_t *addrs;
-	size_t n, i;
+	size_t n;
 	struct mpk_error *err;
 	PyObject *list;
 
@@ -36,15 +36,7 @@ static PyObject *crash_sym2alladdr(PyObject *self, PyObject *args)
 	err = mpk_symbol_addresses(name, &addrs, &n);
 	if (err)
 		return mpk_raise(err);
-	list = PyList_New(n);
-	for (i = 0; list && i < n; i++) {
-		PyObject *v = PyLong_FromUnsignedLongLong(addrs[i]);
-
-		if (!v)
-			Py_CLEAR(list);
-		else
-			PyList_SET_ITEM(list, i, v);
-	}
+	list = mpk_list_from_u64(addrs, n);
 	free(addrs);
 	return list;
 }
