@@ -178,7 +178,7 @@ struct mpk_ptype_arena;
 /** A parse result: the type and the arena that holds everything. */
 struct mpk_ptype {
 	struct mpk_ctype type;
-	/* the declarator's name (`char comm[16]` to mpk_decl_parse()) or NULL */
+	/* the declarator's name, e.g. `comm` of `char comm[16]`, or NULL */
 	const char *name;
 	unsigned int flags;	/* enum mpk_ptype_flag bits */
 	struct mpk_ptype_arena *arena;	/* private */

@@ -233,6 +233,32 @@ static int print_back_dir(const char *sub)
 	return files;
 }
 
+/* Every sized, non-bitfield member ends inside its sized body. */
+static size_t check_inside(const struct mpk_body *b, const char *file)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < b->nmembers; i++) {
+		const struct mpk_member *m = &b->members[i];
+
+		if ((b->flags & MPK_BODY_HAS_SIZE) &&
+		    (m->flags & MPK_MEMBER_HAS_OFFSET) &&
+		    (m->flags & MPK_MEMBER_HAS_SIZE) &&
+		    !(m->flags & MPK_MEMBER_BITFIELD)) {
+			ck_assert_msg(m->offset + m->size <= b->size,
+				      "%s:%u: %s at %llu size %llu ends past %llu",
+				      file, m->line, m->name,
+				      (unsigned long long)m->offset,
+				      (unsigned long long)m->size,
+				      (unsigned long long)b->size);
+			n++;
+		}
+		if (m->type.body)
+			n += check_inside(m->type.body, file);
+	}
+	return n;
+}
+
 #suite ptype_parse
 
 #tcase captures
@@ -356,6 +382,23 @@ static int print_back_dir(const char *sub)
 	mpk_ptype_destroy(inner);
 	mpk_ptype_destroy(asid);
 	mpk_ptype_destroy(s1);
+
+#test every_member_of_every_layout_capture_ends_inside_its_body
+	static const char *const files[] = {
+		"task_struct.o.txt", "sk_buff.o.txt", "sock.o.txt",
+		"tcp_sock.o.txt", "page.o.txt", "net_device.o.txt",
+		"bpf_attr.o.txt", "mm_struct.o.txt", "inode.o.txt",
+		"testmod.ASID.o.txt", "testmod.bits.o.txt",
+	};
+	size_t checked = 0;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		struct mpk_ptype *pt = parse_file(files[i]);
+
+		checked += check_inside(pt->type.body, files[i]);
+		mpk_ptype_destroy(pt);
+	}
+	ck_assert_uint_gt(checked, 2000);
 
 #test task_struct_comm_is_a_char_array_of_16_at_2976
 	struct mpk_ptype *pt = parse_file("task_struct.o.txt");
@@ -1255,4 +1298,36 @@ static int print_back_dir(const char *sub)
 	ck_assert(m->flags & MPK_MEMBER_HAS_SIZE);
 	ck_assert(!(m->flags & MPK_MEMBER_HAS_OFFSET));
 	ck_assert_uint_eq(m->size, 4);
+	mpk_ptype_destroy(pt);
+
+#tcase placeholders
+
+#test gdb_placeholders_parse_as_kind_unknown_with_their_text
+	struct mpk_ptype *pt = parse_text(
+		"type = struct s {\n"
+		"    <unnamed typedef> t;\n"
+		"    <type unknown> *p;\n"
+		"}\n");
+
+	ck_assert_int_eq(member(pt->type.body, "t")->type.kind,
+			 MPK_CTYPE_UNKNOWN);
+	ck_assert_str_eq(member(pt->type.body, "t")->type.name,
+			 "<unnamed typedef>");
+	ck_assert_uint_eq(member(pt->type.body, "p")->type.stars, 1);
+	ck_assert_str_eq(member(pt->type.body, "p")->type.name, "<type unknown>");
+	mpk_ptype_destroy(pt);
+
+#test struct_of_unknown_tag_keeps_gdb_text_as_its_tag
+	struct mpk_ptype *pt = decl("struct <unknown> *");
+
+	ck_assert_int_eq(pt->type.kind, MPK_CTYPE_STRUCT);
+	ck_assert_str_eq(pt->type.name, "<unknown>");
+	ck_assert_uint_eq(pt->type.stars, 1);
+	mpk_ptype_destroy(pt);
+
+#test minimal_symbol_without_debug_info_is_kind_unknown
+	struct mpk_ptype *pt = parse_text("type = <data variable, no debug info>\n");
+
+	ck_assert_int_eq(pt->type.kind, MPK_CTYPE_UNKNOWN);
+	ck_assert_str_eq(pt->type.name, "<data variable, no debug info>");
 	mpk_ptype_destroy(pt);

@@ -49,16 +49,24 @@ $(UNIT_DIR)/check_ptype_parse_asan: $(UNIT_DIR)/check_ptype_parse.c $(PTYPE_DEPS
 	$(CC) $(UNIT_CPPFLAGS) $(CHECK_CFLAGS) $(UNIT_CFLAGS) $(UNIT_SAN) \
 		-o $@ $< $(UNIT_DIR)/render.c $(PTYPE_SRCS) $(CHECK_LIBS)
 
+# No fork under the sanitizers: LeakSanitizer checks the whole run at exit.
+RUN_REPLAY = ASAN_OPTIONS=detect_leaks=1 $(FUZZ_REPLAY) $(FUZZ_CORPUS)
+RUN_ASAN = CK_FORK=no ASAN_OPTIONS=detect_leaks=1 \
+	UBSAN_OPTIONS=print_stacktrace=1 $(UNIT_DIR)/check_ptype_parse_asan
+RUN_PLAIN = $(UNIT_DIR)/check_ptype_parse
+
 unit-check-plain: $(UNIT_DIR)/check_ptype_parse
-	$(UNIT_DIR)/check_ptype_parse
+	$(RUN_PLAIN)
 
-# No fork: LeakSanitizer then checks the whole run in one process.
 unit-check-asan: $(UNIT_DIR)/check_ptype_parse_asan
-	CK_FORK=no ASAN_OPTIONS=detect_leaks=1 \
-		UBSAN_OPTIONS=print_stacktrace=1 \
-		$(UNIT_DIR)/check_ptype_parse_asan
+	$(RUN_ASAN)
 
-unit-check: fuzz-replay unit-check-asan unit-check-plain
+# One recipe, so that make -j cannot interleave the runs: Check's summary
+# of the plain run comes last.
+unit-check: $(UNIT_TESTS) $(FUZZ_REPLAY)
+	$(RUN_REPLAY)
+	$(RUN_ASAN)
+	$(RUN_PLAIN)
 
 $(FUZZ_REPLAY): $(FUZZ_DIR)/replay.c $(FUZZ_DIR)/fuzz_ptype.c $(PTYPE_DEPS)
 	$(CC) $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) $(UNIT_SAN) -o $@ \
@@ -66,14 +74,14 @@ $(FUZZ_REPLAY): $(FUZZ_DIR)/replay.c $(FUZZ_DIR)/fuzz_ptype.c $(PTYPE_DEPS)
 		$(UNIT_DIR)/render.c $(PTYPE_SRCS)
 
 fuzz-replay: $(FUZZ_REPLAY)
-	ASAN_OPTIONS=detect_leaks=1 $(FUZZ_REPLAY) $(FUZZ_CORPUS)
+	$(RUN_REPLAY)
 
+# clang's -Wformat=2 would also want mpk_error_vcreate() marked printf-like.
 $(FUZZ_TARGET): $(FUZZ_DIR)/fuzz_ptype.c $(PTYPE_DEPS)
 	$(FUZZ_CC) $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) -Wno-format-nonliteral \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $(FUZZ_DIR)/fuzz_ptype.c $(UNIT_DIR)/render.c $(PTYPE_SRCS)
 
-# clang's -Wformat=2 also wants mpk_error_vcreate() marked as printf-like.
 # The work corpus stays out of the tree; only finds are kept.
 fuzz-run: $(FUZZ_TARGET)
 	@mkdir -p $(FUZZ_WORK) $(FUZZ_DIR)/crashers
