@@ -190,6 +190,7 @@ def enter_epython():
         print(' *=*=* Using namespaces of PID %s *=*=*' % opts['usens'])
         set_nsproxy(int(opts['usens']))
     crash.set_readmem_task(0)
+    memocaches.set_live(sys_info.livedump)
     if isfileoutput():
         print(' %s ' % argv2s([os.path.basename(sys.__oldargv[0])] +
                               sys.__oldargv[1:]).center(60, '*'))

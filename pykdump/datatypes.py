@@ -8,13 +8,16 @@ its factory here (:func:`set_reader_factory`): this module does not import
 it, so the layering stays one-way.
 """
 
+import re
+
 import crash
 
+from . import tparser
 from .Generic import LazyEval
-from .memocaches import MemoizeSU, memoize_typeinfo
+from .memocaches import MemoizeSU, memoize_typeinfo, purge_typeinfo
 
 __all__ = ['TypeInfo', 'VarInfo', 'SUInfo', 'EnumInfo', 'ArtStructInfo',
-           'type_length', 'NoField', 'set_reader_factory']
+           'type_length', 'NoField', 'set_reader_factory', 'define_struct']
 
 TYPE_CODE_PTR = crash.TYPE_CODE_PTR
 TYPE_CODE_ARRAY = crash.TYPE_CODE_ARRAY
@@ -397,3 +400,41 @@ def type_length(tname):
         return TypeInfo(tname).size
     except (TypeError, crash.error):
         return -1
+
+
+def define_struct(text):
+    """Make the struct of C text usable by readSU on any memory.
+
+    For a structure the debuginfo lacks (or has with another layout):
+    ``define_struct("struct pk { int a; char *s; };")`` then
+    ``readSU("struct pk", addr).s``. Offsets follow x86_64 natural
+    alignment (tparser.struct_layout); types the text names (struct tags,
+    typedefs) take their sizes from the debuginfo. Returns the SUInfo.
+    """
+    sizes = {}
+    for _attempt in range(64):
+        try:
+            layout = tparser.struct_layout(text, sizes)
+            break
+        except tparser.CParseError as exc:
+            m = re.search(r"unknown size of '([^']+)'", str(exc))
+            if not m or m.group(1) in sizes:
+                raise TypeError(str(exc)) from None
+            sizes[m.group(1)] = TypeInfo(m.group(1)).size
+    else:
+        raise TypeError('too many unknown types in %r' % text)
+    body = []
+    for f in layout.fields:
+        ctype = 'void *' if f.funcptr else \
+            f.ctype.replace('[', ' [', 1) if f.dims else f.ctype
+        try:
+            d = dict(crash.gdb_typeinfo(ctype))
+        except crash.error:
+            raise TypeError('no type %s (field %s)' % (ctype, f.name)) \
+                from None
+        d.pop('body', None)
+        d['fname'] = f.name
+        d['bitoffset'] = f.offset * 8
+        body.append(d)
+    purge_typeinfo(layout.name)
+    return SUInfo(layout.name, {'typelength': layout.size, 'body': body})

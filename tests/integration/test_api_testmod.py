@@ -19,7 +19,8 @@ from pykdump.API import (readSymbol, readSU, loadModule, Addr,
                          SmartString, tPtr, ListHead,
                          rbtree_walk, xarray_walk, idr_walk, percpu_read,
                          getStructInfo, pylog, Deref,
-                         readBadList, sys_info)
+                         readBadList, sys_info, structSetAttr, AttrSetter,
+                         define_struct)
 from pykdump.lowlevel import intDimensionlessArray
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -293,6 +294,31 @@ class TestWalkers(unittest.TestCase):
         lst, err = readBadList(head, 0)
         self.assertEqual(err, 'Duplicate entry')
         pylog.cleanup()
+
+
+class TestPseudoAttributes(unittest.TestCase):
+    """structSetAttr, AttrSetter, Eval, define_struct on testmod data."""
+
+    def test_structsetattr_follows_pointer_chains(self):
+        self.assertTrue(structSetAttr('struct ASID', 'PK_sptr_a0',
+                                      ['no_such.path', 'sptr.a0']))
+        self.assertEqual(readSymbol('asid').PK_sptr_a0, 740)
+        self.assertFalse(structSetAttr('struct ASID', 'PK_bad',
+                                       'no_such_field'))
+
+    def test_attrsetter_and_procattr(self):
+        s = AttrSetter('struct AA')
+        s.PK_twice = lambda aa: aa.a0 * 2
+        self.assertTrue(s.PK_twice)
+        self.assertEqual(readSymbol('aa').PK_twice, 1480)
+
+    def test_eval_of_dotted_chain(self):
+        self.assertEqual(readSymbol('asid').Eval('f1.ff.aa'), 18)
+
+    def test_define_struct_reads_raw_memory(self):
+        define_struct('struct pk_raw_aa { int first; char *text; };')
+        raw = readSU('struct pk_raw_aa', sym2addr('aa'))
+        self.assertEqual((raw.first, raw.text), (740, 'aastring'))
 
 
 class TestModuleTypes(unittest.TestCase):
