@@ -18,10 +18,10 @@ import re
 import struct
 from collections import namedtuple
 
-from pykdump.API import (addr2sym, crash, exec_crash_command, getStructInfo,
-                         member_offset, readPtr, readmem, readSU,
-                         readSUListFromHead, struct_size, sym2addr,
-                         symbol_exists)
+from pykdump.API import (SuppressCrashErrors, addr2sym, crash,
+                         exec_crash_command, getStructInfo, member_offset,
+                         readPtr, readmem, readSU, readSUListFromHead,
+                         struct_size, sym2addr, symbol_exists)
 
 __all__ = ['Frame', 'THREAD_SIZE', 'task_stack', 'unwind_orc',
            'crash_bt', 'format_frame', 'stack_functions']
@@ -253,7 +253,10 @@ def crash_bt(task):
 
     Raises crash.error when crash does not know the task.
     """
-    out = exec_crash_command('bt %#x' % int(task))
+    # crash prints bt's own warnings ("possibly bogus exception frame")
+    # outside the captured output: keep them off the program's.
+    with SuppressCrashErrors():
+        out = exec_crash_command('bt %#x' % int(task))
     frames = []
     for line in out.splitlines():
         m = _BT_RE.match(line)
