@@ -1,0 +1,1 @@
+# An empty program: what `epython` costs by itself (bench/run-bench.sh).
