@@ -116,7 +116,9 @@ class InetSock:
     ``udplite``, ``udplite6``, ``raw``, ``raw6``), ``family``
     (``AF_INET``/``AF_INET6``), ``state`` (TCP state number),
     ``laddr``/``raddr`` (formatted), ``lport``/``rport`` (host order),
-    ``rxq``/``txq`` (as ``/proc/net/tcp`` computes them), ``inode``
+    ``rxq``/``txq`` (as ``/proc/net/tcp`` computes them: a listener's
+    ``rxq`` is its accept queue), ``backlog`` (a TCP listener's
+    ``sk_max_ack_backlog``, else None), ``inode``
     (socket inode, 0 for timewait and request socks), ``kind`` (``full``,
     ``timewait``, ``request``), ``ipv6only`` and ``extra`` (a dict of
     timers, windows and retransmits, filled only when asked for).
@@ -124,10 +126,10 @@ class InetSock:
 
     __slots__ = ('sk', 'proto', 'family', 'state', 'laddr', 'lport',
                  'raddr', 'rport', 'rxq', 'txq', 'inode', 'kind',
-                 'ipv6only', 'extra', 'net')
+                 'ipv6only', 'extra', 'net', 'backlog')
 
     def __init__(self, **kw):
-        self.extra = None
+        self.extra = self.backlog = None
         self.inode = 0
         self.rxq = self.txq = 0
         for k, v in kw.items():
@@ -506,17 +508,18 @@ def _tcp_full(s, buf, dec, T, listen_state, verbose, now):
     """Queues, inode and details of a full tcp_sock read into buf."""
     S = dec.S
     s.inode = dec.inode(buf)
+    # As tcp4_seq_show(): a listener's accept queue, else rcv_nxt -
+    # copied_seq (never negative); write_seq - snd_una for everyone.
     if s.state == listen_state:
         s.rxq = _U32.unpack_from(buf, S.sk_ack_backlog)[0]
-        s.txq = _U32.unpack_from(buf, S.sk_max_ack_backlog)[0]
+        s.backlog = _U32.unpack_from(buf, S.sk_max_ack_backlog)[0]
     else:
-        # As tcp4_seq_show(): rcv_nxt - copied_seq, never negative.
         rx = (_U32.unpack_from(buf, T.rcv_nxt)[0] -
               _U32.unpack_from(buf, T.copied_seq)[0]) & 0xffffffff
         s.rxq = rx if rx < 0x80000000 else 0
-        s.txq = (_U32.unpack_from(buf, T.write_seq)[0] -
-                 _U32.unpack_from(buf, T.snd_una)[0]) & 0xffffffff
-    if verbose:
+    s.txq = (_U32.unpack_from(buf, T.write_seq)[0] -
+             _U32.unpack_from(buf, T.snd_una)[0]) & 0xffffffff
+    if verbose and s.state != listen_state:
         s.extra = _tcp_extra(buf, T, S, now)
 
 
