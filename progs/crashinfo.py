@@ -523,7 +523,8 @@ def main(argv=None):
     sections = (args.stacksummary or args.findstacks is not None or
                 args.runq or args.sysctl is not None or args.filelock or
                 args.workqueues)
-    tasks = list(T.for_each_task())
+    tasks = _try('the task list (init_task.tasks)',
+                 lambda: list(T.for_each_task()), default=[])
     if sections:
         active = _active()
         active_addrs = {int(t) for t in active.values()}

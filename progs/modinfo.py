@@ -48,7 +48,12 @@ def module_rows(search=True, extra=()):
         flags = []
     table = M.crash_module_table()
     rows = []
-    for mod in M.for_each_module():
+    try:
+        mods = list(M.for_each_module())
+    except (crash.error, IndexError, KeyError, TypeError) as e:
+        pylog.warning('cannot read the module list (modules): %s' % e)
+        mods = []
+    for mod in mods:
         try:
             info = M.module_info(mod, flags)
         except (crash.error, IndexError, KeyError, TypeError) as e:

@@ -138,7 +138,11 @@ def parse_args(argv):
 def main(argv=None):
     """Run pstree with argv (default: sys.argv[1:]); return 0 or 1."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    nodes = build_tree()
+    try:
+        nodes = build_tree()
+    except (crash.error, IndexError, KeyError, TypeError) as e:
+        pylog.warning('cannot read the task list (init_task.tasks): %s' % e)
+        return 1
     if args.pid is not None:
         root = args.pid
     else:

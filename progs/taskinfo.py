@@ -33,7 +33,7 @@ class TaskRow:
     __slots__ = ('task', 'addr', 'pid', 'tgid', 'ppid', 'comm', 'state',
                  'cpu', 'ran_ago', 'kthread', 'active')
 
-    def __init__(self, task, clocks, active):
+    def __init__(self, task, clocks, active, errors=None):
         self.task = task
         self.addr = int(task)
         self.active = self.addr in active
@@ -49,8 +49,11 @@ class TaskRow:
             try:
                 setattr(self, attr, fn(task))
             except (crash.error, IndexError, KeyError, TypeError) as e:
-                pylog.warning('cannot read %s of task 0x%x: %s'
-                              % (attr, self.addr, e))
+                if errors is None:
+                    pylog.warning('cannot read %s of task 0x%x: %s'
+                                  % (attr, self.addr, e))
+                else:
+                    errors.setdefault((attr, str(e)), []).append(self.addr)
 
     @property
     def is_thread(self):
@@ -71,7 +74,17 @@ def collect():
         pylog.warning('cannot read the run queues: %s' % e)
         active = set()
     clocks = _clocks()
-    rows = [TaskRow(t, clocks, active) for t in T.for_each_task()]
+    try:
+        tasks = list(T.for_each_task())
+    except (crash.error, IndexError, KeyError, TypeError) as e:
+        pylog.warning('cannot read the task list (init_task.tasks): %s' % e)
+        tasks = []
+    errors = {}
+    rows = [TaskRow(t, clocks, active, errors) for t in tasks]
+    # One warning per kind of failure, not one per task.
+    for (attr, text), addrs in sorted(errors.items()):
+        pylog.warning('cannot read %s of %d task(s) (first 0x%x): %s'
+                      % (attr, len(addrs), addrs[0], text))
     rows.sort(key=lambda r: (r.tgid if r.tgid is not None else -1,
                              r.pid if r.pid is not None else -1))
     return rows
