@@ -70,6 +70,7 @@ def build_tree():
     nodes = {}
     parent_of = {}
     threads = defaultdict(list)
+    errors = {}
     for leader in T.for_each_process():
         try:
             pid = int(leader.pid)
@@ -79,13 +80,13 @@ def build_tree():
         except (crash.error, IndexError, KeyError) as e:
             pylog.warning('cannot read task 0x%x: %s' % (leader, e))
             continue
-        for t in T.for_each_thread(leader):
-            try:
+        try:
+            for t in T.for_each_thread(leader):
                 if int(t.pid) != pid:
                     threads[pid].append(Node(int(t.pid), T.task_comm(t),
                                              T.task_state(t), 'thread'))
-            except (crash.error, IndexError, KeyError) as e:
-                pylog.warning('cannot read thread 0x%x: %s' % (t, e))
+        except (crash.error, IndexError, KeyError) as e:
+            errors.setdefault(str(e), []).append(pid)
     for pid in sorted(nodes):
         ppid = parent_of[pid]
         if pid and ppid in nodes and ppid != pid:
@@ -95,6 +96,10 @@ def build_tree():
             if ppid not in nodes and 0 in nodes:
                 pylog.warning('pid %d: parent %d not found' % (pid, ppid))
                 nodes[0].children.append(nodes[pid])
+    for text, pids in errors.items():
+        pylog.warning('cannot read the threads of %d process(es) (pids %s):'
+                      ' %s' % (len(pids), ', '.join(map(str, pids[:8])),
+                               text))
     for pid, thr in threads.items():
         nodes[pid].children.extend(sorted(thr, key=lambda n: n.pid))
         nodes[pid].nthreads = len(thr) + 1
