@@ -34,7 +34,7 @@ from pykdump.helpers.net_neigh import for_each_neighbour, nud_str
 from pykdump.helpers.net_route import (RTF_GATEWAY, RTF_HOST, RTF_REJECT,
                                        RT_TABLES, for_each_route)
 from pykdump.helpers.net_snmp import snmp_groups
-from pykdump.helpers.net_sock import (for_each_inet_sock, socket_owners,
+from pykdump.helpers.net_sock import (file_holders, for_each_inet_sock,
                                       tcp_state_value)
 from pykdump.helpers.net_unix import for_each_unix_sock
 
@@ -144,9 +144,9 @@ def select_sockets(socks, opts, tcpstate=None):
         yield s
 
 
-def _owner_str(owners, sk):
-    """'pid/comm' of the first holder of sk, '+N' for more, '-' if none."""
-    who = owners.get(sk)
+def _owner_str(holders, s):
+    """'pid/comm' of the first holder of socket s, '+N' more, '-' none."""
+    who = holders.get(s.file) if s.file else None
     if not who:
         return '-'
     pid, comm, _ = who[0]
@@ -195,7 +195,7 @@ def print_inet(socks, owners, verbose):
         row = [s.proto, str(s.rxq), str(s.txq),
                addr_port(s.laddr, s.lport, AF_INET6 if v6 else 0),
                addr_port(s.raddr, s.rport, AF_INET6 if v6 else 0),
-               s.state_name, _owner_str(owners, s.sk)]
+               s.state_name, _owner_str(owners, s)]
         if verbose:
             row = ['%#x' % s.sk] + row + [str(s.inode)]
         rows.append(row)
@@ -241,7 +241,7 @@ def _details(s, owners):
                      ('total_retrans', 'total_retrans')):
         if x.get(k) is not None:
             parts.append('%s %s' % (label, x[k]))
-    who = owners.get(s.sk) or []
+    who = owners.get(s.file, []) if s.file else []
     if who:
         parts.append('fd ' + ','.join('%d/%s:%d' % w for w in who))
     return '  '.join(parts)
@@ -258,7 +258,7 @@ def print_unix(socks, owners, verbose):
         row = ['unix', s.type, s.state_name, str(s.inode),
                str(s.peer_inode) if s.peer else '-',
                '%d/%d' % (s.rxq, s.backlog) if s.listening else str(s.rxq),
-               _owner_str(owners, s.sk), s.path]
+               _owner_str(owners, s), s.path]
         if verbose:
             row = ['%#x' % s.sk] + row
         rows.append(row)
@@ -275,11 +275,11 @@ def show_sockets(net, opts, tcpstate):
         socks = list(select_sockets(
             for_each_inet_sock(net, inet, verbose=opts.verbose), opts,
             tcpstate))
-        owners = socket_owners()
+        owners = file_holders()
         print_inet(socks, owners, opts.verbose)
     if 'unix' in protos and tcpstate is None and opts.port is None:
         if owners is None:
-            owners = socket_owners()
+            owners = file_holders()
         try:
             us = [u for u in for_each_unix_sock(net)
                   if opts.all or u.listening == bool(opts.listening)]

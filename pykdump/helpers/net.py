@@ -12,14 +12,17 @@ Mirrors ``include/net/net_namespace.h`` (``struct net``, the list
 import socket
 import struct
 
-from pykdump.API import (CU_LOAD, Bunch, crash, get_nsproxy, member_offset,
-                         memoize_cond, pylog, readSUListFromHead, readSymbol,
-                         readmem, struct_size, sym2addr)
+from pykdump.API import (CU_LOAD, Bunch, crash, get_nsproxy, getFullBuckets,
+                         member_offset, memoize_cond, pylog,
+                         readSUListFromHead, readSymbol, readmem, sym2addr)
 
 __all__ = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'init_net', 'for_each_net',
            'net_inum', 'find_net', 'current_net', 'ntodots', 'ntodots6',
            'ip4_from_be32', 'addr_port', 'LayoutError', 'struct_offsets',
-           'has_member', 'member_off', 'member_sz']
+           'has_member', 'member_off', 'member_sz', 'walk_hash_chains',
+           'bucket_heads', 'fill_socket_files']
+
+_U64 = struct.Struct('<Q')
 
 AF_UNIX = 1
 AF_INET = 2
@@ -244,3 +247,99 @@ def member_sz(sname, field):
         return crash.member_size(_tag(sname), field)
     except crash.error:
         return -1
+
+
+# ---------------------------------------------------------------------
+# Hash tables of sockets
+
+def bucket_heads(table, nbuckets, bsize, head_off, what):
+    """Return the first-node pointers of the non-empty buckets of a table.
+
+    ``nbuckets`` buckets of ``bsize`` bytes at ``table``, the chain head at
+    ``head_off`` in each; read with one read. Empty hlist_nulls heads hold
+    an odd marker, not NULL: those are dropped too.
+
+    :return: ``list`` of ``int``
+    """
+    if not table or nbuckets <= 0:
+        return []
+    if nbuckets > 1 << 26:
+        pylog.warning('%s: %d buckets is not plausible' % (what, nbuckets))
+        return []
+    try:
+        ptrs = getFullBuckets(int(table), bsize, nbuckets, head_off)
+    except crash.error as e:
+        pylog.warning('%s: cannot read the bucket array at %#x: %s'
+                      % (what, int(table), e))
+        return []
+    return [p for p in ptrs if not p & 1]
+
+
+def walk_hash_chains(heads, link_off, size, what, maxel):
+    """Yield (object address, bytes) for every object on the chains.
+
+    ``heads`` are the first-node pointers of hlist or hlist_nulls chains,
+    ``link_off`` the offset of the node in the object, ``size`` how many
+    bytes of each object to read. A chain ends at NULL (hlist) or at an odd
+    "nulls" marker (hlist_nulls).
+
+    All chains are walked together, one link at a time, each step in
+    address order: objects of one slab share pages, and a kdump page costs
+    a decompression each time it falls out of the page cache, so sorted
+    reads make a 20,000-socket table about twice as fast as hash order.
+    Objects come out in that order, not chain by chain. A node seen twice
+    (a loop, or chains that merge), an unreadable object and chains longer
+    than ``maxel`` are logged.
+    """
+    seen = set()
+    level = sorted(h for h in heads if h and not h & 1)
+    depth = 0
+    while level:
+        if depth >= maxel:
+            pylog.warning('%s: hash chains longer than %d, truncated'
+                          % (what, maxel))
+            return
+        depth += 1
+        nxt = []
+        for node in level:
+            if node in seen:
+                pylog.warning('%s: loop in a hash chain at %#x'
+                              % (what, node))
+                continue
+            seen.add(node)
+            obj = node - link_off
+            try:
+                buf = readmem(obj, size)
+            except (crash.error, IndexError):
+                pylog.warning('%s: cannot read object at %#x' % (what, obj))
+                continue
+            yield obj, buf
+            n = _U64.unpack_from(buf, link_off)[0]
+            if n and not n & 1:
+                nxt.append(n)
+        nxt.sort()
+        level = nxt
+
+
+def fill_socket_files(socks):
+    """Set ``inode`` and ``file`` of each socket record from its ``sock``.
+
+    ``socks`` are records with ``sock`` (a ``struct socket`` address, 0
+    for none), ``inode`` and ``file`` attributes.
+
+    C equivalent: ``SOCK_INODE(sock)->i_ino`` and ``sock->file``. Read in
+    address order of the ``struct socket`` (``socket_alloc``: the socket,
+    then its inode), one read per socket.
+    """
+    alloc = struct_offsets('struct socket_alloc', 'vfs_inode')
+    ino = alloc.vfs_inode + struct_offsets('struct inode', 'i_ino').i_ino
+    fo = struct_offsets('struct socket', 'file').file
+    n = max(ino, fo) + 8
+    for s in sorted((s for s in socks if s.sock), key=lambda s: s.sock):
+        try:
+            b = readmem(s.sock, n)
+        except (crash.error, IndexError):
+            pylog.warning('cannot read struct socket at %#x' % s.sock)
+            continue
+        s.inode = _U64.unpack_from(b, ino)[0]
+        s.file = _U64.unpack_from(b, fo)[0]

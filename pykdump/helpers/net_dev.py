@@ -125,8 +125,7 @@ def netdev_by_name(net, name):
 
 def _read_dev(dev, D):
     buf = readmem(dev, D.size)
-    name = buf[D.name:D.name + 16].split(b'\0')[0].decode('utf-8',
-                                                           'replace')
+    name = _cstr(buf[D.name:D.name + 16])
     raw_flags = _U32.unpack_from(buf, D.flags)[0]
     alen = buf[D.addr_len]
     mac = ''
@@ -151,6 +150,11 @@ def _read_dev(dev, D):
         d.ipv6 = _ipv6_addrs(_U64.unpack_from(buf, D.ip6_ptr)[0], name)
     d.stats, d.stats_source = _stats(dev, buf, D, ops)
     return d
+
+
+def _cstr(raw):
+    """A NUL-terminated C string from bytes."""
+    return raw.split(b'\0')[0].decode('utf-8', 'replace')
 
 
 def _enum(name, default):
@@ -187,18 +191,18 @@ def _ipv4_addrs(in_dev, name):
         return []
     out = []
     try:
-        I = struct_offsets('struct in_device', 'ifa_list')
+        IN = struct_offsets('struct in_device', 'ifa_list')
         A = struct_offsets('struct in_ifaddr', 'ifa_next', 'ifa_local',
                            'ifa_prefixlen', 'ifa_flags',
                            optional=('ifa_broadcast', 'ifa_label',
                                      'ifa_scope'))
-        ifa = readPtr(in_dev + I.ifa_list)
+        ifa = readPtr(in_dev + IN.ifa_list)
         seen = set()
         while ifa and ifa not in seen and len(seen) < 10000:
             seen.add(ifa)
             b = readmem(ifa, A.size)
-            label = b[A.ifa_label:A.ifa_label + 16].split(b'\0')[0].decode(
-                'utf-8', 'replace') if A.ifa_label >= 0 else ''
+            label = _cstr(b[A.ifa_label:A.ifa_label + 16]) \
+                if A.ifa_label >= 0 else ''
             out.append({
                 'addr': ntodots(_U32.unpack_from(b, A.ifa_local)[0]),
                 'prefixlen': b[A.ifa_prefixlen],
@@ -220,10 +224,10 @@ def _ipv6_addrs(idev, name):
         return []
     out = []
     try:
-        I = struct_offsets('struct inet6_dev', 'addr_list')
+        IN = struct_offsets('struct inet6_dev', 'addr_list')
         A = struct_offsets('struct inet6_ifaddr', 'addr', 'prefix_len',
                            'if_list', optional=('scope', 'flags'))
-        head = idev + I.addr_list
+        head = idev + IN.addr_list
         nodes, end, bad = crash.follow_next(head, 0, 10000)
         if end != crash.WALK_HEAD:
             pylog.warning('%s: IPv6 address list ends early at %#x'

@@ -130,8 +130,8 @@ def _decode(n, b, N, D, key_len, name, want):
         db = readmem(dev, D.size)
         if D.nd_net >= 0 and _U64.unpack_from(db, D.nd_net)[0] != want:
             return None
-        devname = db[D.name:D.name + 16].split(b'\0')[0].decode('utf-8',
-                                                                 'replace')
+        devname = db[D.name:D.name + 16].split(b'\0')[0].decode(
+            'utf-8', 'replace')
         alen = db[D.addr_len]
     key = b[N.primary_key:N.primary_key + key_len]
     if key_len == 4:

@@ -10,10 +10,8 @@ walked as ``fib_route_seq_show()`` (``/proc/net/route``) and
 
 import struct
 
-from pykdump.API import addr2sym, crash, enumerator_value, pylog, readPtr, \
-    readmem
-from pykdump.helpers.net import (AF_INET, LayoutError, member_off, member_sz,
-                                 ntodots, struct_offsets)
+from pykdump.API import crash, pylog, readPtr, readmem
+from pykdump.helpers.net import AF_INET, member_off, ntodots, struct_offsets
 
 __all__ = ['Route', 'RT_TABLES', 'RTN_TYPES', 'for_each_fib_table',
            'for_each_route', 'RTF_UP', 'RTF_GATEWAY']

@@ -17,15 +17,18 @@ maps a ``struct sock`` to the processes holding it open.
 import socket
 import struct
 
-from pykdump.API import (HZ, crash, enumerator_value, getFullBuckets,
-                         getStructInfo, pylog, readPtr, readSymbol, readmem,
-                         sym2addr, symbol_exists)
-from pykdump.helpers.net import (AF_INET6, LayoutError, has_member, member_off,
-                                 member_sz, ntodots, struct_offsets)
+from pykdump.API import (HZ, crash, enumerator_value, getStructInfo, pylog,
+                         readPtr, readSymbol, readmem, sym2addr,
+                         symbol_exists)
+from pykdump.helpers.net import (AF_INET6, LayoutError, bucket_heads,
+                                 fill_socket_files, has_member, member_off,
+                                 member_sz, struct_offsets,
+                                 walk_hash_chains)
 
 __all__ = ['TCP_STATES', 'tcp_state_name', 'tcp_state_value', 'InetSock',
            'for_each_tcp_sock', 'for_each_udp_sock', 'for_each_raw_sock',
-           'for_each_inet_sock', 'socket_owners', 'sock_inode', 'jiffies']
+           'for_each_inet_sock', 'socket_owners', 'file_holders',
+           'sock_inode', 'jiffies']
 
 # The numbering is ABI (sock_diag, /proc/net/tcp); used only where the
 # dump's debuginfo lacks the enumerators.
@@ -119,21 +122,27 @@ class InetSock:
     ``rxq``/``txq`` (as ``/proc/net/tcp`` computes them: a listener's
     ``rxq`` is its accept queue), ``backlog`` (a TCP listener's
     ``sk_max_ack_backlog``, else None), ``inode``
-    (socket inode, 0 for timewait and request socks), ``kind`` (``full``,
+    (socket inode, 0 for timewait and request socks), ``sock`` and
+    ``file`` (the ``struct socket`` and ``struct file`` holding it, 0 if
+    none: see :func:`file_holders`), ``kind`` (``full``,
     ``timewait``, ``request``), ``ipv6only`` and ``extra`` (a dict of
     timers, windows and retransmits, filled only when asked for).
     """
 
     __slots__ = ('sk', 'proto', 'family', 'state', 'laddr', 'lport',
                  'raddr', 'rport', 'rxq', 'txq', 'inode', 'kind',
-                 'ipv6only', 'extra', 'net', 'backlog')
+                 'ipv6only', 'extra', 'net', 'backlog', 'sock', 'file')
 
-    def __init__(self, **kw):
+    def __init__(self, sk, proto, family, state, laddr, lport, raddr,
+                 rport, kind='full', net=0, ipv6only=False):
+        self.sk, self.proto, self.family, self.state = sk, proto, family, \
+            state
+        self.laddr, self.lport, self.raddr, self.rport = laddr, lport, \
+            raddr, rport
+        self.kind, self.net, self.ipv6only = kind, net, ipv6only
         self.extra = self.backlog = None
-        self.inode = 0
+        self.inode = self.sock = self.file = 0
         self.rxq = self.txq = 0
-        for k, v in kw.items():
-            setattr(self, k, v)
 
     @property
     def state_name(self):
@@ -243,49 +252,7 @@ def _readU32(addr):
     return _U32.unpack(readmem(addr, 4))[0]
 
 
-def _chain(first, link_off, size, what, maxel):
-    """Yield (object address, bytes) along one hlist or hlist_nulls chain.
-
-    ``first`` is the chain's first node pointer, ``link_off`` the offset
-    of the node in the object, ``size`` how many bytes of each object to
-    read. A chain ends at NULL (hlist) or at an odd "nulls" marker
-    (hlist_nulls); loops, bad pointers and over-long chains are logged.
-    """
-    seen = set()
-    node = first
-    while node and not node & 1:
-        if node in seen:
-            pylog.warning('%s: loop in a hash chain at %#x' % (what, node))
-            return
-        if len(seen) >= maxel:
-            pylog.warning('%s: hash chain longer than %d, truncated'
-                          % (what, maxel))
-            return
-        seen.add(node)
-        obj = node - link_off
-        try:
-            buf = readmem(obj, size)
-        except (crash.error, IndexError):
-            pylog.warning('%s: cannot read socket at %#x' % (what, obj))
-            return
-        yield obj, buf
-        node = _U64.unpack_from(buf, link_off)[0]
-
-
-def _heads(table, nbuckets, bsize, head_off, what):
-    """First-node pointers of the non-empty buckets, read with one read."""
-    if not table or nbuckets <= 0:
-        return []
-    if nbuckets > 1 << 26:
-        pylog.warning('%s: %d buckets is not plausible' % (what, nbuckets))
-        return []
-    try:
-        ptrs = getFullBuckets(int(table), bsize, nbuckets, head_off)
-    except crash.error as e:
-        pylog.warning('%s: cannot read the bucket array at %#x: %s'
-                      % (what, int(table), e))
-        return []
-    return [p for p in ptrs if not p & 1]
+_ntoa = socket.inet_ntoa
 
 
 def _ntop6(raw):
@@ -300,7 +267,6 @@ class _Decoder:
         self.C = _common_layout()
         self.S = _sock_layout()
         self.v6 = self.C.skc_v6_daddr >= 0
-        self.ino_off = _inode_offset()
         fi = _bitfield('struct sock_common', 'skc_ipv6only')
         self.v6only_bit = fi if fi is not None else -1
 
@@ -316,28 +282,22 @@ class _Decoder:
             raddr = _ntop6(buf[C.skc_v6_daddr:C.skc_v6_daddr + 16])
             proto = proto4 + '6'
         else:
-            laddr = ntodots(_U32.unpack_from(buf, C.skc_rcv_saddr)[0])
-            raddr = ntodots(_U32.unpack_from(buf, C.skc_daddr)[0])
+            # __be32 in memory order is what inet_ntoa() takes.
+            o = C.skc_rcv_saddr
+            laddr = _ntoa(buf[o:o + 4])
+            o = C.skc_daddr
+            raddr = _ntoa(buf[o:o + 4])
             proto = proto4
         bit = self.v6only_bit
-        return InetSock(sk=obj, proto=proto, family=family,
-                        state=buf[C.skc_state], laddr=laddr,
-                        lport=_U16.unpack_from(buf, C.skc_num)[0],
-                        raddr=raddr,
-                        rport=_BE16.unpack_from(buf, C.skc_dport)[0],
-                        kind='full', net=self.net,
-                        ipv6only=bit >= 0 and
-                        bool(buf[bit // 8] >> (bit % 8) & 1))
+        return InetSock(obj, proto, family, buf[C.skc_state], laddr,
+                        _U16.unpack_from(buf, C.skc_num)[0], raddr,
+                        _BE16.unpack_from(buf, C.skc_dport)[0], 'full',
+                        self.net,
+                        bit >= 0 and bool(buf[bit // 8] >> (bit % 8) & 1))
 
-    def inode(self, buf):
-        """Inode number of the socket whose struct sock bytes are buf."""
-        sock = _U64.unpack_from(buf, self.S.sk_socket)[0]
-        if not sock:
-            return 0
-        try:
-            return readPtr(sock + self.ino_off)
-        except (crash.error, IndexError):
-            return 0
+    def sock(self, buf):
+        """sk->sk_socket of the struct sock in buf (0 if orphaned)."""
+        return _U64.unpack_from(buf, self.S.sk_socket)[0]
 
     def dgram_queues(self, s, buf):
         """UDP/raw queues as /proc/net/udp: rmem_alloc, wmem_alloc - 1."""
@@ -409,7 +369,7 @@ def _hashinfo(addr):
     return out
 
 
-def _listener_heads(hi, what):
+def _listenerbucket_heads(hi, what):
     """(first-node pointers, link offset) of the listening hash."""
     C = _common_layout()
     bucket = 'struct inet_listen_hashbucket'
@@ -418,8 +378,9 @@ def _listener_heads(hi, what):
         # listening_hash") (v5.19): listeners live only in lhash2, linked
         # by sk_nulls_node.
         lay = struct_offsets(bucket, 'nulls_head')
-        return (_heads(hi['lhash2'], hi['lhash2_mask'] + 1, lay.size,
-                       lay.nulls_head, what), C.skc_nulls_node)
+        return (bucket_heads(hi['lhash2'], hi['lhash2_mask'] + 1,
+                             lay.size, lay.nulls_head, what),
+                C.skc_nulls_node)
     if 'listening_hash' in hi:
         # Before v5.19: listening_hash[INET_LHTABLE_SIZE] by port, linked
         # by sk_node (or sk_nulls_node for a nulls head).
@@ -430,8 +391,8 @@ def _listener_heads(hi, what):
         else:
             lay = struct_offsets(bucket, 'head')
             head, link = lay.head, C.skc_node
-        return (_heads(hi['listening_hash'], n // lay.size, lay.size, head,
-                       what), link)
+        return (bucket_heads(hi['listening_hash'], n // lay.size,
+                             lay.size, head, what), link)
     raise LayoutError('struct inet_hashinfo has neither lhash2 with '
                       'nulls_head nor listening_hash')
 
@@ -465,26 +426,25 @@ def for_each_tcp_sock(net, *, listen=True, established=True, verbose=False,
         req_state = -1
     tcp_size = T.size
     now = jiffies() if verbose else 0
+    out = []
     if listen:
         what = 'TCP listening hash'
-        heads, link = _listener_heads(hi, what)
-        for first in heads:
-            for obj, buf in _chain(first, link, tcp_size, what, maxel):
-                s = dec.common(obj, buf, 'tcp')
-                if s is not None:
-                    _tcp_full(s, buf, dec, T, listen_state, verbose, now)
-                    yield s
-    if not established:
-        return
-    what = 'TCP established hash'
-    lay = struct_offsets('struct inet_ehash_bucket', 'chain')
-    heads = _heads(hi['ehash'], hi['ehash_mask'] + 1, lay.size, lay.chain,
-                   what)
-    link = dec.C.skc_nulls_node
-    csize = dec.C.size
-    tw_expires = _tw_layout() if verbose else -1
-    for first in heads:
-        for obj, buf in _chain(first, link, csize, what, maxel):
+        heads, link = _listenerbucket_heads(hi, what)
+        for obj, buf in walk_hash_chains(heads, link, tcp_size, what, maxel):
+            s = dec.common(obj, buf, 'tcp')
+            if s is not None:
+                _tcp_full(s, buf, dec, T, listen_state, verbose, now)
+                out.append(s)
+    if established:
+        what = 'TCP established hash'
+        lay = struct_offsets('struct inet_ehash_bucket', 'chain')
+        heads = bucket_heads(hi['ehash'], hi['ehash_mask'] + 1, lay.size,
+                             lay.chain, what)
+        tw_expires = _tw_layout() if verbose else -1
+        # sock_common first: timewait and request socks are smaller than
+        # a tcp_sock. The full read of a tcp_sock then hits cached pages.
+        for obj, buf in walk_hash_chains(heads, dec.C.skc_nulls_node,
+                                         dec.C.size, what, maxel):
             s = dec.common(obj, buf, 'tcp')
             if s is None:
                 continue
@@ -501,13 +461,15 @@ def for_each_tcp_sock(net, *, listen=True, established=True, verbose=False,
                     pylog.warning('TCP: cannot read tcp_sock at %#x' % obj)
                 else:
                     _tcp_full(s, full, dec, T, listen_state, verbose, now)
-            yield s
+            out.append(s)
+    fill_socket_files(out)
+    yield from out
 
 
 def _tcp_full(s, buf, dec, T, listen_state, verbose, now):
     """Queues, inode and details of a full tcp_sock read into buf."""
     S = dec.S
-    s.inode = dec.inode(buf)
+    s.sock = dec.sock(buf)
     # As tcp4_seq_show(): a listener's accept queue, else rcv_nxt -
     # copied_seq (never negative); write_seq - snd_una for everyone.
     if s.state == listen_state:
@@ -618,16 +580,18 @@ def for_each_udp_sock(net, *, verbose=False, maxel=10000):
         if not tbl:
             continue
         what = '%s hash table' % proto.upper()
-        heads = _heads(readPtr(tbl + U.hash), _readU32(tbl + U.mask) + 1,
-                       lay.size, lay.head, what)
-        for first in heads:
-            for obj, buf in _chain(first, link, size, what, maxel):
-                s = dec.common(obj, buf, proto)
-                if s is None:
-                    continue
-                s.inode = dec.inode(buf)
+        heads = bucket_heads(readPtr(tbl + U.hash),
+                             _readU32(tbl + U.mask) + 1, lay.size, lay.head,
+                             what)
+        out = []
+        for obj, buf in walk_hash_chains(heads, link, size, what, maxel):
+            s = dec.common(obj, buf, proto)
+            if s is not None:
+                s.sock = dec.sock(buf)
                 dec.dgram_queues(s, buf)
-                yield s
+                out.append(s)
+        fill_socket_files(out)
+        yield from out
 
 
 def for_each_raw_sock(net, *, verbose=False, maxel=10000):
@@ -655,14 +619,16 @@ def for_each_raw_sock(net, *, verbose=False, maxel=10000):
         if not base:
             continue
         what = '%s hash table' % sym
-        for first in _heads(base + R.ht, nb, 8, 0, what):
-            for obj, buf in _chain(first, link, size, what, maxel):
-                s = dec.common(obj, buf, 'raw')
-                if s is None:
-                    continue
-                s.inode = dec.inode(buf)
+        out = []
+        heads = bucket_heads(base + R.ht, nb, 8, 0, what)
+        for obj, buf in walk_hash_chains(heads, link, size, what, maxel):
+            s = dec.common(obj, buf, 'raw')
+            if s is not None:
+                s.sock = dec.sock(buf)
                 dec.dgram_queues(s, buf)
-                yield s
+                out.append(s)
+        fill_socket_files(out)
+        yield from out
 
 
 def for_each_inet_sock(net, protos=('tcp', 'udp', 'raw'), **kw):
@@ -727,27 +693,23 @@ def _for_each_thread(maxel):
                 yield t
 
 
-def socket_owners(maxel=100000):
-    """Return ``{sk address: [(pid, comm, fd), ...]}`` for every open socket.
+def file_holders(maxel=100000):
+    """Return ``{struct file address: [(pid, comm, fd), ...]}``.
 
-    C equivalent: for each task, ``iterate_fd(task->files, ...)`` and
-    ``sock_from_file(file)->sk`` for files whose ``f_op`` is
-    ``&socket_file_ops``. Threads sharing one ``files_struct`` are read
-    once, under the first thread met (the group leader); ``pid`` is the
-    tgid.
+    Every open file of every task, from the fd arrays alone (one read per
+    task, no read per file): join it with :attr:`InetSock.file` to find
+    who holds a socket. Threads sharing one ``files_struct`` are read once,
+    under the first thread met (the group leader); ``pid`` is the tgid.
+
+    C equivalent: ``for_each_process_thread(p, t)`` and
+    ``files_fdtable(t->files)->fd[0 .. max_fds)``.
 
     :return: ``dict`` of ``int`` -> ``list`` of ``(int, str, int)``
     """
-    sfops = sym2addr('socket_file_ops')
-    if not sfops:
-        pylog.warning('no socket_file_ops symbol: socket owners unknown')
-        return {}
     T = struct_offsets('struct task_struct', 'files', 'tgid', 'comm')
-    F = struct_offsets('struct file', 'f_op', 'private_data')
-    K = struct_offsets('struct socket', 'sk')
     D = struct_offsets('struct fdtable', 'max_fds', 'fd')
     FS = struct_offsets('struct files_struct', 'fdt')
-    owners = {}
+    holders = {}
     done = set()
     for task in _for_each_thread(maxel):
         try:
@@ -769,15 +731,36 @@ def socket_owners(maxel=100000):
                           % (task, e))
             continue
         for fd, f in enumerate(ptrs):
-            if not f:
+            if f:
+                holders.setdefault(f, []).append((pid, comm, fd))
+    return holders
+
+
+def socket_owners(maxel=100000):
+    """Return ``{sk address: [(pid, comm, fd), ...]}`` for every open socket.
+
+    C equivalent: for each task, ``iterate_fd(task->files, ...)`` and
+    ``sock_from_file(file)->sk`` for files whose ``f_op`` is
+    ``&socket_file_ops``. Reads every open file: when the sockets are at
+    hand, :func:`file_holders` and :attr:`InetSock.file` are cheaper.
+
+    :return: ``dict`` of ``int`` -> ``list`` of ``(int, str, int)``
+    """
+    sfops = sym2addr('socket_file_ops')
+    if not sfops:
+        pylog.warning('no socket_file_ops symbol: socket owners unknown')
+        return {}
+    F = struct_offsets('struct file', 'f_op', 'private_data')
+    K = struct_offsets('struct socket', 'sk')
+    owners = {}
+    for f, who in file_holders(maxel).items():
+        try:
+            if readPtr(f + F.f_op) != sfops:
                 continue
-            try:
-                if readPtr(f + F.f_op) != sfops:
-                    continue
-                sock = readPtr(f + F.private_data)
-                sk = readPtr(sock + K.sk) if sock else 0
-            except (crash.error, IndexError):
-                continue
-            if sk:
-                owners.setdefault(sk, []).append((pid, comm, fd))
+            sock = readPtr(f + F.private_data)
+            sk = readPtr(sock + K.sk) if sock else 0
+        except (crash.error, IndexError):
+            continue
+        if sk:
+            owners.setdefault(sk, []).extend(who)
     return owners

@@ -9,10 +9,10 @@ older global ``unix_socket_table``) and what ``/proc/net/unix``
 
 import struct
 
-from pykdump.API import crash, getFullBuckets, pylog, readPtr, readmem, \
-    sym2addr, whatis
-from pykdump.helpers.net import LayoutError, member_off, struct_offsets
-from pykdump.helpers.net_sock import tcp_state_name
+from pykdump.API import crash, pylog, readPtr, readmem, sym2addr, whatis
+from pykdump.helpers.net import (LayoutError, bucket_heads, fill_socket_files,
+                                 member_off, struct_offsets, walk_hash_chains)
+from pykdump.helpers.net_sock import sock_inode, tcp_state_name
 
 __all__ = ['UnixSock', 'SOCK_TYPES', 'for_each_unix_sock',
            'unix_table_buckets']
@@ -36,11 +36,12 @@ class UnixSock:
     a file name, ``@name`` for the abstract namespace, ``''`` if unbound),
     ``abstract``, ``peer`` (address of the peer's sock, 0 if none),
     ``peer_inode``, ``rxq`` (queued skbs; pending connections for a
-    listener), ``backlog`` (listen backlog).
+    listener), ``backlog`` (listen backlog), ``sock`` and ``file`` (the
+    ``struct socket`` and ``struct file``, 0 if none).
     """
 
     __slots__ = ('sk', 'type', 'state', 'inode', 'path', 'abstract', 'peer',
-                 'peer_inode', 'rxq', 'backlog')
+                 'peer_inode', 'rxq', 'backlog', 'sock', 'file')
 
     def __init__(self, **kw):
         for k, v in kw.items():
@@ -107,65 +108,26 @@ def for_each_unix_sock(net, *, maxel=10000):
     A = struct_offsets('struct unix_address', 'len', 'name')
     qlen = S.sk_receive_queue + struct_offsets('struct sk_buff_head',
                                                'qlen').qlen
-    ino_off = struct_offsets('struct socket_alloc', 'vfs_inode').vfs_inode \
-        + struct_offsets('struct inode', 'i_ino').i_ino
-    size = U.size
     want = int(net)
     what = 'UNIX socket hash table'
-    try:
-        heads = getFullBuckets(table, 8, nb, 0)
-    except crash.error as e:
-        pylog.warning('%s: cannot read %d buckets at %#x: %s'
-                      % (what, nb, table, e))
-        return
+    heads = bucket_heads(table, nb, 8, 0, what)
     out = []
-    inodes = {}
-    for first in heads:
-        node, seen = first, set()
-        while node and not node & 1:
-            if node in seen or len(seen) >= maxel:
-                pylog.warning('%s: loop or chain longer than %d at %#x'
-                              % (what, maxel, node))
-                break
-            seen.add(node)
-            sk = node - C.skc_node
-            try:
-                buf = readmem(sk, size)
-            except crash.error:
-                pylog.warning('%s: cannot read unix_sock at %#x' % (what, sk))
-                break
-            node = _U64.unpack_from(buf, C.skc_node)[0]
-            if _U64.unpack_from(buf, C.skc_net)[0] != want:
-                continue
-            s = _decode(sk, buf, C, S, U, A, qlen, ino_off)
-            inodes[sk] = s.inode
-            out.append(s)
+    for sk, buf in walk_hash_chains(heads, C.skc_node, U.size, what, maxel):
+        if _U64.unpack_from(buf, C.skc_net)[0] == want:
+            out.append(_decode(sk, buf, C, S, U, A, qlen))
+    fill_socket_files(out)
+    inodes = {s.sk: s.inode for s in out}
     for s in out:
         if s.peer:
             s.peer_inode = inodes.get(s.peer)
             if s.peer_inode is None:
-                s.peer_inode = _inode_of(s.peer, S, ino_off)
+                # A peer in another namespace: not in this walk.
+                s.peer_inode = sock_inode(s.peer)
         yield s
 
 
-def _inode_of(sk, S, ino_off):
-    """sock_i_ino() of a sock outside the walk (another namespace)."""
-    try:
-        sock = readPtr(sk + S.sk_socket)
-        return readPtr(sock + ino_off) if sock else 0
-    except (crash.error, IndexError):
-        return 0
-
-
-def _decode(sk, buf, C, S, U, A, qlen, ino_off):
+def _decode(sk, buf, C, S, U, A, qlen):
     """UnixSock from the bytes of a struct unix_sock."""
-    sock = _U64.unpack_from(buf, S.sk_socket)[0]
-    inode = 0
-    if sock:
-        try:
-            inode = readPtr(sock + ino_off)
-        except (crash.error, IndexError):
-            pass
     path, abstract = '', False
     addr = _U64.unpack_from(buf, U.addr)[0]
     if addr:
@@ -176,7 +138,8 @@ def _decode(sk, buf, C, S, U, A, qlen, ino_off):
             pylog.warning('cannot read the address of unix socket %#x' % sk)
     typ = _U16.unpack_from(buf, S.sk_type)[0]
     return UnixSock(sk=sk, type=SOCK_TYPES.get(typ, str(typ)),
-                    state=buf[C.skc_state], inode=inode, path=path,
+                    state=buf[C.skc_state], inode=0, file=0,
+                    sock=_U64.unpack_from(buf, S.sk_socket)[0], path=path,
                     abstract=abstract,
                     peer=_U64.unpack_from(buf, U.peer)[0], peer_inode=0,
                     rxq=_U32.unpack_from(buf, qlen)[0],
@@ -191,6 +154,6 @@ def _sun_path(addr, A):
     raw = readmem(addr + A.name, n)[2:] if n > 2 else b''
     if raw[:1] == b'\0':
         # Abstract: every byte counts; /proc/net/unix prints NULs as '@'.
-        return '@' + raw[1:].replace(b'\0', b'@').decode('utf-8',
-                                                          'replace'), True
+        name = raw[1:].replace(b'\0', b'@').decode('utf-8', 'replace')
+        return '@' + name, True
     return raw.split(b'\0')[0].decode('utf-8', 'replace'), False
