@@ -193,13 +193,21 @@ _LOG_RE = re.compile(r'^\[\s*(\d+)\.(\d+)\]\s?(.*)$')
 
 def _crash_log_records():
     """Records parsed from crash's ``log`` (when prb is not readable)."""
+    rec = None
     seq = 0
     for line in exec_crash_command('log').splitlines():
         m = _LOG_RE.match(line)
         if m:
+            if rec is not None:
+                yield rec
             ts = int(m.group(1)) * 10 ** 9 + int(m.group(2).ljust(9, '0'))
-            yield LogRecord(seq, ts, None, m.group(3))
+            rec = LogRecord(seq, ts, None, m.group(3))
             seq += 1
+        elif rec is not None:
+            # A further line of a multi-line record, indented by crash.
+            rec = rec._replace(text=rec.text + '\n' + line[15:])
+    if rec is not None:
+        yield rec
 
 
 def log_records():
@@ -221,12 +229,17 @@ def log_records():
 
 
 def log_lines(records=None):
-    """Return the log as dmesg prints it: ``[   12.345678] text`` lines."""
+    """Return the log as crash's ``log`` prints it.
+
+    ``[   12.345678] text``; the further lines of a multi-line record
+    are indented under the text, without a time stamp.
+    """
     out = []
     for r in (records if records is not None else log_records()):
         s, ns = divmod(r.ts_nsec, 10 ** 9)
-        for text in r.text.split('\n'):
-            out.append('[%5d.%06d] %s' % (s, ns // 1000, text))
+        prefix = '[%5d.%06d] ' % (s, ns // 1000)
+        for i, text in enumerate(r.text.split('\n')):
+            out.append((prefix if i == 0 else ' ' * len(prefix)) + text)
     return out
 
 

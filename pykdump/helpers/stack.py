@@ -185,6 +185,8 @@ def unwind_orc(task, maxframes=_MAX_FRAMES):
     layout = _orc_layout()
     types = layout['types']
     stack = int(task.stack)
+    if not stack:
+        return []   # an exited task: its stack is freed (put_task_stack())
     lo, hi = stack, stack + THREAD_SIZE
     frame = readSU('struct inactive_task_frame', int(task.thread.sp))
     sp = int(frame) + struct_size('struct inactive_task_frame')

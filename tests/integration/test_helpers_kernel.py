@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""pykdump.helpers.kernel, .mm and .stack against crash's own commands
+and truth.json: the log ring, uname, load, memory counters, sysctls,
+workqueues and the ORC unwinder."""
+
+import re
+import unittest
+
+from _support import crash_cmd, crash_list, crash_p, crash_p_int, truth
+
+from pykdump.API import readmem, sys_info
+
+from pykdump.helpers import kernel as K
+from pykdump.helpers import mm as MM
+from pykdump.helpers import tasks as T
+from pykdump.helpers.stack import task_stack, unwind_orc
+
+DUMP_FORMATS = ('kdump', 'elf')
+
+
+class TestLog(unittest.TestCase):
+    """The printk ring buffer read by us, against crash's log."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.records = K.log_records()
+
+    def test_log_lines_equal_crash_log(self):
+        ours = [ln.rstrip() for ln in K.log_lines(self.records)]
+        theirs = [ln.rstrip() for ln in crash_cmd('log').splitlines()]
+        self.assertEqual(ours, theirs)
+
+    def test_sequence_numbers_increase(self):
+        seqs = [r.seq for r in self.records]
+        self.assertEqual(seqs, sorted(seqs))
+        self.assertEqual(len(set(seqs)), len(seqs))
+
+    def test_panic_message_is_the_truth(self):
+        self.assertEqual(K.panic_message(self.records),
+                         truth()['panic']['message'])
+
+    def test_kernel_command_line_is_logged(self):
+        cmdline = truth()['system']['cmdline']
+        self.assertTrue(any(cmdline in r.text for r in self.records))
+
+    def test_no_lockup_messages_in_the_fixture_log(self):
+        self.assertEqual(K.find_log_problems(self.records), [])
+
+    def test_problem_patterns_match_kernel_texts(self):
+        recs = [K.LogRecord(0, 0, 0, text) for text in (
+            'watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [a:1]',
+            'INFO: task kworker/0:1:12 blocked for more than 120 seconds.',
+            'Out of memory: Killed process 123 (x)')]
+        kinds = [k for k, _line in K.find_log_problems(recs)]
+        self.assertEqual(kinds, ['soft lockup', 'hung task',
+                                 'out of memory'])
+
+
+class TestSystem(unittest.TestCase):
+    """uname, uptime, load average, taint, panic CPU."""
+
+    def test_uname_matches_the_guest(self):
+        uts = K.uname()
+        sysinfo = truth()['system']
+        for key in ('sysname', 'nodename', 'release', 'version',
+                    'machine'):
+            self.assertEqual(uts[key], sysinfo[key])
+
+    def test_uptime_agrees_with_crash_sys(self):
+        h, m, s = (int(x) for x in sys_info.UPTIME.split(':'))
+        self.assertEqual(int(K.uptime_seconds()), h * 3600 + m * 60 + s)
+
+    def test_load_average_agrees_with_crash_sys(self):
+        want = [float(x) for x in sys_info['LOAD AVERAGE'].split(',')]
+        self.assertEqual([round(v, 2) for v in K.load_average()], want)
+
+    def test_tainted_mask_and_letters(self):
+        self.assertEqual(K.tainted_mask(), crash_p_int('tainted_mask'))
+        # testmod is out of tree (O) and unsigned (E)
+        self.assertEqual(K.taint_string(), 'OE')
+
+    def test_panic_cpu_is_the_truth(self):
+        self.assertEqual(K.panic_cpu(), truth()['panic']['cpu'])
+
+    def test_jiffies_agree_with_crash(self):
+        self.assertEqual(K.jiffies(), crash_p_int('jiffies_64'))
+
+
+class TestMemory(unittest.TestCase):
+    """Memory counters against crash's p of the same variables."""
+
+    def test_totalram_pages(self):
+        self.assertEqual(MM.totalram_pages(),
+                         crash_p_int('_totalram_pages.counter'))
+
+    def test_free_pages(self):
+        self.assertEqual(MM.free_pages(),
+                         crash_p_int('vm_zone_stat[NR_FREE_PAGES].counter'))
+
+    def test_zone_free_pages_add_up(self):
+        zones = list(MM.for_each_zone())
+        self.assertTrue(zones)
+        self.assertLessEqual(abs(sum(z.free for z in zones) -
+                                 MM.free_pages()), 64 * sys_info.CPUS)
+        for z in zones:
+            self.assertLess(z.min, z.low)
+            self.assertLess(z.low, z.high)
+
+    def test_no_swap_in_the_fixture(self):
+        self.assertEqual(MM.swap_pages()[0],
+                         crash_p_int('total_swap_pages'))
+
+
+class TestSysctl(unittest.TestCase):
+    """The sysctl tree walk against crash's p of the variables."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tables = dict(K.for_each_sysctl())
+
+    def test_int_sysctls_equal_their_variables(self):
+        for name, var in (('vm.swappiness', 'vm_swappiness'),
+                          ('kernel.pid_max', 'pid_max'),
+                          ('vm.overcommit_memory',
+                           'sysctl_overcommit_memory'),
+                          ('kernel.panic', 'panic_timeout')):
+            with self.subTest(name=name):
+                self.assertEqual(K.sysctl_value(self.tables[name]),
+                                 crash_p('(int)%s' % var))
+
+    def test_string_sysctl_is_the_hostname(self):
+        self.assertEqual(K.sysctl_value(self.tables['kernel.hostname']),
+                         truth()['system']['nodename'])
+
+    def test_net_sysctls_of_init_net_are_found(self):
+        self.assertIn('net.core.somaxconn', self.tables)
+        self.assertEqual(K.sysctl_value(self.tables['net.core.somaxconn']),
+                         crash_p('init_net.core.sysctl_somaxconn'))
+
+    def test_well_known_variables_readable(self):
+        for name in K.WELL_KNOWN_SYSCTLS:
+            with self.subTest(name=name):
+                self.assertRegex(K.read_sysctl_variable(name), r'^-?\d+$')
+
+
+class TestWorkqueues(unittest.TestCase):
+    """Worker pools and workqueues against crash's list."""
+
+    def test_workqueue_count_matches_crash_list(self):
+        self.assertEqual(len(list(K.for_each_workqueue())),
+                         len(crash_list('-H workqueues')))
+
+    def test_per_cpu_pools_present(self):
+        cpus = [int(p.cpu) for p in K.for_each_worker_pool()]
+        for cpu in range(sys_info.CPUS):
+            self.assertEqual(cpus.count(cpu), 2)   # normal and highpri
+
+
+class TestStack(unittest.TestCase):
+    """The ORC unwinder: every return address follows a call."""
+
+    @staticmethod
+    def _after_call(ip):
+        """Whether the instruction before ip is a call (e8 or ff /2)."""
+        code = readmem(ip - 7, 7)
+        if code[2] == 0xe8:                 # call rel32
+            return True
+        # call *reg / *mem: ff with modrm reg field 2, 2 to 7 bytes long
+        for n in range(2, 8):
+            if code[7 - n] == 0xff and (code[8 - n] >> 3) & 7 == 2:
+                return True
+        return False
+
+    def test_sleeping_task_frames_are_return_addresses(self):
+        n = 0
+        for t in T.for_each_task():
+            if T.task_state(t) not in 'SDI' or not t.stack:
+                continue
+            frames = unwind_orc(t)
+            self.assertTrue(frames, 'no frame for pid %d' % t.pid)
+            for f in frames:
+                with self.subTest(pid=t.pid, func=f.func):
+                    self.assertTrue(self._after_call(f.ip))
+            n += 1
+        self.assertGreater(n, 10)
+
+    def test_sleepers_of_the_scenario_are_in_pause(self):
+        for t in truth()['tasks']:
+            if t['state'] != 'S' or t['role'] == 'init':
+                continue
+            for tid in [t['pid']] + [th['tid'] for th in t['threads']]:
+                with self.subTest(pid=tid):
+                    funcs = [f.func for f in
+                             unwind_orc(T.find_task(tid))]
+                    self.assertEqual(funcs[:2], ['__schedule', 'schedule'])
+                    self.assertIn('__x64_sys_pause', funcs)
+
+    def test_stacks_end_at_the_syscall_or_kthread_entry(self):
+        for t in T.for_each_task():
+            if T.task_state(t) not in 'SI' or not t.pid:
+                continue
+            with self.subTest(pid=t.pid):
+                last = unwind_orc(t)[-1].func
+                self.assertIn(last, ('entry_SYSCALL_64_after_hwframe',
+                                     'ret_from_fork'))
+
+    def test_panic_task_stack_is_crash_bt(self):
+        p = truth()['panic']
+        task = T.find_task(p['pid'])
+        frames = task_stack(task, True)
+        bt = crash_cmd('bt %d' % p['pid'])
+        names = re.findall(r'#\d+ \[[0-9a-f]+\] (\S+) at', bt)
+        self.assertEqual([f.func for f in frames], names)
+        self.assertIn('sysrq_handle_crash', names)
+
+    def test_zombie_has_no_stack(self):
+        for t in truth()['tasks']:
+            if t['state'] == 'Z':
+                self.assertEqual(task_stack(T.find_task(t['pid']), False),
+                                 [])
+
+
+if __name__ == '__main__':
+    unittest.main(argv=['test_helpers_kernel'], exit=False)
