@@ -17,7 +17,7 @@
 #   MPK_PYTHON        the Python of the host-side tests (config.mk PYTHON)
 #   MPK_TEST_PATTERN  passed to tests/integration/runner.py
 #   MPK_TEST_LOGS     where each part's log goes (build/test-logs)
-#   MPK_TEST_TIMEOUT  seconds one crash session may take (1800)
+#   MPK_TEST_TIMEOUT  seconds one crash session may take (900)
 #   PYKDUMP_VMCORE... the fixture; else tests/vmcore/make-fixture.sh
 set -uo pipefail
 
@@ -33,7 +33,7 @@ if [[ -z $PY ]]; then
 	PY=${PY:-/usr/bin/python3.11}
 fi
 LOGS=${MPK_TEST_LOGS:-build/test-logs}
-TIMEOUT=${MPK_TEST_TIMEOUT:-1800}
+TIMEOUT=${MPK_TEST_TIMEOUT:-900}
 PATTERN=${MPK_TEST_PATTERN:-}
 PARTS=("$@")
 if ((${#PARTS[@]} == 0)); then
