@@ -158,8 +158,14 @@ class EpythonSessionTests(_crash.SessionTestCase):
             mark('after_extend_again'), 'epython checkstate.py',
         ]
         if cls.bundled:
+            # bundled[0] is overridden from d1, another one is not
+            cls.plain = 'modinfo' if 'modinfo' in cls.bundled[1:] \
+                else cls.bundled[-1]
             script += [mark('bundled_override'),
-                       'epython ' + cls.bundled[0]]
+                       'epython ' + cls.bundled[0],
+                       mark('bundled_found'), 'epython ' + cls.plain,
+                       mark('bundled_command'), cls.plain,
+                       mark('bundled_help'), 'help ' + cls.plain]
         script += [
             mark('unload'), 'extend -u ' + so,
             mark('unload_sym'), 'sym init_task',
@@ -261,6 +267,30 @@ class EpythonSessionTests(_crash.SessionTestCase):
             self.skipTest('no program bundled in mpykdump.so (progs/ empty)')
         self.assertEqual(self.lines('bundled_override'),
                          ['OVERRIDE %s' % self.bundled[0]])
+
+    def need_bundled(self):
+        if not self.bundled or len(self.bundled) < 2:
+            self.skipTest('fewer than two programs bundled in mpykdump.so')
+
+    def test_bundled_program_is_found_when_not_on_disk(self):
+        self.need_bundled()
+        text = self.session.section('bundled_found')
+        self.assertNotIn('epython: no program', text)
+        self.assertNotIn('Traceback', text)
+        self.assertTrue(self.lines('bundled_found'))
+
+    def test_bundled_program_is_a_crash_command_printing_the_same(self):
+        self.need_bundled()
+
+        def body(name):  # timing lines differ from run to run
+            return [ln for ln in self.lines(name)
+                    if 'Execution took' not in ln]
+        self.assertEqual(body('bundled_command'), body('bundled_found'))
+
+    def test_bundled_program_has_a_one_line_crash_help_entry(self):
+        self.need_bundled()
+        self.assertRegex(self.session.section('bundled_help'),
+                         r'(?m)^\s*%s - \S' % re.escape(self.plain))
 
     # -- output: pipes, redirects, order
 
