@@ -69,6 +69,13 @@ print('STATE', 'LEAK_MPK' in globals(), getattr(sys, '_mpk_probe', None),
       mpkprobe.imports(), __name__)
 '''
 
+QUIETFAIL_PY = '''import crash
+try:
+    crash.exec_crash_command('p no_such_symbol_mpk')
+except crash.error as exc:
+    print('CAUGHT', 'no_such_symbol_mpk' in str(exc))
+'''
+
 INTERLEAVE_PY = '''import sys
 print('OUT1')
 print('ERR1', file=sys.stderr)
@@ -102,6 +109,7 @@ class EpythonSessionTests(_crash.SessionTestCase):
             'setstate.py': SETSTATE_PY,
             'checkstate.py': CHECKSTATE_PY,
             'usemod.py': 'import mpkmod\nprint("MOD", mpkmod.VERSION)\n',
+            'quietfail.py': QUIETFAIL_PY,
         })
         d1_files = {
             'onlyname': 'print("FOUND d1/onlyname")\n',
@@ -147,6 +155,7 @@ class EpythonSessionTests(_crash.SessionTestCase):
             mark('exit3'), 'epython exit.py 3',
             mark('exit0'), 'epython exit.py 0',
             mark('missing'), 'epython nothere_mpk.py',
+            mark('quietfail'), 'epython quietfail.py',
             mark('stdlib'), 'epython stdlib.py',
             mark('setstate'), 'epython setstate.py',
             mark('checkstate'), 'epython checkstate.py',
@@ -357,6 +366,11 @@ class EpythonSessionTests(_crash.SessionTestCase):
         self.assertTrue(m, lines[0])
         self.assertIn(self.d1, m.group(1))
         self.assertIn(self.d2, m.group(1))
+
+    def test_failed_command_caught_by_program_prints_only_the_program(self):
+        # exec_crash_command captures: crash's error text belongs in the
+        # exception, not on the user's screen as well.
+        self.assertEqual(self.lines('quietfail'), ['CAUGHT True'])
 
     # -- the interpreter
 
