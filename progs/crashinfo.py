@@ -94,6 +94,12 @@ def _tasks_line(tasks):
         n, n - threads, threads, kthreads)
 
 
+def _runq_line():
+    """RUNNABLE: rq->nr_running of each CPU."""
+    return ', '.join('CPU%d %d' % (cpu, rq.nr_running)
+                     for cpu, rq in T.for_each_runqueue())
+
+
 def _memory_lines():
     """MEMORY and SWAP lines from the kernel's counters."""
     total = _try('_totalram_pages', MM.totalram_pages)
@@ -162,6 +168,9 @@ def system_summary(tasks, records, verbose=False):
     if load:
         _line('LOAD AVERAGE', ', '.join('%.2f' % v for v in load))
     _line('TASKS', _try('the tasks', _tasks_line, tasks, default='?'))
+    runq = _try('the run queues', _runq_line)
+    if runq:
+        _line('RUNNABLE', runq)
     for key in ('nodename', 'release', 'version', 'machine'):
         if key in uts:
             _line(key.upper(), uts[key])

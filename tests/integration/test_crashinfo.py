@@ -107,6 +107,13 @@ class TestSummary(unittest.TestCase):
             '%d (%d processes + %d threads' % (procs + threads, procs,
                                                threads)))
 
+    def test_runnable_line_has_every_cpu(self):
+        counts = dict(re.findall(r'CPU(\d+) (\d+)',
+                                 _field(self.out, 'RUNNABLE')))
+        self.assertEqual(len(counts), sys_info.CPUS)
+        # the panic task runs on its CPU
+        self.assertGreaterEqual(int(counts[str(truth()['panic']['cpu'])]), 1)
+
     def test_memory_is_totalram_pages(self):
         total = int(crash_p('_totalram_pages.counter'))
         self.assertIn('(totalram_pages %d)' % total,
