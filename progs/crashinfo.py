@@ -219,7 +219,8 @@ def _check_d_state(tasks, clocks, verbose):
 def _check_runqueues():
     """Warn about CPUs with many runnable tasks."""
     n = 0
-    for cpu, rq in T.for_each_runqueue():
+    for cpu, rq in _try('the run queues (runqueues)',
+                        lambda: list(T.for_each_runqueue()), default=[]):
         nr = _try('rq->nr_running of CPU %d' % cpu,
                   lambda: int(rq.nr_running), default=0)
         if nr > RUNQ_WARN:
@@ -366,7 +367,8 @@ def print_findstacks(tasks, active, pattern):
 def print_runq(active):
     """--runq: per CPU, the running task and the queued ones."""
     clocks = []
-    for cpu, rq in T.for_each_runqueue():
+    for cpu, rq in _try('the run queues (runqueues)',
+                        lambda: list(T.for_each_runqueue()), default=[]):
         clocks.append(_try('the clock of CPU %d' % cpu,
                            lambda: int(rq.clock), default=0))
         cur = active.get(cpu)

@@ -96,7 +96,12 @@ def do_load(name, path):
     if path is not None and not os.path.isfile(path):
         print('modinfo: %s: no such file' % path)
         return 1
-    if M.find_module(name) is None:
+    try:
+        found = M.find_module(name)
+    except (crash.error, IndexError, KeyError, TypeError) as e:
+        pylog.warning('cannot read the module list (modules): %s' % e)
+        found = name in [m[0] for m in crash.modules()]
+    if not found:
         print('modinfo: no module %s is loaded in the dump' % name)
         return 1
     try:
