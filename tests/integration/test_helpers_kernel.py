@@ -1,18 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""pykdump.helpers.kernel, .mm and .stack against crash's own commands
-and truth.json: the log ring, uname, load, memory counters, sysctls,
-workqueues and the ORC unwinder."""
+"""pykdump.helpers.kernel, .mm, .fs and .stack against crash's own
+commands and truth.json: the log ring, uname, load, memory counters,
+sysctls, workqueues, file locks and the ORC unwinder."""
 
 import re
 import unittest
 
 from _support import crash_cmd, crash_list, crash_p, crash_p_int, truth
 
-from pykdump.API import readmem, sys_info
+from pykdump.API import member_offset, readmem, sys_info
 
 from pykdump.helpers import kernel as K
 from pykdump.helpers import mm as MM
 from pykdump.helpers import tasks as T
+from pykdump.helpers.fs import for_each_file_lock
 from pykdump.helpers.stack import task_stack, unwind_orc
 
 DUMP_FORMATS = ('kdump', 'elf')
@@ -154,6 +155,25 @@ class TestWorkqueues(unittest.TestCase):
         cpus = [int(p.cpu) for p in K.for_each_worker_pool()]
         for cpu in range(sys_info.CPUS):
             self.assertEqual(cpus.count(cpu), 2)   # normal and highpri
+
+
+class TestFileLocks(unittest.TestCase):
+    """The file_lock_list walk (the fixture holds no lock)."""
+
+    def test_no_lock_and_crash_sees_empty_lists(self):
+        self.assertEqual(list(for_each_file_lock()), [])
+        firsts = re.findall(r'first = (0x[0-9a-f]+)',
+                            crash_cmd('p file_lock_list:a'))
+        self.assertEqual(len(firsts), sys_info.CPUS)
+        self.assertEqual(set(firsts), {'0x0'})
+
+    def test_members_the_walk_reads_exist(self):
+        for member in ('fl_link', 'fl_flags', 'fl_type', 'fl_pid',
+                       'fl_file', 'fl_start', 'fl_end',
+                       'fl_blocked_requests'):
+            with self.subTest(member=member):
+                self.assertGreaterEqual(
+                    member_offset('struct file_lock', member), 0)
 
 
 class TestStack(unittest.TestCase):
