@@ -21,23 +21,58 @@ _SUFFIXES = ('.ko.debug', '.o.debug', '.ko', '.o')
 _loaded = {}
 
 
-def possibleModuleNames(topdir, base):
-    """First file under topdir named base + .ko.debug/.o.debug/.ko/.o."""
+def possibleModuleNames(topdir, base, srcversion=None):
+    """First file under topdir named base + .ko.debug/.o.debug/.ko/.o
+    (with srcversion, only a file of that srcversion or of none)."""
     if not os.path.isdir(topdir):
         return None
     wanted = {base + s for s in _SUFFIXES}
     for root, _dirs, files in os.walk(topdir, followlinks=True):
-        for f in files:
+        for f in sorted(files):
             if f in wanted:
-                return os.path.join(root, f)
+                path = os.path.join(root, f)
+                found = _file_srcversion(path) if srcversion else None
+                if found is None or found == srcversion:
+                    return path
     return None
 
 
+def _loaded_srcversion(modname):
+    """srcversion of the loaded module modname, or None if unknown."""
+    try:
+        for m in readSUListFromHead(sym2addr('modules'), 'list',
+                                    'struct module'):
+            if str(m.name) == modname and m.hasField('srcversion'):
+                return str(m.srcversion) if m.srcversion else None
+    except (CrashError, KeyError, TypeError):
+        pass
+    return None
+
+
+def _file_srcversion(path):
+    """srcversion= from a module file's .modinfo strings, or None."""
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except OSError:
+        return None
+    i = data.find(b'\0srcversion=')
+    if i < 0:
+        return None
+    end = data.find(b'\0', i + 1)
+    return data[i + 12:end].decode('ascii', 'replace')
+
+
 def _find(modname, extra=()):
-    """Path of modname's debuginfo in the search directories, or None."""
+    """Path of modname's debuginfo in the search directories, or None.
+
+    A candidate whose srcversion differs from the loaded module's is
+    another build of it (a tree may hold several): it is skipped.
+    """
+    want = _loaded_srcversion(modname)
     for d in list(extra) + ['.'] + list(sys_info.debuginfo):
         for base in (modname, modname.replace('_', '-')):
-            path = possibleModuleNames(d, base)
+            path = possibleModuleNames(d, base, want)
             if path:
                 return path
     return None

@@ -37,7 +37,7 @@ __all__ = [
     'readList', 'readBadList', 'readListByHead', 'list_for_each_entry',
     'readSUListFromHead', 'readStructNext', 'ListHead', 'LH_isempty',
     'hlist_for_each_entry', 'getListSize', 'getFullBuckets',
-    'getFullBucketsH', 'setListMaxel', 'FD_ISSET',
+    'getFullBucketsH', 'setListMaxel', 'FD_ISSET', 'readPtrArray',
     'pid_to_task', 'task_to_pid', 'is_task_active', 'get_pathname',
     'exec_crash_command', 'exec_crash_command_bg', 'exec_crash_command_bg2',
     'exec_gdb_command', 'exec_command', 'set_default_timeout',
@@ -68,6 +68,7 @@ enumerator_value = crash.enumerator_value
 getListSize = crash.getListSize
 getFullBuckets = crash.getFullBuckets
 getFullBucketsH = crash.getFullBucketsH
+readPtrArray = crash.readPtrArray
 FD_ISSET = crash.FD_ISSET
 exec_crash_command = crash.exec_crash_command
 exec_crash_command_bg2 = crash.exec_crash_command_bg2

@@ -102,6 +102,19 @@ static void run_gdb_pass_through(void *arg)
 				    GNU_RETURN_ON_ERROR);
 }
 
+/* Whether crash answered @cmd with "command not found: <its name>". */
+static bool is_unknown_command(const char *cmd, const char *text)
+{
+	size_t n = strcspn(cmd + strspn(cmd, " \t"), " \t");
+	const char *p = strstr(text, "command not found: ");
+
+	if (!p)
+		return false;
+	p += strlen("command not found: ");
+	return !strncmp(p, cmd + strspn(cmd, " \t"), n) &&
+	       (p[n] == '\n' || p[n] == '\0');
+}
+
 /* Common frame: capture file, saved crash state, run, collect. */
 static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 				 size_t *ret_len)
@@ -135,6 +148,9 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 	if (saved_stderr >= 0 && devnull >= 0)
 		dup2(devnull, STDERR_FILENO);
 	fp = out;
+	/* error() writes to fp (captured) and to error_fp: silence that. */
+	if (pc->nullfp)
+		pc->error_fp = pc->nullfp;
 	if (gdb) {
 		call.out = out;
 		err = mpk_guard(run_gdb_pass_through, &call);
@@ -163,6 +179,9 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 	}
 	if (!err && gdb && !call.ok)
 		err = mpk_error_create(MPK_ERROR_CRASH, "gdb command failed");
+	/* An unknown command is only an error(INFO) message in crash. */
+	if (!err && !gdb && is_unknown_command(cmd, text))
+		err = mpk_error_create(MPK_ERROR_CRASH, "command failed");
 	if (err) {
 		/* crash's own message is in the output: it says most. */
 		if (err->code == MPK_ERROR_CRASH && len) {

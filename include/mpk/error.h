@@ -45,7 +45,8 @@ struct mpk_error *mpk_error_create(enum mpk_error_code code,
 	__attribute__((format(printf, 2, 3)));
 /** Same, with a va_list. */
 struct mpk_error *mpk_error_vcreate(enum mpk_error_code code,
-				    const char *fmt, va_list ap);
+				    const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /** A failed read of @size bytes at @address. */
 struct mpk_error *mpk_error_fault(uint64_t address, uint64_t size);
 /** A libc failure: errno and what was being done. */

@@ -43,7 +43,7 @@ PYKDUMP_NAMES = """
 OURS = {
     'for_all_tasks', 'for_all_threads', 'rbtree_walk', 'xarray_walk',
     'idr_walk', 'maple_walk', 'percpu_addresses', 'percpu_read',
-    'WalkError', 'NoField', 'define_struct',
+    'WalkError', 'NoField', 'define_struct', 'readPtrArray',
 }
 
 
