@@ -13,8 +13,8 @@ import socket
 import struct
 
 from pykdump.API import (CU_LOAD, Bunch, crash, get_nsproxy, getFullBuckets,
-                         member_offset, memoize_cond, pylog,
-                         readSUListFromHead, readSymbol, readmem, sym2addr)
+                         member_offset, memoize_cond, pylog, readPtr, readmem,
+                         sym2addr)
 
 __all__ = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'init_net', 'for_each_net',
            'net_inum', 'find_net', 'current_net', 'ntodots', 'ntodots6',
@@ -30,29 +30,43 @@ AF_INET6 = 10
 
 
 def init_net():
-    """Return the initial network namespace.
+    """Return the address of the initial network namespace.
 
     C equivalent: ``&init_net``.
 
-    :return: ``struct net`` StructResult
+    Namespaces are passed around as plain addresses: a ``struct net``
+    StructResult would make the type model parse all of ``struct net``
+    (a quarter of a second, cold) for the two members the helpers need.
+    ``readSU('struct net', addr)`` gives one when wanted.
+
+    :return: ``int``
     """
-    return readSymbol('init_net')
+    addr = sym2addr('init_net')
+    if not addr:
+        raise LayoutError('no init_net symbol')
+    return addr
 
 
 def for_each_net():
-    """Yield every network namespace, init_net first.
+    """Yield the address of every network namespace, init_net first.
 
     C equivalent: ``for_each_net(net)`` in
     ``include/net/net_namespace.h`` (walks ``net_namespace_list``).
 
-    :return: generator of ``struct net`` StructResults
+    :return: generator of ``int``
     """
     head = sym2addr('net_namespace_list')
     if not head:
         # Kernels without CONFIG_NET_NS have only init_net.
         yield init_net()
         return
-    yield from readSUListFromHead(head, 'list', 'struct net')
+    link = struct_offsets('struct net', 'list').list
+    addrs, end, bad = crash.follow_next(head, 0, 100000)
+    if end != crash.WALK_HEAD:
+        pylog.warning('net_namespace_list ends early at %#x' % (bad or 0))
+    for a in addrs:
+        if a != head:
+            yield a - link
 
 
 def net_inum(net):
@@ -60,12 +74,16 @@ def net_inum(net):
 
     C equivalent: ``net->ns.inum``.
 
-    :param net: ``struct net`` StructResult
+    :param net: address of a ``struct net``
     :return: ``unsigned int``, or 0 if the kernel has no ``ns`` member
     """
+    ns = member_off('struct net', 'ns')
+    inum = member_off('struct ns_common', 'inum')
+    if ns < 0 or inum < 0:
+        return 0
     try:
-        return net.ns.inum
-    except (KeyError, AttributeError, crash.error):
+        return struct.unpack('<I', readmem(int(net) + ns + inum, 4))[0]
+    except crash.error:
         return 0
 
 
@@ -74,16 +92,18 @@ def current_net():
 
     C equivalent: ``current->nsproxy->net_ns``.
 
-    :return: ``struct net`` StructResult
+    :return: address of a ``struct net`` (``int``)
     """
     ns = get_nsproxy()
-    if ns:
+    off = member_off('struct nsproxy', 'net_ns')
+    if ns and off >= 0:
         try:
-            net = ns.net_ns
+            net = readPtr(int(ns) + off)
             if net:
                 return net
-        except (KeyError, AttributeError, crash.error):
-            pylog.warning('nsproxy has no readable net_ns: using init_net')
+        except (crash.error, IndexError):
+            pylog.warning('nsproxy %#x has no readable net_ns: using '
+                          'init_net' % int(ns))
     return init_net()
 
 
@@ -96,7 +116,7 @@ def find_net(spec):
     than any index).
 
     :param spec: ``str`` or ``int``
-    :return: ``struct net`` StructResult or None
+    :return: address of a ``struct net`` (``int``) or None
     """
     if isinstance(spec, str):
         spec = spec.strip()

@@ -359,6 +359,39 @@ class TestProgram(unittest.TestCase):
         self.assertEqual(_rows(self._run('--tcpstate', 'time-wait').out),
                          [])
 
+    def test_listening_covers_unix_listeners_as_the_original(self):
+        out = self._run('-l').out
+        for t in _socks('unix', state='LISTEN'):
+            name = '@' + t['path'] if t['abstract'] else t['path']
+            self.assertIn(' ' + name + '\n', out)
+
+    def test_pid_filter_lists_every_socket_of_the_process(self):
+        pid = truth()['sockets'][0]['pid']
+        rows = _rows(self._run('--pid', str(pid)).out)
+        mine = [t for t in truth()['sockets'] if t['pid'] == pid]
+        self.assertEqual(len(rows), len(mine))
+        self.assertTrue(all('%d/' % pid in ' '.join(r) for r in rows))
+        self.assertEqual(_rows(self._run('--pid', '999999').out), [])
+
+    def test_program_filter_by_comm(self):
+        pid = truth()['sockets'][0]['pid']
+        rows = _rows(self._run('--program', _comm(pid), '-t').out)
+        self.assertEqual(len(rows), len(_socks('tcp', pid=pid)))
+
+    def test_sport_and_dport_filters(self):
+        t = _socks('tcp', state='ESTABLISHED', end='client')[0]
+        rows = _rows(self._run('--sport', str(t['local_port'])).out)
+        self.assertEqual([r[3] for r in rows],
+                         [_ep(t['local_addr'], t['local_port'], 'tcp')])
+        rows = _rows(self._run('--dport', str(t['local_port'])).out)
+        self.assertEqual([r[4] for r in rows],
+                         [_ep(t['local_addr'], t['local_port'], 'tcp')])
+
+    def test_version(self):
+        res = run(self.prog, ['--version'])
+        self.assertEqual(res.exit, 0)
+        self.assertTrue(res.out.startswith('xportshow '))
+
     def test_verbose_shows_sock_address_inode_and_details(self):
         res = self._run('-l', '-t', '-v')
         t = _socks('tcp', state='LISTEN')[0]
