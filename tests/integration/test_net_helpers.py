@@ -269,6 +269,63 @@ class TestChainWalker(unittest.TestCase):
         self.assertIn('longer than 3', warn.call_args[0][0])
 
 
+class TestEhashKinds(unittest.TestCase):
+    """TIME_WAIT and NEW_SYN_RECV entries of the ehash share only
+    sock_common: their state is read before any tcp_sock field. The
+    fixture has none, so one of each is made up in memory."""
+
+    def _fake(self, state):
+        off = {f: crash_offsetof('sock_common', f) for f in (
+            'skc_daddr', 'skc_rcv_saddr', 'skc_dport', 'skc_num',
+            'skc_family', 'skc_state', 'skc_net', 'skc_nulls_node')}
+        size = crash_p_int('sizeof(struct sock_common)')
+        buf = bytearray(size)
+        struct.pack_into('<4s', buf, off['skc_rcv_saddr'], bytes([10, 0, 0,
+                                                                  1]))
+        struct.pack_into('<4s', buf, off['skc_daddr'], bytes([10, 0, 0, 2]))
+        struct.pack_into('>H', buf, off['skc_dport'], 443)
+        struct.pack_into('<H', buf, off['skc_num'], 40000)
+        struct.pack_into('<H', buf, off['skc_family'], N.AF_INET)
+        buf[off['skc_state']] = state
+        struct.pack_into('<Q', buf, off['skc_net'], N.init_net())
+        struct.pack_into('<Q', buf, off['skc_nulls_node'], 0x11)  # nulls
+        obj = 0xffff888000100000
+        node = obj + off['skc_nulls_node']
+        real_heads = net_sock.bucket_heads
+        calls = {'n': 0}
+
+        def heads(table, n, bsize, head_off, what):
+            calls['n'] += 1
+            return [node] if 'established' in what else []
+
+        def tcp_readmem(addr, size, real=net_sock.readmem):
+            if addr == obj:
+                raise AssertionError('tcp_sock of a %d-state entry read'
+                                     % state)
+            return real(addr, size)
+        with mock.patch.object(net_sock, 'bucket_heads', heads), \
+                mock.patch.object(N, 'readmem', _Mem({obj: bytes(buf)})), \
+                mock.patch.object(net_sock, 'readmem', tcp_readmem):
+            socks = list(net_sock.for_each_tcp_sock(N.init_net()))
+        self.assertTrue(real_heads)
+        self.assertEqual(calls['n'], 2)
+        return socks
+
+    def test_timewait_entry_is_decoded_from_sock_common_only(self):
+        tw = net_sock.tcp_state_value('TIME_WAIT')
+        (s,) = self._fake(tw)
+        self.assertEqual((s.kind, s.state_name, s.laddr, s.lport, s.raddr,
+                          s.rport, s.inode, s.sock),
+                         ('timewait', 'TIME_WAIT', '10.0.0.1', 40000,
+                          '10.0.0.2', 443, 0, 0))
+        self.assertFalse(s.listening)
+
+    def test_request_sock_is_decoded_from_sock_common_only(self):
+        (s,) = self._fake(net_sock.tcp_state_value('NEW_SYN_RECV'))
+        self.assertEqual((s.kind, s.state_name), ('request',
+                                                  'NEW_SYN_RECV'))
+
+
 class TestDegraded(unittest.TestCase):
     """A table that cannot be read is named; the other sections print."""
 
