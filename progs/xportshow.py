@@ -196,8 +196,8 @@ def _table(rows, header, right=()):
     last = len(header) - 1
     # One %-format per line: tens of thousands of sockets print in a
     # fraction of the time per-cell justification takes.
-    fmt = ' '.join('%s' if i == last else
-                   '%%%ds' % widths[i] if i in right else
+    fmt = ' '.join('%%%ds' % widths[i] if i in right else
+                   '%s' if i == last else
                    '%%-%ds' % widths[i] for i in range(len(header)))
     out = [(fmt % tuple(header)).rstrip()]
     out.extend((fmt % tuple(r)).rstrip() for r in rows)
