@@ -29,6 +29,16 @@ def _socks(kind, **match):
             all(s.get(k) == v for k, v in match.items())]
 
 
+def _bulk(pid=None):
+    """(listeners, established ends) the sockets variant of the fixture
+    adds beyond truth()['sockets'] (its ``big_sockets``), for pid if
+    given; (0, 0) on the normal fixture."""
+    b = truth().get('big_sockets')
+    if not b or pid is not None and b['pid'] != pid:
+        return 0, 0
+    return 1, 2 * b['connections']
+
+
 def _comm(pid):
     return [t['comm'] for t in truth()['tasks'] if t['pid'] == pid][0]
 
@@ -151,6 +161,28 @@ class TestInetSockets(unittest.TestCase, _Data):
             with self.subTest(inode=ino):
                 s = self.by_inode[ino]
                 self.assertEqual((s.state, s.txq, s.rxq), (state, tx, rx))
+
+    def test_bulk_connections_of_the_sockets_variant(self):
+        b = truth().get('big_sockets')
+        if not b:
+            self.skipTest('not the sockets variant of the fixture')
+        port = b['listen_port']
+        lis = [s for s in self.inet if s.lport == port and s.listening]
+        self.assertEqual([(s.laddr, s.state_name) for s in lis],
+                         [(b['listen_addr'], 'LISTEN')])
+        srv = [s for s in self.inet if s.lport == port and not s.listening]
+        cli = [s for s in self.inet if s.rport == port]
+        self.assertEqual((len(srv), len(cli)), (b['connections'],) * 2)
+        self.assertEqual(sorted(s.rport for s in srv),
+                         sorted(s.lport for s in cli))
+        self.assertTrue(all(b['client_port_min'] <= s.lport <=
+                            b['client_port_max'] for s in cli))
+        owners = {(p, fd) for s in lis for p, _, fd in
+                  self.holders.get(s.file, [])}
+        self.assertEqual(owners, {(b['pid'], b['listen_fd'])})
+        self.assertTrue(all(any(p == b['pid'] for p, _, _ in
+                                self.holders.get(s.file, []))
+                            for s in srv + cli))
 
     def test_no_socket_of_another_namespace_or_duplicate(self):
         sks = [s.sk for s in self.inet]
@@ -352,7 +384,7 @@ class TestProgram(unittest.TestCase):
         self.assertTrue(all(':%d' % p in r[3] + ' ' + r[4] for r in rows))
 
     def test_tcpstate_filter_accepts_netstat_and_ss_spelling(self):
-        n = len(_socks('tcp', state='ESTABLISHED'))
+        n = len(_socks('tcp', state='ESTABLISHED')) + _bulk()[1]
         for spelling in ('ESTABLISHED', 'established'):
             rows = _rows(self._run('--tcpstate', spelling).out)
             self.assertEqual(len(rows), n)
@@ -369,23 +401,26 @@ class TestProgram(unittest.TestCase):
         pid = truth()['sockets'][0]['pid']
         rows = _rows(self._run('--pid', str(pid)).out)
         mine = [t for t in truth()['sockets'] if t['pid'] == pid]
-        self.assertEqual(len(rows), len(mine))
+        self.assertEqual(len(rows), len(mine) + sum(_bulk(pid)))
         self.assertTrue(all('%d/' % pid in ' '.join(r) for r in rows))
         self.assertEqual(_rows(self._run('--pid', '999999').out), [])
 
     def test_program_filter_by_comm(self):
         pid = truth()['sockets'][0]['pid']
         rows = _rows(self._run('--program', _comm(pid), '-t').out)
-        self.assertEqual(len(rows), len(_socks('tcp', pid=pid)))
+        self.assertEqual(len(rows), len(_socks('tcp', pid=pid)) +
+                         sum(_bulk(pid)))
 
     def test_sport_and_dport_filters(self):
         t = _socks('tcp', state='ESTABLISHED', end='client')[0]
+        local = _ep(t['local_addr'], t['local_port'], 'tcp')
+        peer = _ep(t['remote_addr'], t['remote_port'], 'tcp')
         rows = _rows(self._run('--sport', str(t['local_port'])).out)
-        self.assertEqual([r[3] for r in rows],
-                         [_ep(t['local_addr'], t['local_port'], 'tcp')])
+        self.assertIn([local, peer], [r[3:5] for r in rows])
+        self.assertTrue(all(r[3] == local for r in rows))
         rows = _rows(self._run('--dport', str(t['local_port'])).out)
-        self.assertEqual([r[4] for r in rows],
-                         [_ep(t['local_addr'], t['local_port'], 'tcp')])
+        self.assertIn([peer, local], [r[3:5] for r in rows])
+        self.assertTrue(all(r[4] == local for r in rows))
 
     def test_version(self):
         res = run(self.prog, ['--version'])
@@ -444,7 +479,7 @@ class TestProgram(unittest.TestCase):
         m = re.search(r'^\s+CurrEstab\s+(\d+)$', out, re.M)
         self.assertIsNotNone(m, out)
         self.assertEqual(int(m.group(1)),
-                         len(_socks('tcp', state='ESTABLISHED')))
+                         len(_socks('tcp', state='ESTABLISHED')) + _bulk()[1])
 
     def test_summary_counts_tcp_by_state(self):
         out = self._run('--summary').out
@@ -452,11 +487,12 @@ class TestProgram(unittest.TestCase):
         head = [ln.split() for ln in lines if ln.startswith('Proto')][0]
         tcp = [ln.split() for ln in lines if ln.startswith('tcp ')][0]
         v4 = [t for t in _socks('tcp') if t['proto'] == 'tcp']
-        self.assertEqual(int(tcp[1]), len(v4))
+        bulk = dict(zip(('LISTEN', 'ESTABLISHED'), _bulk()))
+        self.assertEqual(int(tcp[1]), len(v4) + sum(bulk.values()))
         for state in ('LISTEN', 'ESTABLISHED'):
             col = head.index(state)
-            self.assertEqual(int(tcp[col]), len([t for t in v4 if
-                                                 t['state'] == state]))
+            self.assertEqual(int(tcp[col]), bulk[state] + len(
+                [t for t in v4 if t['state'] == state]))
 
     def test_netns_lists_init_net_and_picks_it_by_index(self):
         out = self._run('--netns').out
