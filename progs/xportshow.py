@@ -4,7 +4,8 @@
 With no option, xportshow lists the TCP and UDP connections (every TCP
 socket that is not listening, connected UDP sockets) of the initial network
 namespace, like ``netstat -tunp``; ``-l`` lists listening sockets
-(unconnected UDP included), ``-a`` both, with raw and UNIX sockets too.
+(unconnected UDP and raw included) and ``-a`` both, each with raw and UNIX
+sockets too unless ``-t``/``-u``/``-w``/``-x`` choose.
 Sockets are read from the kernel's own hash tables (``tcp_hashinfo``,
 ``udp_table``, ``raw_v4_hashinfo``, the UNIX table of the namespace); the
 owning process comes from the open-file tables of all tasks.
@@ -504,7 +505,8 @@ def _section(name, func, *args):
 
 
 def main(argv=None):
-    """Run xportshow with argv (default sys.argv[1:]); return 0."""
+    """Run xportshow with argv (default sys.argv[1:]); return 0 (1 when
+    no namespace can be found). Bad arguments exit 2 with a usage line."""
     parser = build_parser()
     opts = parser.parse_args(sys.argv[1:] if argv is None else argv)
     tcpstate = None
@@ -516,7 +518,11 @@ def main(argv=None):
         opts.tcp = True
     if opts.interface:
         opts.interfaces = True
-    net = current_net()
+    try:
+        net = current_net()
+    except _READ_ERRORS as e:
+        pylog.warning('cannot find the network namespace: %s' % e)
+        return 1
     if opts.netns:
         try:
             chosen = find_net(opts.netns)
@@ -553,10 +559,7 @@ def main(argv=None):
             if not first:
                 print()
             first = False
-            if name == 'summary':
-                _section(name, func, net, opts)
-            else:
-                _section(name, func, net, opts)
+            _section(name, func, net, opts)
     return 0
 
 
