@@ -17,8 +17,8 @@ maps a ``struct sock`` to the processes holding it open.
 import socket
 import struct
 
-from pykdump.API import (HZ, crash, enumerator_value, getStructInfo, pylog,
-                         readPtr, readSymbol, readmem, sym2addr,
+from pykdump.API import (HZ, Bunch, crash, enumerator_value, getStructInfo,
+                         pylog, readPtr, readSymbol, readmem, sym2addr,
                          symbol_exists)
 from pykdump.helpers.net import (AF_INET6, LayoutError, bucket_heads,
                                  fill_socket_files, has_member, member_off,
@@ -181,9 +181,10 @@ def _common_layout():
 
 def _sock_layout():
     """Offsets in struct sock of what the queues and the inode need."""
-    L = struct_offsets('struct sock', 'sk_socket', 'sk_ack_backlog',
-                       'sk_max_ack_backlog', 'sk_wmem_alloc',
-                       optional=('sk_backlog', 'sk_timer', 'sk_type'))
+    # A copy: struct_offsets() results are shared through its cache.
+    L = Bunch(struct_offsets(
+        'struct sock', 'sk_socket', 'sk_ack_backlog', 'sk_max_ack_backlog',
+        'sk_wmem_alloc', optional=('sk_backlog', 'sk_timer', 'sk_type')))
     # sk_rmem_alloc is "#define sk_rmem_alloc sk_backlog.rmem_alloc", the
     # first member of that anonymous struct since v2.6.35.
     L.rmem = L.sk_backlog
@@ -194,11 +195,11 @@ def _sock_layout():
 
 def _tcp_layout():
     """Offsets in struct tcp_sock for queues and the -v details."""
-    T = struct_offsets(
+    T = Bunch(struct_offsets(
         'struct tcp_sock', 'rcv_nxt', 'copied_seq', 'write_seq', 'snd_una',
         'inet_conn',
         optional=('rcv_wnd', 'snd_wnd', 'snd_cwnd', 'srtt_us',
-                  'retrans_out', 'total_retrans'))
+                  'retrans_out', 'total_retrans')))
     icsk = struct_offsets(
         'struct inet_connection_sock',
         optional=('icsk_retransmits', 'icsk_pending', 'icsk_timeout',
