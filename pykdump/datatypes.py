@@ -328,6 +328,12 @@ class EnumInfo(dict):
         edef = d.get('edef')
         if edef is None and d['basetype'] != 'enum':
             edef = _typeinfo_dict(d['basetype']).get('edef', [])
+        elif edef is None:
+            # An untagged enum: only ptype of the name prints its members.
+            try:
+                edef = crash.gdb_typeinfo(name).get('edef', [])
+            except crash.error:
+                edef = []
         self._fill(d['basetype'], edef)
 
     def _fill(self, stype, edef):

@@ -206,6 +206,14 @@ def struct_exists(sname):
 @memoize_typeinfo
 def member_offset(sname, field):
     """Byte offset of field (dotted through embedded structs), -1 if not."""
+    # crash answers for a plain member without building the whole layout,
+    # which gdb makes costly the first time for big structs.
+    words = sname.split()
+    if '.' not in field and len(words) == 2 and \
+            words[0] in ('struct', 'union') and words[1].isidentifier():
+        off = crash.member_offset(words[1], field)
+        if off >= 0:
+            return off
     try:
         offset = 0
         for part in field.split('.'):

@@ -115,6 +115,22 @@ static bool is_unknown_command(const char *cmd, const char *text)
 	       (p[n] == '\n' || p[n] == '\0');
 }
 
+/* parse_line() fills args[MAXARGS] without a bound: count words first. */
+static bool too_many_words(const char *cmd)
+{
+	int n = 0;
+	const char *p = cmd;
+
+	while (*p) {
+		p += strspn(p, " \t\n");
+		if (!*p)
+			break;
+		n++;
+		p += strcspn(p, " \t\n");
+	}
+	return n >= MAXARGS - 1;
+}
+
 /* Common frame: capture file, saved crash state, run, collect. */
 static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 				 size_t *ret_len)
@@ -131,6 +147,10 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 		return mpk_error_create(MPK_ERROR_INVALID,
 					"command longer than %d bytes",
 					BUFSIZE - 2);
+	if (!gdb && too_many_words(cmd))
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"command has more than %d words",
+					MAXARGS - 2);
 	saved = malloc(sizeof(*saved));
 	if (!saved)
 		return &mpk_enomem;
@@ -224,6 +244,10 @@ struct mpk_error *mpk_crash_command_fork(const char *cmd, int *ret_fd,
 		return mpk_error_create(MPK_ERROR_INVALID,
 					"command longer than %d bytes",
 					BUFSIZE - 2);
+	if (too_many_words(cmd))
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"command has more than %d words",
+					MAXARGS - 2);
 	if (pipe(pipefd))
 		return mpk_error_os(errno, "pipe");
 	fflush(fp);

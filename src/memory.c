@@ -141,7 +141,7 @@ static struct mpk_error *read_user(uint64_t addr, void *buf, size_t size)
  * and pays the decompression every time. Kernel pages we read are kept
  * here, direct-mapped; a live session bypasses it.
  */
-enum { PAGE_CACHE_SLOTS = 4096, CACHE_PAGE = 4096 };
+enum { PAGE_CACHE_SLOTS = 16384, CACHE_PAGE = 4096 };	/* 64 MB */
 
 struct cached_page {
 	uint64_t vaddr;		/* page address + 1; 0 means empty */

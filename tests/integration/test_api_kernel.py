@@ -6,7 +6,7 @@ import unittest
 
 from _support import truth
 
-from pykdump.API import (crash, exec_crash_command, exec_crash_command_bg,
+from pykdump.API import (crash, EnumInfo, exec_crash_command, exec_crash_command_bg,
                          exec_gdb_command, for_all_tasks, for_all_threads,
                          maple_walk, member_offset, pid_to_task, readPtr,
                          readProcessMem, readSU, readSymbol, struct_size,
@@ -149,6 +149,16 @@ class TestKernelFacts(unittest.TestCase):
                                  int(m.group(1)))
         self.assertEqual(struct_size('struct task_struct'),
                          int(re.search(r'SIZE: (\d+)', out).group(1)))
+
+    def test_enuminfo_of_an_untagged_enums_constant(self):
+        e = EnumInfo('TCP_ESTABLISHED')
+        self.assertEqual(e.TCP_LISTEN, crash.enumerator_value('TCP_LISTEN'))
+        self.assertEqual(e.getnam(1), 'TCP_ESTABLISHED')
+
+    def test_command_with_too_many_words_raises_and_crash_survives(self):
+        with self.assertRaisesRegex(crash.error, 'more than 98 words'):
+            exec_crash_command('p ' + ' + '.join(['1'] * 120))
+        self.assertIn('init_task', exec_crash_command('sym init_task'))
 
     def test_readptr_of_init_task_next_matches_rd(self):
         init = readSymbol('init_task')
