@@ -6,7 +6,8 @@ import unittest
 
 from _support import truth
 
-from pykdump.API import (crash, EnumInfo, exec_crash_command, exec_crash_command_bg,
+from pykdump.API import (crash, EnumInfo, exec_crash_command,
+                         exec_crash_command_bg,
                          exec_gdb_command, for_all_tasks, for_all_threads,
                          maple_walk, member_offset, pid_to_task, readPtr,
                          readProcessMem, readSU, readSymbol, struct_size,
