@@ -6,6 +6,8 @@
  * output to crash's and switches the SIGINT handler around each run.
  */
 
+#include <signal.h>
+
 #include "mpk/command.h"
 #include "mpk/interp.h"
 #include "mpk/session.h"
@@ -83,6 +85,8 @@ static int start_python(void)
 	if (mpk_session.python_ready)
 		return 0;
 	mpk_sigint_save_crash();
+	/* Python installs its ^C handler only over the default one. */
+	signal(SIGINT, SIG_DFL);
 	if (PyImport_AppendInittab("crash", mpk_pyinit_crash) < 0) {
 		say("epython: cannot add the crash module to Python\n");
 		return -1;
