@@ -16,7 +16,7 @@
 #                     "env LD_PRELOAD=.../libasan.so.8 crash" under ASan
 #   MPK_PYTHON        the Python of the host-side tests (config.mk PYTHON)
 #   MPK_TEST_PATTERN  passed to tests/integration/runner.py
-#   MPK_TEST_LOGS     where each part's log goes (build/test-logs)
+#   MPK_TEST_LOGS     where each run's logs go (build/test-logs/latest/)
 #   MPK_TEST_TIMEOUT  seconds one crash session may take (900)
 #   PYKDUMP_VMCORE... the fixture; else tests/vmcore/make-fixture.sh
 set -uo pipefail
@@ -40,9 +40,13 @@ if ((${#PARTS[@]} == 0)); then
 	read -r -a PARTS <<<"${MPK_TEST_PARTS:-build fixture unit python host integration integration-elf}"
 fi
 
+# One directory per run, LOGS/latest pointing at it: people share this
+# checkout, and two runs at once must not mix their logs. The last 10 stay.
 mkdir -p "$LOGS"
-rm -f "$LOGS"/*.log "$LOGS"/*.rc "$LOGS"/parts
-LOGS=$(cd "$LOGS" && pwd)
+BASE=$(cd "$LOGS" && pwd)
+LOGS=$(mktemp -d "$BASE/run-$(date -u +%Y%m%dT%H%M%S)-XXXX")
+ln -sfn "${LOGS##*/}" "$BASE/latest"
+ls -dt "$BASE"/run-* 2>/dev/null | tail -n +11 | xargs -r rm -rf
 START=$SECONDS
 
 wants() {
