@@ -38,10 +38,11 @@ def _gdb_values(exprs):
             del part[:]
     for e in exprs:
         e = '(unsigned long)(%s)' % e
-        # crash takes lines of at most 1498 bytes and 100 words; more
-        # words end the whole epython command (see the report on it).
+        # crash takes lines of at most 1498 bytes and 98 words (each
+        # expression also adds a '%lu' word to the format).
         if sum(len(x) + 6 for x in part) + len(e) > 1300 or \
-                sum(len(x.split()) for x in part) + len(e.split()) > 80:
+                sum(len(x.split()) + 1 for x in part) + \
+                len(e.split()) + 1 > 90:
             flush()
         part.append(e)
     flush()
