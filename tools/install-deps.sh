@@ -1,17 +1,19 @@
 #!/bin/bash
-# Debian packages that building, the fixture, the tests and the benchmarks
-# need (run as root). The kernel packages of the fixture are fetched by
-# tests/vmcore/make-fixture.sh itself.
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The Debian packages that building, the vmcore fixture and the tests need
+# (run as root; CI runs this too). The fixture's kernel packages are
+# fetched by tests/vmcore/make-fixture.sh itself.
 set -euo pipefail
 packages=(
-	# build
-	gcc make autoconf pkg-config python3-dev crash zip
-	# the vmcore fixture
-	makedumpfile busybox-static qemu-system-x86 gdb cpio e2fsprogs
-	xz-utils kmod
-	# tests
-	check clang valgrind
+	# build: autoconf makes ./configure; crash brings defs.h
+	autoconf make gcc libc6-dev binutils pkg-config python3 python3-dev
+	python3.11 crash zip
+	# the fixture: a kernel under QEMU, dumped and read back
+	qemu-system-x86 makedumpfile busybox-static gdb cpio e2fsprogs
+	xz-utils zstd kmod util-linux dpkg apt coreutils
+	# C unit tests (checkmk)
+	check
 )
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -q "${packages[@]}"
+apt-get install -y -q --no-install-recommends "${packages[@]}" >/dev/null
