@@ -7,9 +7,12 @@ every type cache is dropped on the next use.
 """
 
 import os
+import struct
 
 from .highlevel import (readSUListFromHead, exec_crash_command, sym2addr,
-                        modules_info, CrashError)
+                        modules_info, CrashError, readmem, readSU,
+                        struct_size)
+from .lowlevel import Addr
 from .memocaches import purge_typeinfo
 from .vmcorearch import sys_info
 
@@ -21,9 +24,12 @@ _SUFFIXES = ('.ko.debug', '.o.debug', '.ko', '.o')
 _loaded = {}
 
 
-def possibleModuleNames(topdir, base, srcversion=None):
-    """First file under topdir named base + .ko.debug/.o.debug/.ko/.o
-    (with srcversion, only a file of that srcversion or of none)."""
+def possibleModuleNames(topdir, base, fingerprint=None):
+    """First file under topdir named base + .ko.debug/.o.debug/.ko/.o.
+
+    With a fingerprint (the loaded module's build id), a file of another
+    build is passed over.
+    """
     if not os.path.isdir(topdir):
         return None
     wanted = {base + s for s in _SUFFIXES}
@@ -31,48 +37,81 @@ def possibleModuleNames(topdir, base, srcversion=None):
         for f in sorted(files):
             if f in wanted:
                 path = os.path.join(root, f)
-                found = _file_srcversion(path) if srcversion else None
-                if found is None or found == srcversion:
+                if fingerprint is None or \
+                        fingerprint == _file_fingerprint(path):
                     return path
     return None
 
 
-def _loaded_srcversion(modname):
-    """srcversion of the loaded module modname, or None if unknown."""
+_NT_GNU_BUILD_ID = 3
+
+
+def _build_id_of_note(note):
+    """Hex build id from the bytes of an ELF note, or None."""
+    if len(note) < 16:
+        return None
+    namesz, descsz, ntype = struct.unpack_from('<III', note, 0)
+    name = note[12:12 + namesz].rstrip(b'\0')
+    desc_at = 12 + (namesz + 3) // 4 * 4
+    if ntype != _NT_GNU_BUILD_ID or name != b'GNU' or \
+            desc_at + descsz > len(note):
+        return None
+    return note[desc_at:desc_at + descsz].hex()
+
+
+def _loaded_fingerprint(modname):
+    """The GNU build id of the loaded module modname, or None.
+
+    The kernel keeps a module's ELF notes for sysfs (mod->notes_attrs,
+    /sys/module/NAME/notes); the build id tells two builds of the same
+    sources apart, which names and sizes cannot.
+    """
     try:
         for m in readSUListFromHead(sym2addr('modules'), 'list',
                                     'struct module'):
-            if str(m.name) == modname and m.hasField('srcversion'):
-                return str(m.srcversion) if m.srcversion else None
-    except (CrashError, KeyError, TypeError):
+            if str(m.name) != modname:
+                continue
+            notes = m.notes_attrs
+            if not notes:
+                return None
+            size = struct_size('struct bin_attribute')
+            base = Addr(notes, 'attrs')
+            for i in range(min(notes.notes, 64)):
+                attr = readSU('struct bin_attribute', base + i * size)
+                if str(attr.attr.name) == '.note.gnu.build-id':
+                    return _build_id_of_note(readmem(attr.private,
+                                                     attr.size))
+    except (CrashError, KeyError, TypeError, IndexError, AttributeError):
         pass
     return None
 
 
-def _file_srcversion(path):
-    """srcversion= from a module file's .modinfo strings, or None."""
+def _file_fingerprint(path):
+    """The GNU build id of a module file, or None."""
     try:
         with open(path, 'rb') as f:
             data = f.read()
-    except OSError:
-        return None
-    i = data.find(b'\0srcversion=')
-    if i < 0:
-        return None
-    end = data.find(b'\0', i + 1)
-    return data[i + 12:end].decode('ascii', 'replace')
+        shoff, = struct.unpack_from('<Q', data, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from('<HHH', data, 0x3a)
+        sections = [struct.unpack_from('<IIQQQQIIQQ', data,
+                                       shoff + i * shentsize)
+                    for i in range(shnum)]
+        names = sections[shstrndx]
+        for sh in sections:
+            at = names[4] + sh[0]
+            if data[at:at + 19] == b'.note.gnu.build-id\0':
+                return _build_id_of_note(data[sh[4]:sh[4] + sh[5]])
+    except (OSError, struct.error, IndexError):
+        pass
+    return None
 
 
 def _find(modname, extra=()):
-    """Path of modname's debuginfo in the search directories, or None.
-
-    A candidate whose srcversion differs from the loaded module's is
-    another build of it (a tree may hold several): it is skipped.
-    """
-    want = _loaded_srcversion(modname)
+    """Path of modname's debuginfo in the search directories, or None."""
+    fingerprint = _loaded_fingerprint(modname)
     for d in list(extra) + ['.'] + list(sys_info.debuginfo):
         for base in (modname, modname.replace('_', '-')):
-            path = possibleModuleNames(d, base, want)
+            path = possibleModuleNames(d, base, fingerprint)
             if path:
                 return path
     return None

@@ -1,11 +1,15 @@
 """The API on real kernel structures of the dump, checked against the
 fixture's ground truth and crash's own commands on the same dump."""
 
+import os
 import re
+import subprocess
+import tempfile
 import unittest
 
 from _support import truth
 
+from pykdump import dlkmload
 from pykdump.API import (crash, EnumInfo, exec_crash_command,
                          exec_crash_command_bg,
                          exec_gdb_command, for_all_tasks, for_all_threads,
@@ -116,6 +120,39 @@ class TestMemory(unittest.TestCase):
             self.assertGreaterEqual(vma.vm_start, prev_end)
             self.assertEqual(int(vma.vm_mm), int(mm))
             prev_end = vma.vm_end
+
+
+class TestModuleDebuginfo(unittest.TestCase):
+    """The debuginfo search picks the file of the loaded build."""
+
+    def test_loaded_build_id_is_the_one_readelf_prints(self):
+        ko = os.environ.get('PYKDUMP_TESTMOD')
+        if not ko:
+            self.skipTest('PYKDUMP_TESTMOD is not set')
+        out = subprocess.run(['readelf', '-n', ko], capture_output=True,
+                             text=True, check=True).stdout
+        want = re.search(r'Build ID: ([0-9a-f]+)', out).group(1)
+        self.assertEqual(dlkmload._loaded_fingerprint('testmod'), want)
+
+    def test_search_skips_files_of_other_builds(self):
+        ko = os.environ.get('PYKDUMP_TESTMOD')
+        if not ko:
+            self.skipTest('PYKDUMP_TESTMOD is not set')
+        with open(ko, 'rb') as f:
+            data = f.read()
+        build_id = bytes.fromhex(dlkmload._loaded_fingerprint('testmod'))
+        decoy = data.replace(build_id, bytes(b ^ 0xff for b in build_id))
+        self.assertNotEqual(decoy, data)
+        with tempfile.TemporaryDirectory() as tmp:
+            # walked in name order: the decoy build comes first
+            for sub, content in (('a', decoy), ('b', data)):
+                os.mkdir(os.path.join(tmp, sub))
+                with open(os.path.join(tmp, sub, 'testmod.ko'), 'wb') as f:
+                    f.write(content)
+            self.assertEqual(dlkmload.possibleModuleNames(tmp, 'testmod'),
+                             os.path.join(tmp, 'a', 'testmod.ko'))
+            self.assertEqual(dlkmload._find('testmod', [tmp]),
+                             os.path.join(tmp, 'b', 'testmod.ko'))
 
 
 class TestKernelFacts(unittest.TestCase):
