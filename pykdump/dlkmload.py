@@ -33,7 +33,8 @@ def possibleModuleNames(topdir, base, fingerprint=None):
     if not os.path.isdir(topdir):
         return None
     wanted = {base + s for s in _SUFFIXES}
-    for root, _dirs, files in os.walk(topdir, followlinks=True):
+    for root, dirs, files in os.walk(topdir, followlinks=True):
+        dirs.sort()     # the same answer on every machine
         for f in sorted(files):
             if f in wanted:
                 path = os.path.join(root, f)
