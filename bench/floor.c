@@ -13,6 +13,7 @@
  *   mpkfloor readmem N [cached]  N 64-byte reads cycling over init_task
  *   mpkfloor follow N [cached]   follow N ->next round init_task.tasks
  *   mpkfloor offsets       MEMBER_OFFSET/STRUCT_SIZE of task_struct
+ *   mpkfloor tcp N [cached]      N walks of the TCP established hash
  *
  * Each measuring subcommand prints one line "floor NAME COUNT SECONDS".
  * "cached" reads through a page cache like the one mpykdump keeps (crash
@@ -34,7 +35,7 @@ static struct {
 } marks[MAX_MARKS];
 static int nmarks;
 
-enum { CACHE_SLOTS = 4096, CACHE_PAGE = 4096 };
+enum { CACHE_SLOTS = 16384, CACHE_PAGE = 4096 };	/* as src/memory.c */
 
 static struct {
 	ulong vaddr;		/* page address + 1; 0: empty */
@@ -170,6 +171,46 @@ static void follow(ulong n)
 	report("follow", n, t0);
 }
 
+/*
+ * The TCP established hash of xportshow: every bucket of
+ * tcp_hashinfo.ehash, each socket's sock_common head (addresses, ports,
+ * family, state) and its chain pointer; chains end in an odd "nulls".
+ */
+static void walk_tcp(ulong passes)
+{
+	long ehash = MEMBER_OFFSET("inet_hashinfo", "ehash");
+	long mask_off = MEMBER_OFFSET("inet_hashinfo", "ehash_mask");
+	long node = ANON_MEMBER_OFFSET("sock_common", "skc_nulls_node");
+	ulong info = symbol_value("tcp_hashinfo");
+	ulong table, pass, b, nsocks = 0;
+	unsigned int mask;
+	char head[64];
+	double t0;
+
+	if (ehash < 0 || mask_off < 0 || node < 0)
+		error(FATAL, "inet_hashinfo/sock_common offsets not found\n");
+	if (!kread(info + ehash, &table, sizeof(table)) ||
+	    !kread(info + mask_off, &mask, sizeof(mask)))
+		error(FATAL, "cannot read tcp_hashinfo\n");
+	t0 = now(CLOCK_MONOTONIC);
+	for (pass = 0; pass < passes; pass++) {
+		for (b = 0; b <= mask; b++) {
+			ulong ptr;
+
+			if (!kread(table + b * sizeof(ulong), &ptr,
+				   sizeof(ptr)))
+				error(FATAL, "cannot read bucket %lu\n", b);
+			while (!(ptr & 1)) {
+				if (!kread(ptr - node, head, sizeof(head)) ||
+				    !kread(ptr, &ptr, sizeof(ptr)))
+					error(FATAL, "cannot read socket\n");
+				nsocks++;
+			}
+		}
+	}
+	report("tcp", nsocks, t0);
+}
+
 static void offsets(void)
 {
 	struct task_offsets o;
@@ -209,6 +250,8 @@ static void cmd_mpkfloor(void)
 		follow(count_arg(2));
 	else if (!strcmp(sub, "offsets"))
 		offsets();
+	else if (!strcmp(sub, "tcp"))
+		walk_tcp(count_arg(2));
 	else
 		cmd_usage(pc->curcmd, SYNOPSIS);
 }
@@ -216,7 +259,7 @@ static void cmd_mpkfloor(void)
 static char *help_mpkfloor[] = {
 	"mpkfloor",
 	"C floor for mpykdump's benchmarks",
-	"mark NAME | marks | noop | offsets | {tasks|readmem|follow} N [cached]",
+	"mark NAME | marks | noop | offsets | {tasks|readmem|follow|tcp} N [cached]",
 	"  Times plain readmem() loops; see bench/floor.c.",
 	NULL
 };
