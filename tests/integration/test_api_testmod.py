@@ -20,7 +20,7 @@ from pykdump.API import (readSymbol, readSU, loadModule, Addr,
                          rbtree_walk, xarray_walk, idr_walk, percpu_read,
                          getStructInfo, pylog, Deref,
                          readBadList, sys_info, structSetAttr, AttrSetter,
-                         define_struct)
+                         define_struct, PYKD)
 from pykdump.lowlevel import intDimensionlessArray
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -146,6 +146,18 @@ class TestGlobals(Matcher):
     def test_function_pointer_is_an_address_of_a_named_function(self):
         self.assertEqual(addr2sym(readSymbol('testmod_funcptr')),
                          'testmod_func')
+
+    def test_pykd_reads_globals_by_attribute(self):
+        self.assertIs(PYKD.true_, True)
+        self.assertIs(PYKD.false_, False)
+        self.assertEqual(PYKD.seven + PYKD.six, 13)
+
+    def test_char_pointer_pointer_elements_become_strings(self):
+        pp = readSymbol('testmod_dpchar_ptr')
+        self.assertIsInstance(pp, tPtr)
+        self.assertEqual(pp.ptrlev, 2)
+        self.assertEqual([SmartString(pp[i]) for i in range(2)],
+                         ['one', 'two'])
 
     def test_typedef_chain_reads_the_final_struct(self):
         p = readSymbol('testmod_tpoint')
