@@ -134,9 +134,10 @@ def loadModule(modname, ofile=None, altname=None, path=()):
     ofile: the file to load; else searched in path, '.', and
     sys_info.debuginfo (/usr/lib/debug/lib/modules/KVER, ...).
     """
-    if modname in _loaded:
-        return _loaded[modname]
     altname = altname or modname
+    # crash's own `mod -d` may have unloaded it since: ask crash.
+    if _loaded.get(modname) and _debuginfo_loaded(altname):
+        return True
     if altname not in lsModules():
         return False
     if ofile is None:
@@ -150,9 +151,14 @@ def loadModule(modname, ofile=None, altname=None, path=()):
     return ok
 
 
+def _debuginfo_loaded(name):
+    """Whether crash has debuginfo of module name loaded."""
+    return any(m[0] == name and m[3] for m in modules_info())
+
+
 def delModule(modname):
     """Unload modname's debuginfo if loadModule loaded it."""
-    if _loaded.pop(modname, None):
+    if _loaded.pop(modname, None) and _debuginfo_loaded(modname):
         exec_crash_command('mod -d %s' % modname)
         purge_typeinfo()
 
