@@ -25,7 +25,8 @@ import os
 import re
 import sys
 
-OURS = re.compile(r'^(?:\w+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$')
+OURS = re.compile(
+    r'^(?:\w+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$')
 CHECK = re.compile(r'^\d+%: Checks: (\d+), Failures: (\d+), Errors: (\d+)')
 RAN = re.compile(r'^Ran (\d+) tests? in ')
 UNITTEST_END = re.compile(r'^(OK|FAILED)(?: \((.*)\))?$')

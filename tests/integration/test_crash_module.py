@@ -108,7 +108,8 @@ class TypeTests(CrashTestCase):
 
     def test_gdb_typeinfo_unknown_type_raises_crash_error_naming_it(self):
         self.assertRaisesNaming(crash.error, 'no_such_struct_mpk',
-                                crash.gdb_typeinfo, 'struct no_such_struct_mpk')
+                                crash.gdb_typeinfo,
+                                'struct no_such_struct_mpk')
 
     def test_enumerator_value_matches_gdb(self):
         self.assertEqual(crash.enumerator_value('PIDTYPE_PGID'),
@@ -133,8 +134,8 @@ class MemoryTests(CrashTestCase):
         globs = truth()['testmod']['globals']
         checked = 0
         for name, g in sorted(globs.items()):
-            if g['type'] not in INT_TYPES or not isinstance(g['value'],
-                                                           (int, bool)):
+            if (g['type'] not in INT_TYPES
+                    or not isinstance(g['value'], (int, bool))):
                 continue
             size, signed = INT_TYPES[g['type']]
             with self.subTest(name=name, type=g['type']):

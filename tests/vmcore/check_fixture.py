@@ -29,7 +29,8 @@ def fixture_env():
             "PYKDUMP_TRUTH", "PYKDUMP_TESTMOD")
     if all(os.environ.get(k) for k in keys):
         return {k: os.environ[k] for k in keys}
-    out = subprocess.run([os.path.join(HERE, "make-fixture.sh"), "--print-env"],
+    out = subprocess.run([os.path.join(HERE, "make-fixture.sh"),
+                          "--print-env"],
                          check=True, stdout=subprocess.PIPE, text=True).stdout
     env = {}
     for line in out.splitlines():
@@ -68,8 +69,10 @@ def run_crash(vmlinux, vmcore, commands):
 def leaves(expr, value):
     """(expression, expected) pairs for every checkable leaf of a value."""
     if isinstance(value, dict):
-        # a member may itself be called ptr (asid.f2.ptr): markers hold str/None
-        if "ptr" in value and (value["ptr"] is None or isinstance(value["ptr"], str)):
+        # a member may itself be called ptr (asid.f2.ptr): a marker's ptr
+        # is a str or None
+        if "ptr" in value and (value["ptr"] is None
+                               or isinstance(value["ptr"], str)):
             tgt = value["ptr"]
             if tgt is None:
                 yield f"(unsigned long)({expr})", 0
@@ -131,7 +134,8 @@ def matches(got, want):
         except ValueError:
             return False
     if isinstance(want, str):  # char array: gdb pads with \000
-        return re.sub(r"(\\000)+\"$", '"', got).split(" <repeats")[0] == json.dumps(want)
+        return (re.sub(r"(\\000)+\"$", '"', got).split(" <repeats")[0]
+                == json.dumps(want))
     return False
 
 
@@ -144,8 +148,9 @@ def testmod_checks(expected):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--elf", action="store_true", help="check vmcore.elf")
     ap.add_argument("-v", action="store_true", help="show every check")
     a = ap.parse_args()
@@ -159,7 +164,8 @@ def main():
             "list task_struct.tasks -h init_task -s task_struct.pid,comm",
             "net", "p testmod_pcpu:a",
             "list testmod_item.link -H testmod_list -s testmod_item.id",
-            "tree -t rbtree -o testmod_rbnode.node -s testmod_rbnode.key testmod_rbroot",
+            "tree -t rbtree -o testmod_rbnode.node -s testmod_rbnode.key"
+            " testmod_rbroot",
             "p sizeof(struct timer_rand_state)",
             "tree -t xarray -p testmod_xa"]
     checks = testmod_checks(expected)
@@ -174,51 +180,71 @@ def main():
         else:
             failed += 1
         if a.v or not ok:
-            print(f"{'ok  ' if ok else 'FAIL'} {what}" + (f": {detail}" if detail and not ok else ""))
+            print(f"{'ok  ' if ok else 'FAIL'} {what}"
+                  + (f": {detail}" if detail and not ok else ""))
 
     sysout = outs[0]
-    check(truth["kernel"]["panic_message"] in sysout, "sys: panic message", sysout)
-    check(re.search(r"NODENAME: " + re.escape(truth["system"]["nodename"]), sysout) is not None,
+    check(truth["kernel"]["panic_message"] in sysout, "sys: panic message",
+          sysout)
+    check(re.search(r"NODENAME: " + re.escape(truth["system"]["nodename"]),
+                    sysout) is not None,
           "sys: nodename", sysout)
-    check(re.search(r"RELEASE: " + re.escape(truth["kernel"]["release"]), sysout) is not None,
+    check(re.search(r"RELEASE: " + re.escape(truth["kernel"]["release"]),
+                    sysout) is not None,
           "sys: release", sysout)
-    check(re.search(r"CPUS: %d" % truth["kernel"]["ncpus"], sysout) is not None, "sys: cpus", sysout)
-    check("testmod" in outs[1] and "not loaded" not in outs[1], "mod -s testmod", outs[1])
+    check(re.search(r"CPUS: %d" % truth["kernel"]["ncpus"],
+                    sysout) is not None,
+          "sys: cpus", sysout)
+    check("testmod" in outs[1] and "not loaded" not in outs[1],
+          "mod -s testmod", outs[1])
 
     listed = dict(re.findall(r"pid = (\d+),\s*comm = \"([^\"\\]*)", outs[2]))
     for t in truth["tasks"]:
         check(listed.get(str(t["pid"])) == t["comm"],
-              f"task {t['pid']} {t['comm']} on init_task.tasks", str(listed.get(str(t['pid']))))
-    check(listed.get(str(truth["panic"]["pid"])) == truth["panic"]["comm"], "panic task listed")
+              f"task {t['pid']} {t['comm']} on init_task.tasks",
+              str(listed.get(str(t['pid']))))
+    check(listed.get(str(truth["panic"]["pid"])) == truth["panic"]["comm"],
+          "panic task listed")
     for itf in truth["interfaces"]:
-        line = next((l for l in outs[3].splitlines() if re.search(r"\s%s\s" % re.escape(itf["name"]), l + " ")), "")
+        name_re = r"\s%s\s" % re.escape(itf["name"])
+        line = next((ln for ln in outs[3].splitlines()
+                     if re.search(name_re, ln + " ")), "")
         for addr in itf["ipv4"]:
-            check(addr["addr"] in line, f"net: {itf['name']} has {addr['addr']}", line)
+            check(addr["addr"] in line,
+                  f"net: {itf['name']} has {addr['addr']}", line)
     pc = expected["globals"]["testmod_pcpu"]["percpu"]["values"]
-    for cpu, val in re.findall(r"per_cpu\(testmod_pcpu, (\d+)\) = \$\d+ = (-?\d+)", outs[4]):
+    for cpu, val in re.findall(
+            r"per_cpu\(testmod_pcpu, (\d+)\) = \$\d+ = (-?\d+)", outs[4]):
         check(pc[cpu] == int(val), f"per_cpu(testmod_pcpu, {cpu})", val)
-    check(len(re.findall(r"per_cpu\(testmod_pcpu", outs[4])) == truth["system"]["cpus_online"],
+    check(len(re.findall(r"per_cpu\(testmod_pcpu", outs[4]))
+          == truth["system"]["cpus_online"],
           "per-cpu values for each cpu", outs[4])
     ids = [int(x) for x in re.findall(r"id = (\d+)", outs[5])]
-    want = [e["id"] for e in expected["globals"]["testmod_list"]["list"]["entries"]]
+    want = [e["id"] for e in
+            expected["globals"]["testmod_list"]["list"]["entries"]]
     check(ids == want, "list testmod_list ids", f"{ids} != {want}")
     keys = sorted(int(x) for x in re.findall(r"key = (\d+)", outs[6]))
-    check(keys == expected["globals"]["testmod_rbroot"]["rbtree"]["inorder"], "rbtree keys", str(keys))
+    check(keys == expected["globals"]["testmod_rbroot"]["rbtree"]["inorder"],
+          "rbtree keys", str(keys))
     # crash's gdb resolves the name to vmlinux's type first; the module's
     # differs, which is the point of testmod_trs
-    check(value_of(outs[7]) == str(expected["globals"]["testmod_trs"]["vmlinux_type"]["size"]),
+    trs_size = expected["globals"]["testmod_trs"]["vmlinux_type"]["size"]
+    check(value_of(outs[7]) == str(trs_size),
           "vmlinux struct timer_rand_state size", outs[7])
 
     # crash 8.0.2 misprints the index 2**40 (as 256; the entry's own ->index
     # says 2**40): check the small indices and the count only
     got = sorted(int(x) for x in re.findall(r"index: (\d+)", outs[8]))
-    want = sorted(e["index"] for e in expected["globals"]["testmod_xa"]["xarray"]["entries"])
+    want = sorted(e["index"] for e in
+                  expected["globals"]["testmod_xa"]["xarray"]["entries"])
     small = [i for i in want if i < 2**32]
-    check(set(small) <= set(got) and len(got) == len(want), "xarray indices", f"{got} != {want}")
+    check(set(small) <= set(got) and len(got) == len(want),
+          "xarray indices", f"{got} != {want}")
 
     for (expr, want), out in zip(checks, outs[9:]):
         got = value_of(out)
-        check(matches(got, want), f"p {expr} == {want!r}", f"got {got!r} ({out.strip()[:200]})")
+        check(matches(got, want), f"p {expr} == {want!r}",
+              f"got {got!r} ({out.strip()[:200]})")
 
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
