@@ -518,12 +518,31 @@ def setListMaxel(n):
 # ---------------------------------------------------------------------
 # Trees and containers of 6.1
 
-def rbtree_walk(root, sname=None, field=None, *, maxel=_MAXEL):
+def _guarded(walk, what, strict):
+    """Yield from walk; a read that fails ends it with a logged error
+    (or WalkError if strict) instead of a traceback."""
+    try:
+        yield from walk
+    except (crash.error, IndexError) as exc:
+        msg = '%s: stopped at an unreadable pointer: %s' % (what, exc)
+        if strict:
+            raise WalkError(msg) from None
+        pylog.error(msg)
+
+
+def rbtree_walk(root, sname=None, field=None, *, maxel=_MAXEL,
+                strict=False):
     """In-order generator over an rb_root: rb_nodes, or containing structs.
 
-    Iterative, with a bound on depth and count, so a corrupt tree ends
-    with a logged error instead of a hang.
+    Iterative, with bounds on depth and count: a looping or corrupt tree
+    ends with a logged error instead of a hang or a traceback.
     """
+    return _guarded(_rbtree_walk(root, sname, field, maxel),
+                    'rbtree_walk', strict)
+
+
+def _rbtree_walk(root, sname, field, maxel):
+    """rbtree_walk without the guard."""
     node = int(root.rb_node if isinstance(root, StructResult) else
                readPtr(int(root)))
     off_left = member_offset('struct rb_node', 'rb_left')
@@ -551,12 +570,18 @@ def rbtree_walk(root, sname=None, field=None, *, maxel=_MAXEL):
 _XA_CHUNK_SHIFT = 6
 
 
-def xarray_walk(xa, *, maxel=_MAXEL):
+def xarray_walk(xa, *, maxel=_MAXEL, strict=False):
     """Generator of (index, entry) of an xarray (struct xarray *).
 
-    Follows xa_node slots; internal entries (value entries, retry, zero)
-    are skipped except value entries, returned as their integer.
+    Follows xa_node slots; internal entries (retry, zero, sibling) are
+    skipped, value entries returned as their integer. An unreadable node
+    ends the walk with a logged error (WalkError if strict).
     """
+    return _guarded(_xarray_walk(xa, maxel), 'xarray_walk', strict)
+
+
+def _xarray_walk(xa, maxel):
+    """xarray_walk without the guard."""
     head = int(xa.xa_head)
     count = [0]
     node_slots = member_offset('struct xa_node', 'slots')
@@ -583,21 +608,32 @@ def xarray_walk(xa, *, maxel=_MAXEL):
             return  # retry/zero/sibling internal entries
         count[0] += 1
         if count[0] > maxel:
+            if count[0] == maxel + 1:
+                pylog.warning('xarray_walk: truncated at %d' % maxel)
             return
         yield base, (entry >> 1) if entry & 1 else entry
     yield from walk(head, 0, 0)
 
 
-def idr_walk(idr, *, maxel=_MAXEL):
+def idr_walk(idr, *, maxel=_MAXEL, strict=False):
     """Generator of (id, pointer) of a struct idr (an xarray inside)."""
     base = int(idr.idr_base) if idr.hasField('idr_base') else 0
     rt = idr.idr_rt
-    for index, entry in xarray_walk(rt, maxel=maxel):
+    for index, entry in xarray_walk(rt, maxel=maxel, strict=strict):
         yield index + base, entry
 
 
-def maple_walk(mt, *, maxel=_MAXEL):
-    """Generator of (first, last, entry) of a maple tree (6.1 VMAs)."""
+def maple_walk(mt, *, maxel=_MAXEL, strict=False):
+    """Generator of (first, last, entry) of a maple tree (6.1 VMAs).
+
+    An unreadable node ends the walk with a logged error (WalkError if
+    strict); at most maxel entries.
+    """
+    return _guarded(_maple_walk(mt, maxel), 'maple_walk', strict)
+
+
+def _maple_walk(mt, maxel):
+    """maple_walk without the guard."""
     root = int(mt.ma_root)
     out = [0]
 

@@ -20,7 +20,7 @@ from pykdump.API import (readSymbol, readSU, loadModule, Addr,
                          rbtree_walk, xarray_walk, idr_walk, percpu_read,
                          getStructInfo, pylog, Deref,
                          readBadList, sys_info, structSetAttr, AttrSetter,
-                         define_struct, PYKD)
+                         define_struct, PYKD, WalkError)
 from pykdump.lowlevel import intDimensionlessArray
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -295,6 +295,19 @@ class TestWalkers(unittest.TestCase):
         pts = percpu_read('testmod_pcpu_pt')
         self.assertEqual([(p.x, p.y) for p in pts],
                          [(c, -c) for c in range(len(pts))])
+
+    def test_corrupt_tree_ends_with_a_logged_error_or_walkerror(self):
+        bad = readSU('struct rb_root', 0xdead000000000000)
+        pylog.cleanup()
+        self.assertEqual(list(rbtree_walk(bad)), [])
+        self.assertTrue(any('0xdead000000000000' in str(m) for m in
+                            pylog.messages('+++ERROR+++')))
+        pylog.cleanup()
+        with self.assertRaises(WalkError):
+            list(rbtree_walk(bad, strict=True))
+        xa = readSU('struct xarray', 0xdead000000000000)
+        self.assertEqual(list(xarray_walk(xa)), [])
+        pylog.cleanup()
 
     def test_looping_list_is_cut_and_logged_not_hung(self):
         head = sym2addr('testmod_loop_head')
