@@ -101,8 +101,10 @@ def cmd_check_symbols(a):
 # ---------------------------------------------------------- layouts
 
 _member = re.compile(r"^/\*\s+(\d+)(?::\s*(\d+))?\s+\|\s+(\d+)\s+\*/\s+(.*)$")
-_union_member = re.compile(r"^/\*\s+(\d+)\s+\*/\s+(.*)$")  # offset = the union's
-_header = re.compile(r"^/\* offset\s+\|\s+size \*/\s+type = (struct|union) (\S+) \{$")
+# a union's member: its offset is the union's
+_union_member = re.compile(r"^/\*\s+(\d+)\s+\*/\s+(.*)$")
+_header = re.compile(
+    r"^/\* offset\s+\|\s+size \*/\s+type = (struct|union) (\S+) \{$")
 _total = re.compile(r"^\s*/\* total size \(bytes\):\s+(\d+) \*/$")
 _close = re.compile(r"^\s*\}\s*(\w*)((?:\[\d*\])*);$")
 
@@ -152,9 +154,11 @@ def parse_layouts(text):
             parent = stack[-1]
             if member:
                 tdecl = frame["decl"]
-                if tdecl in ("struct", "union"):  # anonymous type, named member
+                # anonymous type, named member
+                if tdecl in ("struct", "union"):
                     tdecl += " {...}"
-                parent["fields"].append({"path": member, "offset": frame["offset"],
+                parent["fields"].append({"path": member,
+                                         "offset": frame["offset"],
                                          "size": frame.get("size"),
                                          "decl": tdecl + " " + member + dims,
                                          "aggregate": True})
@@ -168,19 +172,23 @@ def parse_layouts(text):
             continue
         m = _member.match(line)
         if m:
-            off, bit, size, decl = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
+            off, bit, size, decl = (int(m.group(1)), m.group(2),
+                                    int(m.group(3)), m.group(4))
         else:
             m = _union_member.match(line)
             if not m:
                 continue  # holes, padding, blank lines
-            off, bit, size, decl = frame["offset"], None, int(m.group(1)), m.group(2)
+            off, bit, size, decl = (frame["offset"], None,
+                                    int(m.group(1)), m.group(2))
         decl = decl.strip()
         if decl.endswith("{"):
             stack.append({"offset": off, "union": decl.startswith("union"),
-                          "fields": [], "decl": decl[:-1].strip(), "size": size})
+                          "fields": [], "decl": decl[:-1].strip(),
+                          "size": size})
             continue
         decl = decl.rstrip(";")
-        ent = {"path": _member_name(decl), "offset": off, "size": size, "decl": decl}
+        ent = {"path": _member_name(decl), "offset": off, "size": size,
+               "decl": decl}
         if bit is not None:
             ent["bit"] = int(bit)
             bm = re.search(r":\s*(\d+)$", decl)
@@ -192,7 +200,8 @@ def parse_layouts(text):
 
 def cmd_layouts(a):
     with open(a.gdb_output) as f:
-        json.dump(parse_layouts(f.read()), sys.stdout, indent=1, sort_keys=True)
+        json.dump(parse_layouts(f.read()), sys.stdout, indent=1,
+                  sort_keys=True)
     print()
 
 
@@ -272,8 +281,9 @@ def cmd_truth(a):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("qmp-dump")
     s.add_argument("socket")
