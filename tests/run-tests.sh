@@ -8,7 +8,7 @@
 #
 #   tests/run-tests.sh [PART ...]
 #
-# Parts, in order: build fixture unit python host integration
+# Parts, in order: build fixture unit python lint host integration
 # integration-elf (default: all). Environment:
 #   MPK_SO            the mpykdump.so under test (default mpykdump.so)
 #   MPK_BUILD_CMD     how to build it (default: make MPK_SO)
@@ -37,7 +37,7 @@ TIMEOUT=${MPK_TEST_TIMEOUT:-900}
 PATTERN=${MPK_TEST_PATTERN:-}
 PARTS=("$@")
 if ((${#PARTS[@]} == 0)); then
-	read -r -a PARTS <<<"${MPK_TEST_PARTS:-build fixture unit python host integration integration-elf}"
+	read -r -a PARTS <<<"${MPK_TEST_PARTS:-build fixture unit python lint host integration integration-elf}"
 fi
 
 # One directory per run, LOGS/latest pointing at it: people share this
@@ -74,6 +74,25 @@ not_run() {
 	echo "not run: $2" >"$LOGS/$1.log"
 	echo 1 >"$LOGS/$1.rc"
 	echo "$1" >>"$LOGS/parts"
+}
+
+# PEP 8 over our Python (flake8's default settings): one test, passed
+# when flake8 reports nothing.
+LINT_PATHS=(pykdump progs tools tests bench)
+run_flake8() {
+	local out rc
+	out=$(flake8 "${LINT_PATHS[@]}" 2>&1)
+	rc=$?
+	if [[ -z $out && $rc == 0 ]]; then
+		echo "flake8 ${LINT_PATHS[*]}: no findings"
+		echo "lint: 1 passed, 0 failed"
+		return 0
+	fi
+	printf '%s\n' "$out"
+	printf 'flake8 %s: %d lines of findings, exit status %d\n' \
+		"${LINT_PATHS[*]}" "$(grep -c . <<<"$out")" "$rc"
+	echo "lint: 0 passed, 1 failed"
+	return 1
 }
 
 # One crash session running the integration tests on one dump.
@@ -119,6 +138,14 @@ fi
 
 if wants python; then
 	run_part python "$PY" -m unittest discover -s tests/python -t .
+fi
+
+if wants lint; then
+	if command -v flake8 >/dev/null; then
+		run_part lint run_flake8
+	else
+		not_run lint "flake8 is not installed (tools/install-deps.sh installs it)"
+	fi
 fi
 
 export MPK_SO=$SO MPK_CRASH=$CRASH

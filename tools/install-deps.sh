@@ -11,8 +11,8 @@ packages=(
 	# the fixture: a kernel under QEMU, dumped and read back
 	qemu-system-x86 makedumpfile busybox-static gdb cpio e2fsprogs
 	xz-utils zstd kmod util-linux dpkg apt coreutils
-	# C unit tests (checkmk)
-	check
+	# C unit tests (checkmk); the lint part of make check (PEP 8)
+	check flake8
 )
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

@@ -74,6 +74,19 @@ class MainTests(unittest.TestCase):
                             '4 passed, 0 failed\n', 0)})
         self.assertEqual((status, last), (1, '7 passed, 3 failed'))
 
+    def test_lint_findings_or_no_flake8_count_one_failure(self):
+        finding = 'tests/x.py:1:80: E501 line too long (80 > 79 characters)\n'
+        for text in (finding + 'lint: 0 passed, 1 failed\n',
+                     'not run: flake8 is not installed\n'):
+            with self.subTest(text=text):
+                status, last = self.run_main({
+                    'python': ('Ran 2 tests in 0s\n\nOK\n', 0),
+                    'lint': (text, 1)})
+                self.assertEqual((status, last), (1, '2 passed, 1 failed'))
+        status, last = self.run_main({'lint': ('lint: 1 passed, 0 failed\n',
+                                               0)})
+        self.assertEqual((status, last), (0, '1 passed, 0 failed'))
+
 
 if __name__ == '__main__':
     unittest.main()
