@@ -584,15 +584,22 @@ def for_each_udp_sock(net, *, verbose=False, maxel=10000):
         heads = bucket_heads(readPtr(tbl + U.hash),
                              _readU32(tbl + U.mask) + 1, lay.size, lay.head,
                              what)
-        out = []
-        for obj, buf in walk_hash_chains(heads, link, size, what, maxel):
-            s = dec.common(obj, buf, proto)
-            if s is not None:
-                s.sock = dec.sock(buf)
-                dec.dgram_queues(s, buf)
-                out.append(s)
-        fill_socket_files(out)
-        yield from out
+        yield from _datagram_socks(dec, heads, link, size, what, maxel,
+                                   proto)
+
+
+def _datagram_socks(dec, heads, link, size, what, maxel, proto):
+    """The sockets on the chains of heads, decoded as datagram sockets
+    (UDP, raw) with their queues and owners."""
+    out = []
+    for obj, buf in walk_hash_chains(heads, link, size, what, maxel):
+        s = dec.common(obj, buf, proto)
+        if s is not None:
+            s.sock = dec.sock(buf)
+            dec.dgram_queues(s, buf)
+            out.append(s)
+    fill_socket_files(out)
+    return out
 
 
 def for_each_raw_sock(net, *, verbose=False, maxel=10000):
@@ -620,16 +627,9 @@ def for_each_raw_sock(net, *, verbose=False, maxel=10000):
         if not base:
             continue
         what = '%s hash table' % sym
-        out = []
         heads = bucket_heads(base + R.ht, nb, 8, 0, what)
-        for obj, buf in walk_hash_chains(heads, link, size, what, maxel):
-            s = dec.common(obj, buf, 'raw')
-            if s is not None:
-                s.sock = dec.sock(buf)
-                dec.dgram_queues(s, buf)
-                out.append(s)
-        fill_socket_files(out)
-        yield from out
+        yield from _datagram_socks(dec, heads, link, size, what, maxel,
+                                   'raw')
 
 
 def for_each_inet_sock(net, protos=('tcp', 'udp', 'raw'), **kw):
