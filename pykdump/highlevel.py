@@ -43,7 +43,8 @@ __all__ = [
     'exec_gdb_command', 'exec_command', 'set_default_timeout',
     'SuppressCrashErrors',
     # beyond PyKdump: walkers of today's kernel containers
-    'for_all_tasks', 'for_all_threads', 'rbtree_walk', 'xarray_walk',
+    'for_all_tasks', 'for_all_threads', 'thread_group',
+    'rbtree_walk', 'xarray_walk',
     'idr_walk', 'maple_walk', 'percpu_addresses', 'percpu_read',
     'WalkError',
 ]
@@ -713,20 +714,38 @@ def for_all_tasks(*, maxel=_MAXEL):
                                        'struct task_struct', maxel=maxel)
 
 
+def thread_group(leader, *, maxel=_MAXEL):
+    """The threads of leader's thread group, leader included.
+
+    C equivalent: ``for_each_thread(p, t)`` in
+    ``include/linux/sched/signal.h``. A group whose list cannot be read
+    (a zombie leader without signal_struct, a broken list) gives just the
+    leader, with a warning for a broken list.
+    """
+    # Linux commit 0c740d0afc3b ("introduce for_each_thread() to replace
+    # the buggy while_each_thread()") (v3.14) added signal->thread_head;
+    # before it, threads were linked on task->thread_group.
+    try:
+        if member_offset('struct signal_struct', 'thread_head') >= 0:
+            threads = readSUListFromHead(Addr(leader.signal, 'thread_head'),
+                                         'thread_node', 'struct task_struct',
+                                         maxel=maxel)
+        else:
+            threads = [leader] + readSUListFromHead(
+                Addr(leader, 'thread_group'), 'thread_group',
+                'struct task_struct', maxel=maxel)
+    except (crash.error, IndexError, NoField) as exc:
+        pylog.warning('cannot read the threads of task 0x%x: %s'
+                      % (leader, exc))
+        threads = []
+    return threads or [leader]
+
+
 def for_all_threads(*, maxel=_MAXEL):
-    """Every thread of every task (leader's signal->thread_head list)."""
+    """Every thread of every task (each leader's thread group)."""
     out = []
     for leader in for_all_tasks(maxel=maxel):
-        try:
-            sig = leader.signal
-            threads = readSUListFromHead(Addr(sig, 'thread_head'),
-                                         'thread_node',
-                                         'struct task_struct', maxel=maxel)
-        except (crash.error, IndexError, NoField):
-            threads = []
-        if not threads:
-            threads = [leader]
-        out.extend(threads)
+        out.extend(thread_group(leader, maxel=maxel))
     return out
 
 

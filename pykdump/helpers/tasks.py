@@ -11,9 +11,9 @@ each leader's ``signal->thread_head``), never from crash's task table,
 which misses tasks on kernels newer than the crash binary.
 """
 
-from pykdump.API import (Addr, container_of, crash, member_offset,
-                         percpu_addresses, pylog, readSU, readSymbol,
-                         readSUListFromHead, rbtree_walk)
+from pykdump.API import (Addr, container_of, crash, for_all_tasks,
+                         member_offset, percpu_addresses, pylog, readSU,
+                         readSUListFromHead, rbtree_walk, thread_group)
 
 __all__ = ['TASK_STATE_NAMES', 'PF_KTHREAD', 'for_each_process',
            'for_each_thread', 'for_each_task', 'task_state',
@@ -51,42 +51,19 @@ def for_each_process(*, maxel=100000):
 
     :return: ``struct task_struct *`` StructResults
     """
-    init = readSymbol('init_task')
-    yield init
-    yield from readSUListFromHead(Addr(init, 'tasks'), 'tasks',
-                                  'struct task_struct', maxel=maxel)
+    yield from for_all_tasks(maxel=maxel)
 
 
 def for_each_thread(leader, *, maxel=100000):
     """Generate every thread of the thread group of leader.
 
-    C equivalent: ``for_each_thread(p, t)`` in
-    ``include/linux/sched/signal.h``.  A task whose group list cannot be
-    read yields just itself (and a warning is logged).
+    C equivalent: ``for_each_thread(p, t)``; see
+    :func:`pykdump.highlevel.thread_group`.
 
     :param leader: ``struct task_struct *``
     :return: ``struct task_struct *`` StructResults
     """
-    # Linux commit 0c740d0afc3b ("introduce for_each_thread() to replace
-    # the buggy while_each_thread()") (v3.14) added signal->thread_head;
-    # before it, threads were linked on task->thread_group.
-    try:
-        if member_offset('struct signal_struct', 'thread_head') >= 0:
-            threads = readSUListFromHead(Addr(leader.signal, 'thread_head'),
-                                         'thread_node', 'struct task_struct',
-                                         maxel=maxel)
-        else:
-            threads = [leader] + readSUListFromHead(
-                Addr(leader, 'thread_group'), 'thread_group',
-                'struct task_struct', maxel=maxel)
-    except (crash.error, IndexError, KeyError) as e:
-        pylog.warning('cannot read the threads of task 0x%x: %s'
-                      % (leader, e))
-        threads = []
-    if not threads:
-        # A zombie leader whose signal_struct is gone, or a broken list.
-        threads = [leader]
-    yield from threads
+    yield from thread_group(leader, maxel=maxel)
 
 
 def for_each_task(*, maxel=100000):
