@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Bindings of src/command.c: crash and gdb commands, output capture. */
 
+#include <stdbool.h>
+
 #include "mpk/command.h"
 #include "mpk/session.h"
 #include "pycrash.h"
@@ -38,6 +40,26 @@ static PyObject *crash_exec_crash_command(PyObject *self, PyObject *args)
 	return output_str(text, len);
 }
 
+/* gdb's output of cmd; a failure is None, or crash.error if @checked. */
+static PyObject *gdb_output(PyObject *args, const char *fmt, bool checked)
+{
+	const char *cmd;
+	char *text;
+	size_t len;
+	struct mpk_error *err;
+
+	if (!PyArg_ParseTuple(args, fmt, &cmd))
+		return NULL;
+	err = mpk_gdb_command(cmd, &text, &len);
+	if (err) {
+		if (checked || err->code != MPK_ERROR_CRASH)
+			return mpk_raise(err);
+		mpk_error_destroy(err);
+		Py_RETURN_NONE;
+	}
+	return output_str(text, len);
+}
+
 PyDoc_STRVAR(get_GDB_output_doc,
 "get_GDB_output(cmd) -> str or None\n\n"
 "Run the gdb command cmd in crash's gdb and return its output, or None\n"
@@ -45,21 +67,7 @@ PyDoc_STRVAR(get_GDB_output_doc,
 
 static PyObject *crash_get_GDB_output(PyObject *self, PyObject *args)
 {
-	const char *cmd;
-	char *text;
-	size_t len;
-	struct mpk_error *err;
-
-	if (!PyArg_ParseTuple(args, "s:get_GDB_output", &cmd))
-		return NULL;
-	err = mpk_gdb_command(cmd, &text, &len);
-	if (err) {
-		if (err->code != MPK_ERROR_CRASH)
-			return mpk_raise(err);
-		mpk_error_destroy(err);
-		Py_RETURN_NONE;
-	}
-	return output_str(text, len);
+	return gdb_output(args, "s:get_GDB_output", false);
 }
 
 PyDoc_STRVAR(exec_gdb_command_doc,
@@ -69,17 +77,7 @@ PyDoc_STRVAR(exec_gdb_command_doc,
 
 static PyObject *crash_exec_gdb_command_checked(PyObject *self, PyObject *args)
 {
-	const char *cmd;
-	char *text;
-	size_t len;
-	struct mpk_error *err;
-
-	if (!PyArg_ParseTuple(args, "s:exec_gdb_command_checked", &cmd))
-		return NULL;
-	err = mpk_gdb_command(cmd, &text, &len);
-	if (err)
-		return mpk_raise(err);
-	return output_str(text, len);
+	return gdb_output(args, "s:exec_gdb_command_checked", true);
 }
 
 PyDoc_STRVAR(exec_crash_command_bg2_doc,

@@ -193,6 +193,13 @@ class TestKernelFacts(unittest.TestCase):
         self.assertEqual(e.TCP_LISTEN, crash.enumerator_value('TCP_LISTEN'))
         self.assertEqual(e.getnam(1), 'TCP_ESTABLISHED')
 
+    def test_gdb_failure_is_none_or_raises_when_checked(self):
+        self.assertIsNone(crash.get_GDB_output('p no_such_symbol_here'))
+        with self.assertRaises(crash.error):
+            crash.exec_gdb_command_checked('p no_such_symbol_here')
+        self.assertEqual(crash.exec_gdb_command_checked('p 6*7').split()[-1],
+                         '42')
+
     def test_command_with_too_many_words_raises_and_crash_survives(self):
         with self.assertRaisesRegex(crash.error, 'more than 98 words'):
             exec_crash_command('p ' + ' + '.join(['1'] * 120))
