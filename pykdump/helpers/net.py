@@ -20,7 +20,7 @@ __all__ = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'init_net', 'for_each_net',
            'net_inum', 'find_net', 'current_net', 'ntodots', 'ntodots6',
            'ip4_from_be32', 'addr_port', 'LayoutError', 'struct_offsets',
            'has_member', 'member_off', 'member_sz', 'walk_hash_chains',
-           'bucket_heads', 'fill_socket_files']
+           'bucket_heads', 'fill_socket_files', 'Record']
 
 _U64 = struct.Struct('<Q')
 
@@ -183,6 +183,20 @@ def addr_port(addr, port, family=AF_INET):
     if family == AF_INET6:
         return '[%s]:%s' % (addr, p)
     return '%s:%s' % (addr, p)
+
+
+class Record:
+    """Base of the helpers' result objects: fields given as keywords.
+
+    Subclasses list their fields in ``__slots__``.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, **kw):
+        """Set each keyword as a field."""
+        for k, v in kw.items():
+            setattr(self, k, v)
 
 
 class LayoutError(Exception):

@@ -11,8 +11,8 @@ import struct
 
 from pykdump.API import (addr2sym, crash, enumerator_value, pylog, readPtr,
                          readmem, sys_info)
-from pykdump.helpers.net import (LayoutError, member_off, ntodots, ntodots6,
-                                 struct_offsets)
+from pykdump.helpers.net import (LayoutError, Record, member_off, ntodots,
+                                 ntodots6, struct_offsets)
 
 __all__ = ['IFF_FLAGS', 'NetDevice', 'for_each_netdev', 'netdev_by_name',
            'iff_str', 'STAT_NAMES']
@@ -52,7 +52,7 @@ def iff_str(flags):
     return '|'.join(names) or '0'
 
 
-class NetDevice:
+class NetDevice(Record):
     """One network device.
 
     Attributes: ``dev`` (address of the ``struct net_device``), ``name``,
@@ -68,10 +68,6 @@ class NetDevice:
     __slots__ = ('dev', 'name', 'ifindex', 'mtu', 'flags', 'raw_flags',
                  'mac', 'ops', 'operstate', 'ipv4', 'ipv6', 'stats',
                  'stats_source', 'qdisc')
-
-    def __init__(self, **kw):
-        for k, v in kw.items():
-            setattr(self, k, v)
 
     def __repr__(self):
         return '<NetDevice %s %#x>' % (self.name, self.dev)

@@ -9,8 +9,8 @@ neigh_hash_table``, ``struct neighbour``) and what ``ip neigh`` /
 import struct
 
 from pykdump.API import crash, pylog, readPtr, readmem, sym2addr
-from pykdump.helpers.net import (AF_INET6, member_off, ntodots, ntodots6,
-                                 struct_offsets)
+from pykdump.helpers.net import (AF_INET6, Record, member_off, ntodots,
+                                 ntodots6, struct_offsets)
 
 __all__ = ['Neighbour', 'NUD_STATES', 'nud_str', 'for_each_neighbour']
 
@@ -29,7 +29,7 @@ def nud_str(state):
     return '|'.join(names) or 'NONE'
 
 
-class Neighbour:
+class Neighbour(Record):
     """One neighbour entry.
 
     Attributes: ``n`` (address of the ``struct neighbour``), ``table``
@@ -40,10 +40,6 @@ class Neighbour:
 
     __slots__ = ('n', 'table', 'addr', 'lladdr', 'dev', 'state', 'refcnt',
                  'updated', 'confirmed', 'used')
-
-    def __init__(self, **kw):
-        for k, v in kw.items():
-            setattr(self, k, v)
 
     def __repr__(self):
         return '<Neighbour %s %s %s %s>' % (self.addr, self.lladdr, self.dev,

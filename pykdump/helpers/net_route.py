@@ -11,7 +11,8 @@ walked as ``fib_route_seq_show()`` (``/proc/net/route``) and
 import struct
 
 from pykdump.API import crash, pylog, readPtr, readmem
-from pykdump.helpers.net import AF_INET, member_off, ntodots, struct_offsets
+from pykdump.helpers.net import (AF_INET, Record, member_off, ntodots,
+                                 struct_offsets)
 
 __all__ = ['Route', 'RT_TABLES', 'RTN_TYPES', 'for_each_fib_table',
            'for_each_route', 'RTF_UP', 'RTF_GATEWAY']
@@ -36,7 +37,7 @@ _U64 = struct.Struct('<Q')
 _KEYLENGTH = 32
 
 
-class Route:
+class Route(Record):
     """One IPv4 route (one ``fib_alias`` and one of its next hops).
 
     Attributes: ``table`` (id), ``dst`` and ``prefixlen``, ``mask``
@@ -50,10 +51,6 @@ class Route:
     __slots__ = ('table', 'dst', 'prefixlen', 'mask', 'gateway', 'dev',
                  'type', 'scope', 'protocol', 'metric', 'prefsrc', 'flags',
                  'tos', 'fi')
-
-    def __init__(self, **kw):
-        for k, v in kw.items():
-            setattr(self, k, v)
 
     def __repr__(self):
         return '<Route %s/%d via %s dev %s table %d>' % (

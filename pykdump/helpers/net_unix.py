@@ -10,8 +10,9 @@ older global ``unix_socket_table``) and what ``/proc/net/unix``
 import struct
 
 from pykdump.API import crash, pylog, readPtr, readmem, sym2addr, whatis
-from pykdump.helpers.net import (LayoutError, bucket_heads, fill_socket_files,
-                                 member_off, struct_offsets, walk_hash_chains)
+from pykdump.helpers.net import (LayoutError, Record, bucket_heads,
+                                 fill_socket_files, member_off, struct_offsets,
+                                 walk_hash_chains)
 from pykdump.helpers.net_sock import sock_inode, tcp_state_name
 
 __all__ = ['UnixSock', 'SOCK_TYPES', 'for_each_unix_sock',
@@ -27,7 +28,7 @@ _S32 = struct.Struct('<i')
 _U64 = struct.Struct('<Q')
 
 
-class UnixSock:
+class UnixSock(Record):
     """One UNIX socket.
 
     Attributes: ``sk`` (address of the ``struct unix_sock``), ``type``
@@ -42,10 +43,6 @@ class UnixSock:
 
     __slots__ = ('sk', 'type', 'state', 'inode', 'path', 'abstract', 'peer',
                  'peer_inode', 'rxq', 'backlog', 'sock', 'file')
-
-    def __init__(self, **kw):
-        for k, v in kw.items():
-            setattr(self, k, v)
 
     @property
     def state_name(self):
