@@ -12,11 +12,19 @@ WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
 CFLAGS ?= -O2 -g
 MPK_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 CRASH_BUILD_VERSION := $(shell crash --version 2>/dev/null | sed -n 's/^crash \([0-9.]*\).*/\1/p' | head -1)
+# Reproducible builds: the date is SOURCE_DATE_EPOCH's when it is set.
+BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%d)
 # Core files see crash's defs.h, never Python.h; bindings the reverse.
 CORE_CPPFLAGS := -DX86_64 -D_GNU_SOURCE -Iinclude -I$(CRASH_INCLUDE)
 PY_CPPFLAGS := -D_GNU_SOURCE -Iinclude -Isrc $(PY_CFLAGS) \
-	-DMPK_BUILD_DATE='"$(shell date -u +%Y-%m-%d)"' \
+	-DMPK_BUILD_DATE='"$(BUILD_DATE)"' \
 	-DMPK_CRASH_BUILD='"$(CRASH_BUILD_VERSION)"'
+# The one version number (epython -v, the extend line, the .deb, make dist).
+MPK_VERSION := $(shell cat VERSION)
+MPK_VERSION_NUM := $(shell awk -F. '{ print $$1 * 10000 + $$2 * 100 + $$3 }' VERSION)
+VERSION_DEFS := -DMPK_VERSION='"$(MPK_VERSION)"' -DMPK_VERSION_NUM=$(MPK_VERSION_NUM)
+CORE_CPPFLAGS += $(VERSION_DEFS)
+PY_CPPFLAGS += $(VERSION_DEFS)
 
 CORE_SRCS := src/extension.c src/session.c src/guard.c src/command.c \
 	src/memory.c src/symbols.c src/system.c src/error.c src/types.c \
@@ -32,18 +40,18 @@ PYKDUMP := $(sort $(wildcard pykdump/*.py pykdump/*/*.py))
 .PHONY: all clean distclean install check demo bench
 all: $(SO)
 
-config.mk: configure.ac config.mk.in
+config.mk: configure.ac config.mk.in VERSION
 	autoconf && ./configure
 
-$(PY_OBJS): $(BUILD)/%.o: %.c $(wildcard include/mpk/*.h src/py/*.h) config.mk
+$(PY_OBJS): $(BUILD)/%.o: %.c $(wildcard include/mpk/*.h src/py/*.h) config.mk VERSION
 	@mkdir -p $(dir $@)
 	$(CC) $(PY_CPPFLAGS) $(MPK_CFLAGS) -c $< -o $@
 
-$(CORE_OBJS): $(BUILD)/%.o: %.c $(wildcard include/mpk/*.h) config.mk
+$(CORE_OBJS): $(BUILD)/%.o: %.c $(wildcard include/mpk/*.h) config.mk VERSION
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CPPFLAGS) $(MPK_CFLAGS) -c $< -o $@
 
-$(BUILD)/progs.c: tools/gen_progs.py $(PROGS)
+$(BUILD)/progs.c: tools/gen_progs.py tools/proghelp.py $(PROGS)
 	@mkdir -p $(BUILD)
 	$(PYTHON) tools/gen_progs.py $@ $(PROGS)
 

@@ -8,6 +8,15 @@ state, long run queues, memory pressure, lockup/hung-task/OOM messages
 in the log, stalled workqueues).  The options print one section each:
 ``--stacksummary``, ``--findstacks``, ``--runq``, ``--sysctl``,
 ``--filelock``, ``--workqueues``.
+
+Examples::
+
+    crashinfo                      summary, panic, health checks
+    crashinfo -q                   only the health checks
+    crashinfo --stacksummary       tasks grouped by identical stack
+    crashinfo --findstacks mutex   tasks with a mutex function on the stack
+    crashinfo --runq               running and queued tasks per CPU
+    crashinfo --sysctl dirty       sysctl values whose name has dirty
 """
 
 import argparse

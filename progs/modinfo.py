@@ -5,6 +5,13 @@ The module list is read from the kernel (``modules``), as /proc/modules
 shows it; DEBUGINFO says whether crash has the module's symbols and
 types loaded, else which file a search of the debuginfo directories
 finds (``--load`` loads it with crash's ``mod -s``).
+
+Examples::
+
+    modinfo                        every module, with its debuginfo status
+    modinfo -v testmod             one module; the directories searched
+    modinfo --load testmod         load its debuginfo (crash's mod -s)
+    modinfo --unload testmod       and unload it
 """
 
 import argparse

@@ -5,6 +5,13 @@ Processes are linked by their parent pid (real_parent), read from the
 kernel's task list, not crash's task table.  Threads appear as
 ``{name}`` under their process; identical siblings are merged as
 ``N*[name]`` unless ``-p`` asks for pids.
+
+Examples::
+
+    pstree                         the tree under init (pid 1)
+    pstree -p                      with pids, siblings not merged
+    pstree -k -T                   kernel threads too, thread counts only
+    pstree --ascii 1               ASCII lines, for a plain terminal
 """
 
 import argparse

@@ -5,6 +5,13 @@ Tasks come from the kernel's own lists (init_task.tasks and each
 process's thread list), not from crash's task table, which misses tasks
 on kernels newer than crash.  ``--pid N`` shows one task in detail: its
 open files, memory and kernel stack.
+
+Examples::
+
+    taskinfo                       every task: pid, state, CPU, command
+    taskinfo -r                    running and runnable tasks only
+    taskinfo --pid 1               one task: memory, open files, stack
+    taskinfo -s                    counts by kind and state
 """
 
 import argparse

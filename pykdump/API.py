@@ -26,6 +26,7 @@ from pykdump import (Generic, datatypes, dlkmload, highlevel, logging,
                      lowlevel, memocaches, tparser, vmcorearch)
 from pykdump.Generic import *  # noqa: F401,F403
 from pykdump.Generic import DCache, registerModuleAttr
+from pykdump.epython import FRAMEWORK_OPTIONS
 from pykdump.memocaches import *  # noqa: F401,F403
 from pykdump.logging import *  # noqa: F401,F403
 from pykdump.tparser import *  # noqa: F401,F403
@@ -127,9 +128,8 @@ def argv2s(argv):
     return ' '.join('"%s"' % a if ' ' in a else a for a in argv)
 
 
-_FRAMEWORK = {'--experimental': False, '--debug': True, '--timeout': True,
-              '--maxel': True, '--usens': True, '--reload': False,
-              '--dumpcache': False, '--ofile': True}
+# The table of the options: epython --ehelp prints it too.
+_FRAMEWORK = FRAMEWORK_OPTIONS
 
 
 def _split_options(argv):
@@ -142,7 +142,7 @@ def _split_options(argv):
     for a in it:
         name, eq, value = a.partition('=')
         if name in _FRAMEWORK:
-            if _FRAMEWORK[name]:
+            if _FRAMEWORK[name][0] is not None:  # takes a value
                 if not eq:
                     value = next(it, '')
                 opts[name[2:]] = value

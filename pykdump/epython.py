@@ -16,9 +16,28 @@ import crash
 
 import pykdump
 
-__all__ = ['run', 'find_program', 'ProgramNotFound']
+__all__ = ['run', 'find_program', 'ProgramNotFound', 'FRAMEWORK_OPTIONS',
+           'framework_help']
 
 _archive = None
+
+#: The framework options every program accepts, anywhere in its arguments
+#: (pykdump.API parses them before the program sees sys.argv; a value is
+#: ``--opt VALUE`` or ``--opt=VALUE``): option -> (METAVAR, or None for a
+#: flag; meaning). ``epython --ehelp`` prints this table.
+FRAMEWORK_OPTIONS = {
+    '--maxel': ('N', 'stop walking a list after N elements (default 10000)'),
+    '--timeout': ('SECONDS', 'limit of each crash command it runs '
+                  '(default 120)'),
+    '--ofile': ('FILE', "write the program's output to FILE"),
+    '--usens': ('PID', 'use the namespaces (net, mount, ...) of task PID'),
+    '--debug': ('N', 'API debug level N (pykdump.API.debug); prints argv'),
+    '--reload': (None, 'purge the caches of pykdump modules first'),
+    '--dumpcache': (None, 'API_options.dumpcache: programs print their '
+                    'caches'),
+    '--experimental': (None, 'API_options.experimental: enable '
+                       'experimental code'),
+}
 
 
 class ProgramNotFound(Exception):
@@ -83,6 +102,18 @@ def find_program(name, bundled_only=False):
     searched.append('bundled progs')
     raise ProgramNotFound("epython: no program '%s' (searched: %s)"
                           % (name, ', '.join(searched)))
+
+
+def framework_help():
+    """Return the text of ``epython --ehelp``: the framework options."""
+    rows = [(opt if meta is None else '%s %s' % (opt, meta), meaning)
+            for opt, (meta, meaning) in FRAMEWORK_OPTIONS.items()]
+    width = max(len(left) for left, _ in rows) + 2
+    lines = ['Framework options, accepted by every program (epython PROG '
+             'or PROG),',
+             'anywhere in its arguments; --opt=VALUE works too:', '']
+    lines += ['  %-*s%s' % (width, left, meaning) for left, meaning in rows]
+    return '\n'.join(lines)
 
 
 def _print_versions():
@@ -204,13 +235,16 @@ def _console():
 
 
 def run(argv, version=False, path=False, reload=False, bundled=False,
-        debug=-1):
+        debug=-1, ehelp=False):
     """Run one epython command line; never raises.
 
     argv[0] is the program (an empty argv opens the console); the keyword
     arguments are the epython options.
     """
     try:
+        if ehelp:
+            print(framework_help())
+            return
         if debug >= 0:
             crash.debug(debug)
         problem = pykdump.require_cmod_version(cmod=crash)

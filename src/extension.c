@@ -20,7 +20,7 @@
 static char *help_epython[] = {
 	"epython",
 	"run a Python program inside crash, with the pykdump API",
-	"[-h] [-v] [-p] [-d level] [--reload] [program [args ...]]",
+	"[-h] [-v] [-p] [-d level] [--reload] [--ehelp] [program [args ...]]",
 	"  Runs PROGRAM with ARGS in the embedded Python. PROGRAM is looked up",
 	"  as a path, then (as NAME or NAME.py) in each directory of",
 	"  $PYKDUMPPATH, then among the programs bundled in mpykdump.so.",
@@ -32,6 +32,8 @@ static char *help_epython[] = {
 	"    -p, --path      print sys.path",
 	"    -d, --debug N   set the debug level (a program is then optional)",
 	"    --reload        re-import pykdump and the programs (for editing)",
+	"    --ehelp         list the framework options every program takes",
+	"                    (--maxel, --timeout, --ofile, --usens, ...)",
 	"",
 	"  Output goes to crash's output: '| grep', '> file' work as usual.",
 	"  Each bundled program is also a command of its own: 'xportshow -l'.",
@@ -44,7 +46,6 @@ static char *help_epython[] = {
 
 /* epython, one entry per program, the terminator. */
 static struct command_table_entry *command_table;
-static char ***program_help;
 static const char **command_names;
 static size_t ncommands;
 
@@ -72,6 +73,7 @@ static void cmd_epython(void)
 		{ "path", no_argument, NULL, 'p' },
 		{ "debug", required_argument, NULL, 'd' },
 		{ "reload", no_argument, NULL, 'r' },
+		{ "ehelp", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mpk_run_options opts = { .debug = -1 };
@@ -96,6 +98,9 @@ static void cmd_epython(void)
 		case 'r':
 			opts.reload = true;
 			break;
+		case 'e':
+			opts.ehelp = true;
+			break;
 		default:
 			fprintf(fp, "Usage: epython %s\n", help_epython[2]);
 			return;
@@ -112,39 +117,23 @@ static void cmd_program(void)
 	mpk_interp_run(argcnt, args, &opts);
 }
 
-static char **make_program_help(const struct mpk_prog *prog)
-{
-	char **help = calloc(5, sizeof(*help));
-
-	if (!help)
-		return NULL;
-	help[0] = (char *)prog->name;
-	help[1] = (char *)prog->summary;
-	help[2] = "[options]  (-h lists them)";
-	help[3] = "  A program bundled in mpykdump.so: the same as 'epython NAME'.";
-	return help;
-}
-
 static int build_command_table(void)
 {
 	size_t i, n = 1 + mpk_nprogs;
 
 	command_table = calloc(n + 1, sizeof(*command_table));
-	program_help = calloc(mpk_nprogs + 1, sizeof(*program_help));
 	command_names = calloc(n, sizeof(*command_names));
-	if (!command_table || !program_help || !command_names)
+	if (!command_table || !command_names)
 		return -1;
 	command_table[0] = (struct command_table_entry){
 		"epython", cmd_epython, help_epython, 0
 	};
 	command_names[0] = "epython";
 	for (i = 0; i < mpk_nprogs; i++) {
-		program_help[i] = make_program_help(&mpk_progs[i]);
-		if (!program_help[i])
-			return -1;
+		/* crash's table is not const-qualified; it only reads it */
 		command_table[i + 1] = (struct command_table_entry){
 			(char *)mpk_progs[i].name, cmd_program,
-			program_help[i], 0
+			(char **)mpk_progs[i].help, 0
 		};
 		command_names[i + 1] = mpk_progs[i].name;
 	}
@@ -154,14 +143,8 @@ static int build_command_table(void)
 
 static void free_command_table(void)
 {
-	size_t i;
-
-	for (i = 0; program_help && i < mpk_nprogs; i++)
-		free(program_help[i]);
-	free(program_help);
 	free(command_table);
 	free(command_names);
-	program_help = NULL;
 	command_table = NULL;
 	command_names = NULL;
 	ncommands = 0;

@@ -143,12 +143,13 @@ static void call_runner(int argc, char **argv,
 	}
 	if (!list)
 		goto out;
-	kw = Py_BuildValue("{s:O,s:O,s:O,s:O,s:i}",
+	kw = Py_BuildValue("{s:O,s:O,s:O,s:O,s:i,s:O}",
 			   "version", opts->version ? Py_True : Py_False,
 			   "path", opts->path ? Py_True : Py_False,
 			   "reload", opts->reload ? Py_True : Py_False,
 			   "bundled", opts->bundled ? Py_True : Py_False,
-			   "debug", opts->debug);
+			   "debug", opts->debug,
+			   "ehelp", opts->ehelp ? Py_True : Py_False);
 	func = PyObject_GetAttrString(mod, "run");
 	empty = PyTuple_Pack(1, list);
 	if (!kw || !func || !empty)

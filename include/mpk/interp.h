@@ -12,6 +12,7 @@ struct mpk_run_options {
 	bool reload;		/* --reload: re-import pykdump and programs */
 	int debug;		/* -d LEVEL, -1 if not given */
 	bool bundled;		/* a program command: skip the path lookup */
+	bool ehelp;		/* --ehelp: list the framework options */
 };
 
 /** Version string of the Python this was built against (no init needed). */

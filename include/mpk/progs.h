@@ -8,7 +8,12 @@
 /** One program of progs/: registered as a crash command of its name. */
 struct mpk_prog {
 	const char *name;	/* file name without .py */
-	const char *summary;	/* first line of its docstring */
+	/*
+	 * crash's help_data: name, summary, synopsis, description lines,
+	 * NULL; made from the program's parser and docstring, escaped for
+	 * the printf crash passes them to.
+	 */
+	const char *const *help;
 };
 
 /** The programs, in name order. */

@@ -9,10 +9,14 @@
 #include <limits.h>
 #include <stdbool.h>
 
-/** Version of the C side; pykdump/__init__.py names the minimum it needs. */
-#define MPK_VERSION "0.1.0"
-/** The same as a number: major * 10000 + minor * 100 + patch. */
-#define MPK_VERSION_NUM 100
+/*
+ * MPK_VERSION ("0.1.0") and MPK_VERSION_NUM (major * 10000 + minor * 100 +
+ * patch) come from the file VERSION through the Makefile's -D flags;
+ * pykdump/__init__.py names the minimum C version it needs.
+ */
+#ifndef MPK_VERSION
+#error "MPK_VERSION is passed by the Makefile (from the file VERSION)"
+#endif
 
 /** Everything the extension keeps between two crash commands. */
 struct mpk_session {
