@@ -11,6 +11,8 @@ WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
 	-Wmissing-prototypes -Wstrict-prototypes -Wvla
 CFLAGS ?= -O2 -g
 MPK_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
+# CPPFLAGS: e.g. dpkg-buildflags' -D_FORTIFY_SOURCE=2.
+MPK_CFLAGS += $(CPPFLAGS)
 CRASH_BUILD_VERSION := $(shell crash --version 2>/dev/null | sed -n 's/^crash \([0-9.]*\).*/\1/p' | head -1)
 # Reproducible builds: the date is SOURCE_DATE_EPOCH's when it is set.
 BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%d)
@@ -37,7 +39,7 @@ GEN_OBJS := $(BUILD)/progs.o
 PROGS := $(sort $(wildcard progs/*.py))
 PYKDUMP := $(sort $(wildcard pykdump/*.py pykdump/*/*.py))
 
-.PHONY: all clean distclean install check demo bench
+.PHONY: all clean distclean install check demo bench uninstall dist docs
 all: $(SO)
 
 config.mk: configure.ac config.mk.in VERSION
@@ -62,8 +64,11 @@ $(BUILD)/core.so: $(CORE_OBJS) $(PY_OBJS) $(GEN_OBJS)
 	$(CC) -shared $(MPK_CFLAGS) $(LDFLAGS) -o $@ $^ $(PY_LIBS)
 
 # The zip must be made by the embedded Python: .pyc magic is per version.
+# SO_STRIP (e.g. strip --strip-unneeded, from debian/rules) runs before the
+# zip is appended: strip would drop data past the ELF sections.
 $(SO): $(BUILD)/core.so tools/mkzip.py $(PROGS) $(PYKDUMP)
 	cp $(BUILD)/core.so $@.tmp
+	$(if $(SO_STRIP),$(SO_STRIP) $@.tmp)
 	$(PYTHON) tools/mkzip.py $@.tmp
 	mv $@.tmp $@
 
@@ -75,11 +80,42 @@ $(SO): $(BUILD)/core.so tools/mkzip.py $(PROGS) $(PYKDUMP)
 demo: $(SO)
 	tools/demo.sh $(abspath $(SO))
 
+# The man page is installed when it was built (make docs, Sphinx).
+MANDIR ?= $(prefix)/share/man
+MAN7 := $(BUILD)/docs/man/mpykdump.7
+
 install: $(SO)
 	install -D -m 0644 $(SO) $(DESTDIR)$(EXTENSIONS_DIR)/$(SO)
+	if [ -f $(MAN7) ]; then \
+		install -D -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/mpykdump.7; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(EXTENSIONS_DIR)/$(SO) $(DESTDIR)$(MANDIR)/man7/mpykdump.7
 
 clean:
 	rm -rf $(BUILD) $(SO) $(SO).tmp
 
 distclean: clean
 	rm -rf config.mk config.log config.status configure autom4te.cache
+
+# A source tarball of the committed tree, with configure made: unpacked,
+# "./configure && make" builds it. Reproducible (SOURCE_DATE_EPOCH, else
+# the last commit's date). Needs a git checkout.
+DIST := mpykdump-$(MPK_VERSION)
+dist:
+	@git rev-parse --git-dir >/dev/null 2>&1 || \
+		{ echo 'make dist: needs a git checkout' >&2; exit 1; }
+	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist/$(DIST)
+	git archive HEAD | tar -x -C $(BUILD)/dist/$(DIST)
+	cd $(BUILD)/dist/$(DIST) && autoconf && rm -rf autom4te.cache
+	epoch=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)}; \
+	tar -C $(BUILD)/dist --sort=name --mtime=@$$epoch --owner=0 \
+		--group=0 --numeric-owner -cf - $(DIST) | gzip -9n >$(DIST).tar.gz
+	rm -rf $(BUILD)/dist
+	@echo "$(DIST).tar.gz"
+
+# The reference (HTML) and the man page, with Sphinx; warnings are errors.
+SPHINX_BUILD ?= sphinx-build
+docs:
+	$(SPHINX_BUILD) -W --keep-going -q -b html docs $(BUILD)/docs/html
+	$(SPHINX_BUILD) -W --keep-going -q -b man docs $(BUILD)/docs/man

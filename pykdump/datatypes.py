@@ -367,9 +367,12 @@ class EnumInfo(dict):
 class ArtStructInfo(SUInfo):
     """An artificial struct: fields appended back to back (no padding).
 
-    Upstream's version was broken; this one works: ``a =
-    ArtStructInfo("mystruct"); a.append("int", "x"); a.append("char *",
-    "p")``, then readSU("mystruct", addr).
+    Upstream's version was broken; this one works::
+
+        a = ArtStructInfo("mystruct")
+        a.append("int", "x")
+        a.append("char *", "p")
+        readSU("mystruct", addr)
     """
 
     def __init__(self, sname, gdbdict=None):

@@ -572,7 +572,7 @@ _XA_CHUNK_SHIFT = 6
 
 
 def xarray_walk(xa, *, maxel=_MAXEL, strict=False):
-    """Generator of (index, entry) of an xarray (struct xarray *).
+    """Generator of (index, entry) of an xarray (``struct xarray *``).
 
     Follows xa_node slots; internal entries (retry, zero, sibling) are
     skipped, value entries returned as their integer. An unreadable node

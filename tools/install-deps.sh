@@ -13,6 +13,8 @@ packages=(
 	xz-utils zstd kmod util-linux dpkg apt coreutils
 	# C unit tests (checkmk); the lint part of make check (PEP 8)
 	check flake8
+	# make docs (the reference, the man page); the .deb and its test
+	python3-sphinx python3-myst-parser debhelper dpkg-dev lintian man-db
 )
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

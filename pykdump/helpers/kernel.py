@@ -499,7 +499,7 @@ def for_each_workqueue():
 
 
 def pool_pending_works(pool):
-    """Return the ``struct work_struct``s queued on a pool's worklist."""
+    """Return the ``struct work_struct`` objects on a pool's worklist."""
     return readSUListFromHead(Addr(pool, 'worklist'), 'entry',
                               'struct work_struct')
 
@@ -519,6 +519,6 @@ def pool_busy_workers(pool):
 
 
 def workqueue_pwqs(wq):
-    """Return the ``struct pool_workqueue``s of a workqueue (wq->pwqs)."""
+    """Return the ``struct pool_workqueue`` objects of wq (``wq->pwqs``)."""
     return readSUListFromHead(Addr(wq, 'pwqs'), 'pwqs_node',
                               'struct pool_workqueue')

@@ -273,7 +273,7 @@ def has_member(sname, field):
 
 
 def member_sz(sname, field):
-    """Return sizeof(((sname *)0)->field), -1 if there is no such member.
+    """Return ``sizeof(((sname *)0)->field)``, -1 if there is no such member.
 
     C equivalent: ``MEMBER_SIZE()`` of crash.
     """
