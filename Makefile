@@ -119,3 +119,8 @@ SPHINX_BUILD ?= sphinx-build
 docs:
 	$(SPHINX_BUILD) -W --keep-going -q -b html docs $(BUILD)/docs/html
 	$(SPHINX_BUILD) -W --keep-going -q -b man docs $(BUILD)/docs/man
+
+# The .deb built from make dist, installed, used in crash, purged (root).
+.PHONY: check-deb
+check-deb:
+	@bash tests/deb/check-deb.sh
