@@ -24,7 +24,8 @@ with open(os.path.join(TOP, 'VERSION'), encoding='utf-8') as _f:
 project = 'mpykdump'
 author = 'the mpykdump authors'
 copyright = 'the mpykdump authors; GPL-2.0-or-later'
-extensions = ['sphinx.ext.autodoc', 'myst_parser', 'progpages']
+extensions = ['sphinx.ext.autodoc', 'myst_parser', 'progpages',
+              'exportdata']
 source_suffix = {'.rst': 'restructuredtext', '.md': 'markdown'}
 root_doc = 'index'
 exclude_patterns = ['_build', '_ext']
