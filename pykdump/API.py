@@ -26,7 +26,6 @@ from pykdump import (Generic, datatypes, dlkmload, highlevel, logging,
                      lowlevel, memocaches, tparser, vmcorearch)
 from pykdump.Generic import *  # noqa: F401,F403
 from pykdump.Generic import DCache, registerModuleAttr
-from pykdump.epython import FRAMEWORK_OPTIONS
 from pykdump.memocaches import *  # noqa: F401,F403
 from pykdump.logging import *  # noqa: F401,F403
 from pykdump.tparser import *  # noqa: F401,F403
@@ -128,7 +127,24 @@ def argv2s(argv):
     return ' '.join('"%s"' % a if ' ' in a else a for a in argv)
 
 
-# The table of the options: epython --ehelp prints it too.
+#: The framework options every program accepts, anywhere in its arguments
+#: (parsed here before the program sees sys.argv; a value is ``--opt
+#: VALUE`` or ``--opt=VALUE``): option -> (METAVAR, or None for a flag;
+#: meaning). ``epython --ehelp`` prints this table. Not in __all__: the
+#: star-import inventory is the original's.
+FRAMEWORK_OPTIONS = {
+    '--maxel': ('N', 'stop walking a list after N elements (default 10000)'),
+    '--timeout': ('SECONDS', 'limit of each crash command it runs '
+                  '(default 120)'),
+    '--ofile': ('FILE', "write the program's output to FILE"),
+    '--usens': ('PID', 'use the namespaces (net, mount, ...) of task PID'),
+    '--debug': ('N', 'API debug level N (pykdump.API.debug); prints argv'),
+    '--reload': (None, 'purge the caches of pykdump modules first'),
+    '--dumpcache': (None, 'API_options.dumpcache: programs print their '
+                    'caches'),
+    '--experimental': (None, 'API_options.experimental: enable '
+                       'experimental code'),
+}
 _FRAMEWORK = FRAMEWORK_OPTIONS
 
 

@@ -16,28 +16,9 @@ import crash
 
 import pykdump
 
-__all__ = ['run', 'find_program', 'ProgramNotFound', 'FRAMEWORK_OPTIONS',
-           'framework_help']
+__all__ = ['run', 'find_program', 'ProgramNotFound', 'framework_help']
 
 _archive = None
-
-#: The framework options every program accepts, anywhere in its arguments
-#: (pykdump.API parses them before the program sees sys.argv; a value is
-#: ``--opt VALUE`` or ``--opt=VALUE``): option -> (METAVAR, or None for a
-#: flag; meaning). ``epython --ehelp`` prints this table.
-FRAMEWORK_OPTIONS = {
-    '--maxel': ('N', 'stop walking a list after N elements (default 10000)'),
-    '--timeout': ('SECONDS', 'limit of each crash command it runs '
-                  '(default 120)'),
-    '--ofile': ('FILE', "write the program's output to FILE"),
-    '--usens': ('PID', 'use the namespaces (net, mount, ...) of task PID'),
-    '--debug': ('N', 'API debug level N (pykdump.API.debug); prints argv'),
-    '--reload': (None, 'purge the caches of pykdump modules first'),
-    '--dumpcache': (None, 'API_options.dumpcache: programs print their '
-                    'caches'),
-    '--experimental': (None, 'API_options.experimental: enable '
-                       'experimental code'),
-}
 
 
 class ProgramNotFound(Exception):
@@ -105,7 +86,11 @@ def find_program(name, bundled_only=False):
 
 
 def framework_help():
-    """Return the text of ``epython --ehelp``: the framework options."""
+    """Return the text of ``epython --ehelp``: the framework options.
+
+    Made from pykdump.API.FRAMEWORK_OPTIONS, the table that parses them.
+    """
+    from pykdump.API import FRAMEWORK_OPTIONS
     rows = [(opt if meta is None else '%s %s' % (opt, meta), meaning)
             for opt, (meta, meaning) in FRAMEWORK_OPTIONS.items()]
     width = max(len(left) for left, _ in rows) + 2

@@ -8,6 +8,7 @@
 #   -> man mpykdump -> make install/uninstall in the unpacked tree
 #   -> apt-get purge.
 # One line per check (PASS/FAIL name), then "N passed, N failed".
+# make dist packs HEAD: commit first, uncommitted changes are not tested.
 # The installed package is purged at the end, whatever happened, so the
 # tree's own tests never load the packaged .so.
 set -uo pipefail
@@ -78,6 +79,9 @@ no_lintian_errors() {
 	! grep -q '^E:' "$WORK/lintian.txt"
 }
 check "lintian: no errors" no_lintian_errors
+# the warnings and notes, for the log (only errors fail)
+grep -E '^[WIPN]: ' "$WORK/lintian.txt" 2>/dev/null | sort | uniq -c |
+	sed 's/^/    lintian: /'
 
 # make install / make uninstall in the built tree leave nothing behind.
 install_uninstall() {
