@@ -39,7 +39,7 @@ GEN_OBJS := $(BUILD)/progs.o
 PROGS := $(sort $(wildcard progs/*.py))
 PYKDUMP := $(sort $(wildcard pykdump/*.py pykdump/*/*.py))
 
-.PHONY: all clean distclean install check demo bench uninstall dist docs
+.PHONY: all clean distclean install check demo bench
 all: $(SO)
 
 config.mk: configure.ac config.mk.in VERSION
@@ -80,6 +80,7 @@ $(SO): $(BUILD)/core.so tools/mkzip.py $(PROGS) $(PYKDUMP)
 demo: $(SO)
 	tools/demo.sh $(abspath $(SO))
 
+.PHONY: uninstall dist docs
 # The man page is installed when it was built (make docs, Sphinx).
 MANDIR ?= $(prefix)/share/man
 MAN7 := $(BUILD)/docs/man/mpykdump.7
