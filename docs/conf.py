@@ -6,6 +6,8 @@ module of _ext/crashstub.py; the program pages are written into
 build/docs/progs by _ext/progpages.py from the programs' own parsers.
 """
 
+import contextlib
+import io
 import os
 import sys
 
@@ -17,6 +19,9 @@ import crashstub  # noqa: E402
 
 sys.modules.setdefault('crash', crashstub.make_module(
     os.path.join(TOP, 'src', 'py')))
+# Its first import runs enter_epython(), which may print a banner: not here.
+with contextlib.redirect_stdout(io.StringIO()):
+    import pykdump.API  # noqa: E402,F401
 
 with open(os.path.join(TOP, 'VERSION'), encoding='utf-8') as _f:
     release = version = _f.read().strip()
