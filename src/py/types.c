@@ -385,10 +385,14 @@ static PyObject *crash_gdb_whatis(PyObject *self, PyObject *args)
 	err = mpk_type_whatis(expr, &p);
 	if (err)
 		return mpk_raise(err);
-	/* An anonymous struct's members are only in ptype's answer. */
-	if ((p->type.kind == MPK_CTYPE_STRUCT ||
-	     p->type.kind == MPK_CTYPE_UNION) && !p->type.name &&
-	    !p->type.body) {
+	/*
+	 * An anonymous struct's members, and an untagged enum's
+	 * enumerators, are only in ptype's answer.
+	 */
+	if ((((p->type.kind == MPK_CTYPE_STRUCT ||
+	       p->type.kind == MPK_CTYPE_UNION) && !p->type.body) ||
+	     (p->type.kind == MPK_CTYPE_ENUM &&
+	      !(p->type.flags & MPK_CTYPE_ENUM_BODY))) && !p->type.name) {
 		err = mpk_type_ptype(expr, true, &p);
 		if (err)
 			return mpk_raise(err);
