@@ -552,12 +552,20 @@ def main(argv=None):
     except _READ_ERRORS as e:
         pylog.warning('cannot find the network namespace: %s' % e)
         return 1
+    if opts.netns == 'all':
+        parser.error('--netns all: one namespace at a time here (--netns '
+                     'alone lists them)')
     if opts.netns:
         try:
             chosen = find_net(opts.netns)
         except ValueError:
-            parser.error('--netns: not an index, address or inode: %r'
-                         % opts.netns)
+            chosen = None
+            try:
+                # PyKdump's --netns took the address in bare hex.
+                chosen = find_net(int(opts.netns, 16))
+            except ValueError:
+                parser.error('--netns: not an index, address or inode: %r'
+                             % opts.netns)
         if chosen is None:
             parser.error('--netns %s: no such network namespace (--netns '
                          'alone lists them)' % opts.netns)
