@@ -25,6 +25,7 @@ import sys
 import time
 from collections import defaultdict
 
+import pykdump
 from pykdump.API import HZ, addr2sym, crash, exec_crash_command, pylog, \
     sys_info
 
@@ -34,6 +35,7 @@ from pykdump.helpers import tasks as T
 from pykdump.helpers.fs import for_each_file_lock
 from pykdump.helpers.modules import for_each_module, module_taint
 from pykdump.helpers.stack import format_frame, stack_functions, task_stack
+from pykdump.progflags import refuse
 
 __all__ = ['main', 'panic_task', 'system_summary', 'health_checks',
            'stack_groups', 'D_STATE_WARN_NS', 'RUNQ_WARN']
@@ -512,12 +514,35 @@ def parse_args(argv):
                         'matching PATTERN)')
     p.add_argument('--filelock', action='store_true',
                    help='file locks held and their waiters')
-    p.add_argument('--workqueues', action='store_true',
-                   help='worker pools and workqueues')
-    p.add_argument('-v', '--verbose', action='store_true',
+    p.add_argument('--workqueues', '--keventd_wq', '--kblockd_wq',
+                   action='store_true',
+                   help='worker pools and workqueues (kblockd and events '
+                        'among them)')
+    p.add_argument('-v', '--verbose', action='count', default=0,
                    help='more detail')
     p.add_argument('-q', '--quiet', action='store_true',
                    help='only the health checks, no summary')
+    p.add_argument('--fast', action='store_true',
+                   help='accepted: no check here is slow')
+    p.add_argument('--version', action='store_true',
+                   help='print the version and exit')
+    for flags, instead, takes in (
+            ('--ext3', "crash's mount", 0),
+            ('--blkreq', "crash's dev -d (I/O in flight per disk)", 0),
+            ('--blkdevs', "crash's dev -d", 0),
+            ('--devmapper', "crash's dev -d (dm-N disks)", 0),
+            ('--checkstacks', "crash's foreach bt (it flags bad stacks)", 0),
+            ('--decodesyscalls', "crash's bt -f PID", 1),
+            ('--lws', "crash's waitq ADDR, and --stacksummary", 0),
+            ('--semaphore', "crash's struct semaphore ADDR", 1),
+            ('--rwsemaphore', "crash's struct rw_semaphore ADDR", 1),
+            ('--mutex', "crash's struct mutex ADDR", 1),
+            ('--umem', "crash's ps (RSS of each task) or taskinfo --pid N",
+             0),
+            ('--ls', "crash's files -d DENTRY", 1),
+            ('--radix_tree_element', "crash's tree -t radix", '*'),
+            ('--pci', "crash's dev -p", 0)):
+        refuse(p, flags, instead, takes)
     args = p.parse_args(argv)
     if args.findstacks is not None:
         try:
@@ -540,6 +565,11 @@ def _active():
 def main(argv=None):
     """Run crashinfo with argv (default: sys.argv[1:]); return 0."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.version:
+        print('crashinfo (pykdump %s)' % pykdump.__version__)
+        if args.verbose:
+            print('C module version: %s' % crash.version)
+        return 0
     sections = (args.stacksummary or args.findstacks is not None or
                 args.runq or args.sysctl is not None or args.filelock or
                 args.workqueues)

@@ -22,6 +22,7 @@ from pykdump.API import crash, delModule, loadModule, purge_typeinfo, pylog
 
 from pykdump.helpers import modules as M
 from pykdump.helpers.kernel import taint_flags, taint_string, tainted_mask
+from pykdump.progflags import refuse
 
 __all__ = ['main', 'module_rows', 'debuginfo_status']
 
@@ -72,8 +73,8 @@ def module_rows(search=True, extra=()):
     return rows
 
 
-def print_modules(rows):
-    """Print the module table."""
+def print_modules(rows, addresses=False):
+    """Print the module table (addresses: each module's range too)."""
     print('%-20s %9s %4s %-9s %-5s %-16s  %s'
           % ('NAME', 'SIZE', 'REFS', 'STATE', 'TAINT', 'BASE', 'DEBUGINFO'))
     for info, status, path in rows:
@@ -81,6 +82,9 @@ def print_modules(rows):
         print('%-20s %9d %4d %-9s %-5s %016x  %s'
               % (info.name, info.size, info.refcount, info.state,
                  info.taint or '-', info.base, di))
+        if addresses:
+            print('    addr range: 0x%x - 0x%x'
+                  % (info.base, info.base + info.size))
 
 
 def print_taint(rows):
@@ -180,8 +184,22 @@ def parse_args(argv):
                    help='also search this directory (first)')
     p.add_argument('-v', '--verbose', action='store_true',
                    help='show the directories searched')
+    p.add_argument('-t', '--tainted', action='store_true',
+                   help='only modules that taint the kernel (PyKdump\'s '
+                        '-t)')
+    p.add_argument('-a', '--addresses', action='store_true',
+                   help='the address range of each module (PyKdump\'s '
+                        '-a)')
     p.add_argument('module', nargs='?',
                    help='show only this module')
+    refuse(p, '-g', "crash's kmem -v (vmalloc areas, where modules "
+           'live) and modinfo -a')
+    refuse(p, '-u', "crash's p last_unloaded_module (the name of the "
+           'last one); freed module memory is not searched')
+    refuse(p, '--details', "modinfo NAME, and crash's sym -m NAME for its "
+           'symbols', takes=1)
+    refuse(p, '--disasm', "crash's dis -l on the functions sym -m NAME "
+           'lists', takes=1)
     return p.parse_args(argv)
 
 
@@ -200,7 +218,9 @@ def main(argv=None):
             print('modinfo: no module %s is loaded in the dump'
                   % args.module)
             return 1
-    print_modules(rows)
+    if args.tainted:
+        rows = [r for r in rows if r[0].taint]
+    print_modules(rows, args.addresses)
     print()
     print_taint(rows)
     if args.verbose:

@@ -20,6 +20,7 @@ from collections import defaultdict
 
 from pykdump.API import crash, pylog
 from pykdump.ASCII_Art import draw_tree
+from pykdump.progflags import TWO_LETTER_STATES
 
 from pykdump.helpers import tasks as T
 
@@ -46,13 +47,16 @@ class Node:
         self.nthreads = 1
         self.show_count = False
 
-    def label(self, show_pids):
+    def label(self, show_pids, show_state=False):
         """The text drawn for this node."""
         name = self.comm
         if self.kind == 'thread':
             name = '{%s}' % name
         if show_pids:
             name += '(%d)' % self.pid
+        if show_state:
+            # PyKdump's pstree -s: [RU], [IN], [UN], ...
+            name += '[%s]' % TWO_LETTER_STATES.get(self.state, '??')
         if self.state == 'Z':
             name += ' <defunct>'
         if self.show_count and self.nthreads > 1:
@@ -130,21 +134,35 @@ def merge_identical(node):
 
 
 def parse_args(argv):
-    """Parse the command line (argv without the program name)."""
+    """Parse the command line (argv without the program name).
+
+    PyKdump's pstree flags keep their meaning: -p pids, -g thread counts,
+    -s states, -t PID.
+    """
     p = argparse.ArgumentParser(
         prog='pstree',
         description='Draw the process tree of the dump.')
     p.add_argument('-p', '--pids', action='store_true',
                    help='show pids (and do not merge identical siblings)')
+    p.add_argument('-s', '--state', action='store_true',
+                   help='show task states as PyKdump did: [RU], [IN], '
+                        '[UN], [ZO], ...')
     p.add_argument('-k', '--kernel', action='store_true',
                    help='start at pid 0: kernel threads too')
-    p.add_argument('-T', '--hide-threads', action='store_true',
+    p.add_argument('-T', '-g', '--hide-threads', action='store_true',
                    help='show thread counts ({N threads}), not threads')
     p.add_argument('--ascii', action='store_true',
                    help='draw with ASCII characters only')
+    p.add_argument('-t', dest='task', type=int, metavar='PID',
+                   help='the same as PID (PyKdump\'s spelling)')
     p.add_argument('pid', nargs='?', type=int,
                    help='draw the tree of this process (default: 1)')
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.task is not None:
+        if args.pid is not None and args.pid != args.task:
+            p.error('-t %d and PID %d: give one' % (args.task, args.pid))
+        args.pid = args.task
+    return args
 
 
 def main(argv=None):
@@ -170,7 +188,7 @@ def main(argv=None):
     if not args.pids:
         merge_identical(top)
     for line in draw_tree(top, lambda n: n.children,
-                          lambda n: n.label(args.pids),
+                          lambda n: n.label(args.pids, args.state),
                           ascii=True if args.ascii else None,
                           key=lambda n: (n.kind, n.pid)):
         print(line)

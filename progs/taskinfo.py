@@ -18,7 +18,9 @@ import argparse
 import sys
 from collections import Counter
 
+import pykdump
 from pykdump.API import crash, pylog, sys_info
+from pykdump.progflags import TWO_LETTER_STATES, refuse
 
 from pykdump.helpers import tasks as T
 from pykdump.helpers.fs import task_open_files
@@ -114,6 +116,9 @@ def print_table(rows):
           % ('PID', 'TGID', 'PPID', 'CPU', 'ST', 'LAST RAN (ago)',
              'TASK', 'COMMAND'))
     for r in rows:
+        if r is None:
+            print('   <snip>')
+            continue
         ago = '?' if r.ran_ago is None else T.format_ns(r.ran_ago)
         print('%s  %7s %7s %7s %3s %2s %16s  %016x  %s%s'
               % ('>' if r.active else ' ', _fmt(r.pid), _fmt(r.tgid),
@@ -201,35 +206,130 @@ def print_details(row, rows):
         print('    ' + format_frame(i, f))
 
 
+def _state_list(text):
+    """argparse type of --taskfilter: PyKdump's 2-letter states, a list."""
+    states = [w.strip().upper() for w in text.split(',') if w.strip()]
+    known = sorted(set(TWO_LETTER_STATES.values()))
+    bad = [w for w in states if w not in known]
+    if bad or not states:
+        raise argparse.ArgumentTypeError(
+            'unknown state %s (known: %s)' % (', '.join(bad) or '""',
+                                              ', '.join(known)))
+    return states
+
+
+def _pid_or_addr(text):
+    """argparse type of --pid: a decimal pid or a 0x task address."""
+    try:
+        return int(text, 16 if text.lower().startswith('0x') else 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError('not a pid or 0x address: %r'
+                                         % text) from None
+
+
 def parse_args(argv):
-    """Parse the command line (argv without the program name)."""
+    """Parse the command line (argv without the program name).
+
+    PyKdump's taskinfo flags keep their meaning (``-r`` is ``--recent``);
+    those not implemented are refused with what to use instead.
+    """
     p = argparse.ArgumentParser(
         prog='taskinfo',
         description='List the tasks of the dump, threads included.')
-    p.add_argument('-r', '--running', action='store_true',
+    p.add_argument('-r', '--recent', action='store_true',
+                   help='most recently run first (PyKdump\'s -r)')
+    p.add_argument('--running', action='store_true',
                    help='only tasks in state R (running or runnable)')
-    p.add_argument('--pid', type=int, metavar='N',
-                   help='details of task N: memory, open files, stack')
+    p.add_argument('--taskfilter', type=_state_list, metavar='ST[,ST]',
+                   help='only tasks in these PyKdump states (RU, IN, UN, '
+                        'ST, TR, ZO, DE, ID, PA), e.g. UN')
+    p.add_argument('--hang', action='store_true',
+                   help='tasks in state UN, most recent first: the '
+                        'MAXPIDS newest and MAXPIDS oldest')
+    p.add_argument('--maxpids', type=int, default=8, metavar='N',
+                   help='tasks printed at each end for --hang '
+                        '(default 8)')
+    p.add_argument('--pid', '--pidinfo', type=_pid_or_addr, metavar='N',
+                   help='details of task N (a pid or a task_struct '
+                        'address): memory, open files, stack')
+    p.add_argument('--cmd', metavar='CMD',
+                   help='after each task, the output of crash command '
+                        '"CMD PID", e.g. --cmd files')
     p.add_argument('-s', '--summary', action='store_true',
                    help='only the counts by kind and state')
-    return p.parse_args(argv)
+    p.add_argument('-v', '--verbose', action='count', default=0,
+                   help='with --version: also the C module\'s version')
+    p.add_argument('--version', action='store_true',
+                   help='print the version and exit')
+    refuse(p, '--pstree', 'the pstree command (pstree -p PID)')
+    refuse(p, '--memory', "crash's ps (VSZ and RSS of each task), or "
+           'taskinfo --pid N for one task')
+    refuse(p, '--ns', 'xportshow --netns (network namespaces)')
+    args = p.parse_args(argv)
+    if args.hang:
+        args.recent = True
+        args.taskfilter = ['UN']
+    return args
+
+
+def select(rows, args):
+    """The rows the options ask for, in the order to print them."""
+    if args.running:
+        rows = [r for r in rows if r.state == 'R']
+    if args.taskfilter:
+        rows = [r for r in rows
+                if TWO_LETTER_STATES.get(r.state) in args.taskfilter]
+    if args.recent:
+        # Unknown times last, as "long ago".
+        rows = sorted(rows, key=lambda r: (r.ran_ago is None,
+                                           r.ran_ago or 0, r.pid or 0))
+    return rows
+
+
+def _print_cmd(cmd, row):
+    """--cmd: the output of crash command "cmd pid" for one task."""
+    line = '%s %s' % (cmd, _fmt(row.pid))
+    print('\ncrash> %s' % line)
+    try:
+        print(crash.exec_crash_command(line).rstrip('\n'))
+    except crash.error as e:
+        print('taskinfo: %s failed: %s' % (line, str(e).strip()))
 
 
 def main(argv=None):
     """Run taskinfo with argv (default: sys.argv[1:]); return 0 or 1."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.version:
+        print('taskinfo (pykdump %s)' % pykdump.__version__)
+        if args.verbose:
+            print('C module version: %s' % crash.version)
+        return 0
     rows = collect()
     if args.pid is not None:
-        row = next((r for r in rows if r.pid == args.pid), None)
+        row = next((r for r in rows if r.pid == args.pid), None) or next(
+            (r for r in rows if r.addr == args.pid), None)
         if row is None:
             print('taskinfo: no task with pid %d' % args.pid)
             return 1
         print_details(row, rows)
         return 0
-    shown = [r for r in rows if r.state == 'R'] if args.running else rows
-    if not args.summary:
+    shown = select(rows, args)
+    if args.hang and len(shown) > 2 * args.maxpids:
+        skipped = len(shown) - 2 * args.maxpids
+        print('%d tasks in state UN, most recent first (%d in the middle '
+              'skipped)' % (len(shown), skipped))
+        shown = shown[:args.maxpids] + [None] + shown[-args.maxpids:]
+    if args.summary:
+        print_summary(rows)
+    elif args.cmd:
+        for r in shown:
+            if r is not None:
+                print_table([r])
+                _print_cmd(args.cmd, r)
+                print()
+    else:
         print_table(shown)
-    print_summary(rows)
+        print_summary(rows)
     return 0
 
 

@@ -27,6 +27,7 @@ import argparse
 import sys
 
 from pykdump.API import crash, pylog
+from pykdump.progflags import refuse
 from pykdump.helpers.net import (AF_INET6, LayoutError, addr_port,
                                  current_net, find_net, for_each_net,
                                  net_inum)
@@ -82,7 +83,8 @@ def build_parser():
                      help='only sockets process PID holds open (all states '
                      'and protocols unless narrowed)')
     sel.add_argument('--program', metavar='COMM',
-                     help='only sockets processes named COMM hold open')
+                     help='only sockets processes named COMM hold open '
+                     "('*': any process)")
     sel.add_argument('--tcpstate', metavar='STATE',
                      help='only TCP sockets in STATE (ESTABLISHED, '
                      'TIME_WAIT, time-wait, ...); implies -t and -a')
@@ -110,6 +112,22 @@ def build_parser():
                    'windows, retransmits, all route tables')
     p.add_argument('--version', action='version',
                    version='xportshow %s' % __version__)
+    sel.add_argument('--retransonly', action='store_true',
+                     help='only TCP sockets retransmitting now '
+                     '(icsk_retransmits > 0), with their counters; '
+                     'implies -t')
+    oth.add_argument('--everything', action='store_true',
+                     help='every section: all sockets, interfaces, routes, '
+                     'neighbours, counters, summary')
+    refuse(p, '--decode', "crash's struct sk_buff ADDR, struct iphdr ADDR "
+           'or struct tcphdr ADDR', takes='*')
+    refuse(p, '--sysctl', 'crashinfo --sysctl ^net')
+    refuse(p, '--netfilter', "crash's p nf_hooks_needed and the hooks of "
+           "struct net's nf member")
+    refuse(p, '--softnet', "crash's p softnet_data:a")
+    refuse(p, '--devpack', "crash's p ptype_all and p ptype_base")
+    refuse(p, '--rtcache', '-r (the kernel has no route cache since 3.6)')
+    refuse(p, '--skbuffhead', "crash's list -H ADDR -s sk_buff", takes=1)
     return p
 
 
@@ -150,7 +168,10 @@ def select_sockets(socks, opts, tcpstate=None, holders=None):
     :func:`file_holders`).
     """
     by_owner = opts.pid is not None or opts.program
+    retransonly = getattr(opts, 'retransonly', False)
     for s in socks:
+        if retransonly and not (s.extra or {}).get('retransmits'):
+            continue
         if tcpstate is not None:
             if not s.proto.startswith('tcp') or s.state != tcpstate:
                 continue
@@ -170,7 +191,8 @@ def select_sockets(socks, opts, tcpstate=None, holders=None):
         if by_owner:
             who = holders.get(s.file, ()) if s.file else ()
             if not any((opts.pid is None or pid == opts.pid) and
-                       (not opts.program or comm == opts.program)
+                       # PyKdump's --program '*': every process.
+                       (opts.program in (None, '*') or comm == opts.program)
                        for pid, comm, _ in who):
                 continue
         yield s
@@ -510,6 +532,13 @@ def main(argv=None):
     parser = build_parser()
     opts = parser.parse_args(sys.argv[1:] if argv is None else argv)
     tcpstate = None
+    if opts.retransonly:
+        # The counters are read with the verbose details.
+        opts.tcp = True
+        opts.verbose = max(opts.verbose, 1)
+    if opts.everything:
+        opts.all = opts.interfaces = opts.route = opts.arp = True
+        opts.statistics = opts.summary = True
     if opts.tcpstate:
         try:
             tcpstate = tcp_state_value(opts.tcpstate)
@@ -523,12 +552,20 @@ def main(argv=None):
     except _READ_ERRORS as e:
         pylog.warning('cannot find the network namespace: %s' % e)
         return 1
+    if opts.netns == 'all':
+        parser.error('--netns all: one namespace at a time here (--netns '
+                     'alone lists them)')
     if opts.netns:
         try:
             chosen = find_net(opts.netns)
         except ValueError:
-            parser.error('--netns: not an index, address or inode: %r'
-                         % opts.netns)
+            chosen = None
+            try:
+                # PyKdump's --netns took the address in bare hex.
+                chosen = find_net(int(opts.netns, 16))
+            except ValueError:
+                parser.error('--netns: not an index, address or inode: %r'
+                             % opts.netns)
         if chosen is None:
             parser.error('--netns %s: no such network namespace (--netns '
                          'alone lists them)' % opts.netns)

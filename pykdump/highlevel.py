@@ -775,9 +775,11 @@ def exec_crash_command_bg(cmd, timeout=None):
     """Run crash command cmd in a forked child, at most timeout seconds.
 
     Returns the text collected (partial on timeout, with a pylog.timeout
-    message); an abnormal exit is logged as a warning.
+    message); an abnormal exit is logged as a warning. A timeout of None
+    or 0 is ``crash.default_timeout``.
     """
-    if timeout is None:
+    # As PyKdump: None and 0 both mean the default timeout.
+    if not timeout:
         timeout = crash.default_timeout
     sys.stdout.flush()
     fd, pid = crash.exec_crash_command_bg2(cmd)
@@ -823,11 +825,7 @@ def exec_command(cmdline):
     the output of the crash command."""
     words = cmdline.split()
     if words and words[0] in crash.get_epython_cmds():
-        # The runner sits above the library and is loaded whenever a
-        # program runs: found, not imported, to keep the layering.
-        run = sys.modules['pykdump.epython'].run
-        argv = words[1:] if words[0] == 'epython' else words
-        run(argv, bundled=words[0] != 'epython')
+        crash.exec_epython_command(*words)
     else:
         print(exec_crash_command(cmdline), end='')
 

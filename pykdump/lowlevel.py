@@ -622,7 +622,13 @@ def _parse_chain(sname, chain):
     if the path does not resolve.
     """
     if chain == '':
-        return lambda obj: obj
+        # PyKdump's "the object itself" (e.g. tcp_sock.topt = "tcp", ""):
+        # no field to register, so no VarInfo.
+        def itself(obj):
+            return obj
+        itself.offset = 0
+        itself.vi = None
+        return itself
     steps = []          # (offset to add, follow pointer?)
     si = SUInfo(sname)
     parts = chain.split('.')

@@ -57,6 +57,9 @@ _memoize_cache = {}
 _PY_select_cache = {}
 
 _UNSET = object()
+# The attribute memoize_cond's wrapper carries: the MEMOIZE keyword of
+# its latest call (True before any).
+_MEMOIZE_ATTR = "__memoize"
 _generation_source = None
 _generation = _UNSET
 _purge_hooks = {}
@@ -229,7 +232,9 @@ def memoize_cond(condition):
     function id, *args)`` plus keyword arguments, which are forwarded;
     ``MEMOIZE=False`` bypasses the cache for one call.  With
     :data:`CU_LIVE` nothing is cached on a live kernel; exceptions and
-    calls with unhashable arguments are never cached.
+    calls with unhashable arguments are never cached.  The wrapper's
+    ``__memoize`` attribute is the ``MEMOIZE`` keyword of its latest call
+    (as in PyKdump, where programs pass it on to ``exec_crash_command``).
     """
     def deco(fn):
         fid = _fn_id(fn)
@@ -237,6 +242,11 @@ def memoize_cond(condition):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             memoize = kwargs.pop("MEMOIZE", True)
+            # PyKdump programs read the keyword of the current call back
+            # inside the function (``exec_bt.__memoize`` in LinuxDump's
+            # BTstack).  setattr: a ``wrapper.__memoize`` written in a
+            # class body would be name-mangled.
+            setattr(wrapper, _MEMOIZE_ATTR, memoize)
             if not memoize:
                 return fn(*args, **kwargs)
             # Fixes §24.6: the original never set livedump, so CU_LIVE
@@ -261,6 +271,7 @@ def memoize_cond(condition):
             val = fn(*args, **kwargs)
             _memoize_cache[key] = val
             return val
+        setattr(wrapper, _MEMOIZE_ATTR, True)
         return wrapper
     return deco
 

@@ -84,7 +84,74 @@ static PyObject *crash_register_epython_prog(PyObject *self, PyObject *args)
 	Py_RETURN_FALSE;
 }
 
+PyDoc_STRVAR(exec_epython_command_doc,
+"exec_epython_command(name, *args) -> None\n\n"
+"Run a program in-process as if `name args` were typed at the crash\n"
+"prompt (name: a bundled program's command, epython, or a program\n"
+"path as epython takes it);\n"
+"its output goes to stdout. The program's own errors are reported, not\n"
+"raised, as at the prompt.");
+
+static PyObject *crash_exec_epython_command(PyObject *self, PyObject *args)
+{
+	PyObject *argv, *runner, *run = NULL, *call = NULL, *kw = NULL;
+	PyObject *res = NULL;
+	const char *const *names;
+	size_t n = mpk_command_names(&names), i;
+	const char *name;
+	int epython, bundled = 0;
+
+	if (PyTuple_GET_SIZE(args) < 1) {
+		PyErr_SetString(PyExc_TypeError,
+				"exec_epython_command() needs a command name");
+		return NULL;
+	}
+	argv = PySequence_List(args);
+	if (!argv)
+		return NULL;
+	name = PyUnicode_Check(PyList_GET_ITEM(argv, 0)) ?
+	       PyUnicode_AsUTF8(PyList_GET_ITEM(argv, 0)) : NULL;
+	if (!name) {
+		PyErr_SetString(PyExc_TypeError,
+				"exec_epython_command() takes strings");
+		goto out;
+	}
+	/*
+	 * As typed at the prompt: a bundled program's command runs the
+	 * bundled one; `epython PROG ...` (or a bare PROG, as PyKdump's
+	 * epython_execute_prog took it) searches the program path.
+	 */
+	epython = !strcmp(name, "epython");
+	for (i = 0; !epython && i < n; i++)
+		if (!strcmp(names[i], name))
+			bundled = 1;
+	if (epython && PySequence_DelItem(argv, 0) < 0)
+		goto out;
+	runner = PyImport_ImportModule("pykdump.epython");
+	if (!runner)
+		goto out;
+	run = PyObject_GetAttrString(runner, "run");
+	Py_DECREF(runner);
+	if (!run)
+		goto out;
+	call = PyTuple_Pack(1, argv);
+	kw = Py_BuildValue("{s:O}", "bundled", bundled ? Py_True : Py_False);
+	if (call && kw)
+		res = PyObject_Call(run, call, kw);
+out:
+	Py_XDECREF(kw);
+	Py_XDECREF(call);
+	Py_XDECREF(run);
+	Py_DECREF(argv);
+	if (!res)
+		return NULL;
+	Py_DECREF(res);
+	Py_RETURN_NONE;
+}
+
 PyMethodDef mpk_epython_methods[] = {
+	{ "exec_epython_command", crash_exec_epython_command, METH_VARARGS,
+	  exec_epython_command_doc },
 	{ "get_epython_cmds", crash_get_epython_cmds, METH_NOARGS,
 	  get_epython_cmds_doc },
 	{ "input_line", crash_input_line, METH_VARARGS, input_line_doc },

@@ -43,6 +43,13 @@ extern PyMethodDef mpk_epython_methods[];
 /** A new list of Python ints from @n unsigned 64-bit values. */
 PyObject *mpk_list_from_u64(const uint64_t *values, size_t n);
 
+struct mpk_enumerator;
+/**
+ * The "edef" list of an enum, [[name, value], ...], from @n enumerators:
+ * the one place every type source builds it.
+ */
+PyObject *mpk_edef_list(const struct mpk_enumerator *e, size_t n);
+
 /** Add the constants of memory.c (memory types, sizes) to @module. */
 int mpk_memory_add_constants(PyObject *module);
 /** Add the constants of system.c (HZ, PAGESIZE, versions) to @module. */

@@ -68,14 +68,19 @@ static PyObject *body_list(const struct mpk_body *body, int depth)
 	return list;
 }
 
-static PyObject *enum_list(const struct mpk_ctype *t)
+/*
+ * The "edef" of an enum: [[name, value], ...] in declaration order, the
+ * shape PyKdump gives (lists, not tuples). Every type source builds it
+ * here so that the answers cannot drift apart.
+ */
+PyObject *mpk_edef_list(const struct mpk_enumerator *e, size_t n)
 {
-	PyObject *list = PyList_New(t->nenumerators);
+	PyObject *list = PyList_New(n);
 	size_t i;
 
-	for (i = 0; list && i < t->nenumerators; i++) {
-		PyObject *pair = Py_BuildValue("[sL]", t->enumerators[i].name,
-					       (long long)t->enumerators[i].value);
+	for (i = 0; list && i < n; i++) {
+		PyObject *pair = Py_BuildValue("[sL]", e[i].name,
+					       (long long)e[i].value);
 
 		if (!pair)
 			Py_CLEAR(list);
@@ -83,6 +88,36 @@ static PyObject *enum_list(const struct mpk_ctype *t)
 			PyList_SET_ITEM(list, i, pair);
 	}
 	return list;
+}
+
+/*
+ * The edef of an enum type as written in a declaration: gdb prints the
+ * enumerators inline only for untagged enums, so a tagged one is looked
+ * up by its tag. PyKdump gave edef for every enum (also behind pointers
+ * and in arrays); an enum gdb knows only by name has none: [].
+ */
+static PyObject *enum_edef(const struct mpk_ctype *t)
+{
+	const struct mpk_ptype *p;
+	struct mpk_error *err;
+	char tag[512];
+
+	if (t->flags & MPK_CTYPE_ENUM_BODY)
+		return mpk_edef_list(t->enumerators, t->nenumerators);
+	if (!t->name)
+		return PyList_New(0);
+	snprintf(tag, sizeof(tag), "enum %s", t->name);
+	err = mpk_type_ptype(tag, false, &p);
+	if (err && err->code == MPK_ERROR_LOOKUP) {
+		mpk_error_destroy(err);
+		return PyList_New(0);
+	}
+	if (err)
+		return mpk_raise(err);
+	if (p->type.kind != MPK_CTYPE_ENUM ||
+	    !(p->type.flags & MPK_CTYPE_ENUM_BODY))
+		return PyList_New(0);
+	return mpk_edef_list(p->type.enumerators, p->type.nenumerators);
 }
 
 static PyObject *prototype_list(const struct mpk_ctype *t, int depth)
@@ -274,8 +309,7 @@ static PyObject *ctype_dict(const struct mpk_ctype *t, const char *fname,
 			goto fail;
 		if (!merged.stars && length <= 0)
 			length = 4;
-		if ((merged.flags & MPK_CTYPE_ENUM_BODY) &&
-		    set_item(d, "edef", enum_list(&merged)) < 0)
+		if (set_item(d, "edef", enum_edef(&merged)) < 0)
 			goto fail;
 		break;
 	}
@@ -351,10 +385,14 @@ static PyObject *crash_gdb_whatis(PyObject *self, PyObject *args)
 	err = mpk_type_whatis(expr, &p);
 	if (err)
 		return mpk_raise(err);
-	/* An anonymous struct's members are only in ptype's answer. */
-	if ((p->type.kind == MPK_CTYPE_STRUCT ||
-	     p->type.kind == MPK_CTYPE_UNION) && !p->type.name &&
-	    !p->type.body) {
+	/*
+	 * An anonymous struct's members, and an untagged enum's
+	 * enumerators, are only in ptype's answer.
+	 */
+	if ((((p->type.kind == MPK_CTYPE_STRUCT ||
+	       p->type.kind == MPK_CTYPE_UNION) && !p->type.body) ||
+	     (p->type.kind == MPK_CTYPE_ENUM &&
+	      !(p->type.flags & MPK_CTYPE_ENUM_BODY))) && !p->type.name) {
 		err = mpk_type_ptype(expr, true, &p);
 		if (err)
 			return mpk_raise(err);

@@ -128,7 +128,7 @@ class TestTaskinfoOutput(unittest.TestCase):
         self.assertIn('%d tasks:' % len(self.table), self.res.out)
 
     def test_running_option_shows_only_R(self):
-        table = _table(run(self.prog, ['-r']).out)
+        table = _table(run(self.prog, ['--running']).out)
         self.assertIn(truth()['panic']['pid'], table)
         self.assertEqual({r['state'] for r in table.values()}, {'R'})
 
