@@ -11,7 +11,8 @@ import argparse
 import os
 import sys
 
-from pykdump.API import crash, delModule, loadModule, purge_typeinfo, pylog
+from pykdump.API import (build_id_mismatch, crash, delModule, loadModule,
+                         purge_typeinfo, pylog)
 
 from pykdump.helpers import modules as M
 from pykdump.helpers.kernel import taint_flags, taint_string, tainted_mask
@@ -104,6 +105,10 @@ def do_load(name, path):
     if not found:
         print('modinfo: no module %s is loaded in the dump' % name)
         return 1
+    problem = build_id_mismatch(name, path) if path is not None else None
+    if problem:
+        print('modinfo: %s' % problem)
+        return 1
     try:
         ok = loadModule(name, path)
     except crash.error as e:
@@ -170,7 +175,8 @@ def parse_args(argv):
     p.add_argument('-n', '--no-search', action='store_true',
                    help='do not search for debuginfo files')
     p.add_argument('-d', '--dir', action='append', default=[],
-                   help='also search this directory (first)')
+                   help='also search this directory, first (the current '
+                        'directory is searched only as -d .)')
     p.add_argument('-v', '--verbose', action='store_true',
                    help='show the directories searched')
     p.add_argument('module', nargs='?',

@@ -45,6 +45,8 @@ OURS = {
     'idr_walk', 'maple_walk', 'percpu_addresses', 'percpu_read',
     'WalkError', 'NoField', 'define_struct', 'readPtrArray',
     'thread_group', 'field_offset', 'type_size', 'field_size',
+    'debuginfo_dirs', 'find_debuginfo', 'has_dwarf', 'file_build_id',
+    'module_build_id', 'build_id_mismatch',
 }
 
 
