@@ -283,10 +283,15 @@ def member_sz(sname, field, optional=False):
     with ``optional=True`` gives -1. C equivalent: ``MEMBER_SIZE()`` of
     crash.
     """
-    try:
-        size = crash.member_size(_tag(sname), field)
-    except crash.error:
+    # crash's MEMBER_SIZE answers 0 for a missing member (and something
+    # for an empty name): ask the offset whether the member is there.
+    if member_off(sname, field, optional=True) < 0:
         size = -1
+    else:
+        try:
+            size = crash.member_size(_tag(sname), field)
+        except crash.error:
+            size = -1
     if size < 0 and not optional:
         member_off(sname, field)        # raises the right error
         raise NoField.of(sname, field)
