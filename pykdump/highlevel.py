@@ -366,7 +366,7 @@ def readSU(sname, addr):
 
 def readSUArray(sname, addr, dim=0, *, maxel=_MAXEL):
     """dim structs at addr (a list), or with dim=0 a generator of maxel."""
-    size = struct_size(sname)
+    size = type_size(sname)
     if dim:
         return [StructResult(sname, addr + i * size) for i in range(dim)]
     return (StructResult(sname, addr + i * size) for i in range(maxel))
