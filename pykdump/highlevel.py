@@ -218,7 +218,7 @@ def type_size(sname):
 def member_offset(sname, field):
     """Byte offset of field (dotted through embedded structs), -1 if not.
 
-    COMPAT: -1 for a missing field or type is the original's answer and
+    COMPAT §5.1: -1 for a missing field or type is the original's answer and
     programs test it (``member_offset(...) >= 0``); code that uses the
     offset as an offset calls :func:`field_offset`, which raises. An empty
     field name (or an empty component of a dotted one) is a bug in the
