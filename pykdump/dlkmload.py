@@ -19,7 +19,8 @@ from .vmcorearch import sys_info
 
 __all__ = ['loadModule', 'delModule', 'lsModules', 'possibleModuleNames',
            'debugDLKM', 'debuginfo_dirs', 'find_debuginfo', 'has_dwarf',
-           'file_build_id', 'module_build_id', 'build_id_mismatch']
+           'file_build_id', 'module_build_id', 'build_id_mismatch',
+           'is_other_build']
 
 debugDLKM = 0
 _SUFFIXES = ('.ko.debug', '.o.debug', '.ko', '.o')
@@ -289,7 +290,7 @@ def loadModule(modname, ofile=None, altname=None, path=()):
             pylog.error('loadModule: %s' % problem)
             return False
     current = _debuginfo_file(altname)
-    if current and not _is_other_build(altname, current):
+    if current and not is_other_build(altname, current):
         return True     # also after crash's own `mod -s`
     if ofile is None:
         ofile = find_debuginfo(altname, path)
@@ -305,7 +306,7 @@ def loadModule(modname, ofile=None, altname=None, path=()):
     return ok
 
 
-def _is_other_build(modname, path):
+def is_other_build(modname, path):
     """Whether path is readable and of another build than modname's."""
     got = file_build_id(path)
     want = module_build_id(modname)

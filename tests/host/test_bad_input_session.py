@@ -149,6 +149,8 @@ class BadInputSessionTests(_crash.SessionTestCase):
              cls.outfile.encode())
         case('modinfo_decoy', 'modinfo --load testmod %s' % cls.decoy)
         case('modinfo_dot_loop', 'modinfo -d . testmod')
+        case('modinfo_byhand', 'mod -s testmod %s' % cls.decoy,
+             'modinfo -n testmod')
         case('modinfo_load', 'modinfo --load testmod')
         script += [mark('mod').encode(), b'mod']
         case('modinfo_cwd_loop', 'modinfo -v testmod')
@@ -232,6 +234,14 @@ class BadInputSessionTests(_crash.SessionTestCase):
                                             'debuginfo of the loaded '
                                             'testmod: build id '
                                             % self.decoy), lines)
+
+    def test_a_file_of_another_build_loaded_by_hand_is_shown(self):
+        if not self.ko:
+            self.skipTest('PYKDUMP_TESTMOD is not set')
+        row = [ln for ln in self.body('modinfo_byhand')
+               if ln.startswith('testmod ')]
+        self.assertTrue(row and row[0].endswith('wrong-build %s'
+                                                % self.decoy), row)
 
     def test_then_the_right_file_is_found_and_loaded(self):
         if not self.ko:

@@ -46,7 +46,7 @@ OURS = {
     'WalkError', 'NoField', 'define_struct', 'readPtrArray',
     'thread_group', 'field_offset', 'type_size', 'field_size',
     'debuginfo_dirs', 'find_debuginfo', 'has_dwarf', 'file_build_id',
-    'module_build_id', 'build_id_mismatch',
+    'module_build_id', 'build_id_mismatch', 'is_other_build',
 }
 
 
