@@ -8,6 +8,11 @@ runs next.py (values read through the API) and one with crash's own
 commands; the tests compare both with a reference section taken before
 any case ran. The single-run details (exception attributes, messages)
 are in tests/integration/test_bad_input.py.
+
+Troubleshooting cases: an extension for another crash (refused by
+crash's loader, then ours loads and works), a missing module type (then
+``modinfo --load``); the version mismatch needs $PYKDUMPPATH from the
+start of a session and is tests/host/test_epython_version.py.
 """
 
 import os
@@ -115,8 +120,20 @@ class BadInputSessionTests(_crash.SessionTestCase):
                 data = f.read()
             with open(cls.decoy, 'wb') as f:
                 f.write(data.replace(bid, bytes(b ^ 0xff for b in bid)))
+        # troubleshooting: an extension built against another crash
+        # refers to symbols this crash lacks; crash's loader refuses it
+        cls.badso = os.path.join(tmp, 'othercrash.so')
+        src = os.path.join(tmp, 'othercrash.c')
+        with open(src, 'w', encoding='utf-8') as f:
+            f.write('extern int mpk_no_such_crash_symbol;\n'
+                    'int *mpk_ref = &mpk_no_such_crash_symbol;\n')
+        subprocess.run(['cc', '-shared', '-fPIC', '-o', cls.badso, src],
+                       check=True)
         cls.cases = []
-        script = [b'extend ' + _crash.so_path().encode(),
+        script = [mark('othercrash').encode(),
+                  b'extend ' + cls.badso.encode(),
+                  mark('extend').encode(),
+                  b'extend ' + _crash.so_path().encode(),
                   mark('reference').encode(), b'p init_task.comm',
                   b'p init_task.pid', b'p &((struct task_struct *)0)->tasks',
                   b'p jiffies']
@@ -192,6 +209,14 @@ class BadInputSessionTests(_crash.SessionTestCase):
             self.body('container_of')[-1],
             'pykdump.datatypes.NoField: struct task_struct does not have '
             'a field taskz')
+
+    def test_extension_for_another_crash_is_refused_and_ours_loads(self):
+        self.assertIn('undefined symbol: mpk_no_such_crash_symbol',
+                      self.session.section('othercrash'))
+        self.assertRegex(self.session.section('extend'),
+                         r'mpykdump \S+ .*: epython and \d+ programs '
+                         r'registered')
+        self._assert_next_runs_right('notype')
 
     def test_bad_option_values_are_one_line(self):
         for name, text in (
