@@ -807,9 +807,9 @@ def percpu_read(name):
 
     TypeError if name is not a per-CPU symbol.
     """
-    _percpu_symbol(name)
+    addrs = percpu_addresses(name)
     vi = whatis(name)
-    return [vi.reader(a) for a in percpu_addresses(name)]
+    return [vi.reader(a) for a in addrs]
 
 
 def for_all_tasks(*, maxel=_MAXEL):
