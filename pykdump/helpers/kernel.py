@@ -15,10 +15,11 @@ import struct
 from collections import namedtuple
 
 from pykdump.API import (Addr, HZ, addr2sym, container_of, crash,
-                         exec_crash_command, field_offset, idr_walk,
-                         member_offset, pylog, rbtree_walk, readmem,
-                         readPtr, readSU, readSUListFromHead, readSymbol,
-                         symbol_exists, type_size, whatis)
+                         exec_crash_command, field_offset,
+                         hlist_for_each_entry, idr_walk, member_offset,
+                         pylog, rbtree_walk, readmem, readPtr, readSU,
+                         readSUListFromHead, readSymbol, symbol_exists,
+                         type_size, whatis)
 
 __all__ = ['uname', 'uptime_seconds', 'jiffies', 'load_average',
            'dump_time', 'tainted_mask', 'taint_flags', 'taint_string',
@@ -507,14 +508,9 @@ def pool_pending_works(pool):
 def pool_busy_workers(pool):
     """Return the workers of a pool running a work item (busy_hash)."""
     out = []
-    off = field_offset('struct worker', 'hentry')
     for head in pool.busy_hash:
-        pos = int(head.first)
-        n = 0
-        while pos and n < 10000:
-            out.append(readSU('struct worker', pos - off))
-            pos = readPtr(pos)
-            n += 1
+        out.extend(hlist_for_each_entry('struct worker', head, 'hentry',
+                                        maxel=10000))
     return out
 
 
