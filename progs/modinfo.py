@@ -18,7 +18,8 @@ import argparse
 import os
 import sys
 
-from pykdump.API import crash, delModule, loadModule, purge_typeinfo, pylog
+from pykdump.API import (build_id_mismatch, crash, delModule,
+                         is_other_build, loadModule, purge_typeinfo, pylog)
 
 from pykdump.helpers import modules as M
 from pykdump.helpers.kernel import taint_flags, taint_string, tainted_mask
@@ -30,11 +31,15 @@ __all__ = ['main', 'module_rows', 'debuginfo_status']
 def debuginfo_status(name, crash_table, search=True, extra=()):
     """Return ``(status, path)`` of a module's debuginfo.
 
-    status: ``loaded`` (crash has it), ``found`` (a file with DWARF),
-    ``symbols`` (a file without DWARF: symbols only), ``missing``.
+    status: ``loaded`` (crash has it), ``wrong-build`` (crash has a file
+    of another build: its types may be wrong; ``--load NAME`` replaces
+    it), ``found`` (a file with DWARF), ``symbols`` (a file without
+    DWARF: symbols only), ``missing``.
     """
     loaded, objfile = crash_table.get(name, (False, None))
     if loaded:
+        if objfile and is_other_build(name, objfile):
+            return 'wrong-build', objfile
         return 'loaded', objfile
     if not search:
         return 'missing', None
@@ -115,6 +120,10 @@ def do_load(name, path):
     if not found:
         print('modinfo: no module %s is loaded in the dump' % name)
         return 1
+    problem = build_id_mismatch(name, path) if path is not None else None
+    if problem:
+        print('modinfo: %s' % problem)
+        return 1
     try:
         ok = loadModule(name, path)
     except crash.error as e:
@@ -130,17 +139,21 @@ def do_load(name, path):
     return 1
 
 
+# Statuses with a debuginfo file loaded in crash.
+_LOADED = ('loaded', 'wrong-build')
+
+
 def do_unload(name):
     """--unload: drop a module's debuginfo; return 0 on success, else 1."""
     before, _path = debuginfo_status(name, M.crash_module_table(),
                                      search=False)
-    if before != 'loaded':
+    if before not in _LOADED:
         print('%s: debuginfo was not loaded' % name)
         return 0
     delModule(name)
     status, _path = debuginfo_status(name, M.crash_module_table(),
                                      search=False)
-    if status == 'loaded':
+    if status in _LOADED:
         # Loaded outside loadModule() (a mod -s typed by hand).
         try:
             crash.exec_crash_command('mod -d %s' % name)
@@ -150,7 +163,7 @@ def do_unload(name):
         purge_typeinfo()
     status, _path = debuginfo_status(name, M.crash_module_table(),
                                      search=False)
-    if status == 'loaded':
+    if status in _LOADED:
         print('modinfo: %s still has debuginfo loaded' % name)
         return 1
     print('%s: debuginfo unloaded' % name)
@@ -181,7 +194,8 @@ def parse_args(argv):
     p.add_argument('-n', '--no-search', action='store_true',
                    help='do not search for debuginfo files')
     p.add_argument('-d', '--dir', action='append', default=[],
-                   help='also search this directory (first)')
+                   help='also search this directory, first (the current '
+                        'directory is searched only as -d .)')
     p.add_argument('-v', '--verbose', action='store_true',
                    help='show the directories searched')
     p.add_argument('-t', '--tainted', action='store_true',

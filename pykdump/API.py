@@ -123,49 +123,57 @@ def isfileoutput():
 
 
 def argv2s(argv):
-    """The command line argv as one string, quoting arguments with spaces."""
+    """The command line argv as one string, quoting arguments with spaces.
+
+    Bytes that are not UTF-8 (kept by Python as surrogates) are shown as
+    backslash escapes, so the line can be written to any file.
+    """
+    argv = [a.encode('utf-8', 'surrogateescape').decode(
+        'utf-8', 'backslashreplace') for a in argv]
     return ' '.join('"%s"' % a if ' ' in a else a for a in argv)
 
 
-#: The framework options every program accepts, anywhere in its arguments
-#: (parsed here before the program sees sys.argv; a value is ``--opt
-#: VALUE`` or ``--opt=VALUE``): option -> (METAVAR, or None for a flag;
-#: meaning). ``epython --ehelp`` prints this table. Not in __all__: the
-#: star-import inventory is the original's.
-FRAMEWORK_OPTIONS = {
-    '--maxel': ('N', 'stop walking a list after N elements (default 10000)'),
-    '--timeout': ('SECONDS', 'limit of each crash command it runs '
-                  '(default 120)'),
-    '--ofile': ('FILE', "write the program's output to FILE"),
-    '--usens': ('PID', 'use the namespaces (net, mount, ...) of task PID'),
-    '--debug': ('N', 'API debug level N (pykdump.API.debug); prints argv'),
-    '--reload': (None, 'purge the caches of pykdump modules first'),
-    '--dumpcache': (None, 'API_options.dumpcache: programs print their '
-                    'caches'),
-    '--experimental': (None, 'API_options.experimental: enable '
-                       'experimental code'),
-}
-_FRAMEWORK = FRAMEWORK_OPTIONS
+def _option_value(name, value):
+    """The checked value of framework option name (OptionError if bad)."""
+    option = pykdump.FRAMEWORK_OPTIONS[name]
+    kind, minimum = option.kind, option.minimum
+    if value is None:
+        raise pykdump.OptionError('%s needs a value' % name)
+    if kind == 'path':
+        if not value:
+            raise pykdump.OptionError('%s needs a file name' % name)
+        return value
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise pykdump.OptionError('%s needs an integer >= %d, not %r'
+                                  % (name, minimum, value))
+    return number
 
 
 def _split_options(argv):
     """(framework options dict, remaining args) from argv[1:].
 
     COMPAT §24.12: options are taken from anywhere in the arguments.
+    Values are checked here, before anything is applied: a bad one raises
+    pykdump.OptionError, which the runner prints on one line.
     """
     opts, rest = {}, []
     it = iter(argv)
     for a in it:
         name, eq, value = a.partition('=')
-        if name in _FRAMEWORK:
-            if _FRAMEWORK[name][0] is not None:  # takes a value
-                if not eq:
-                    value = next(it, '')
-                opts[name[2:]] = value
-            else:
-                opts[name[2:]] = True
-        else:
+        if name not in pykdump.FRAMEWORK_OPTIONS:
             rest.append(a)
+        elif pykdump.FRAMEWORK_OPTIONS[name].kind is None:
+            if eq:
+                raise pykdump.OptionError('%s takes no value' % name)
+            opts[name[2:]] = True
+        else:
+            if not eq:
+                value = next(it, None)
+            opts[name[2:]] = _option_value(name, value)
     return opts, rest
 
 
@@ -185,26 +193,33 @@ def enter_epython():
     opts, rest = _split_options(sys.argv[1:])
     sys.argv[1:] = rest
     API_options.experimental = 'experimental' in opts
+    if 'ofile' in opts:
+        try:
+            ofile = open(opts['ofile'], 'w', encoding='utf-8')
+        except OSError as e:
+            raise pykdump.OptionError('--ofile: cannot write %s: %s'
+                                      % (opts['ofile'], e.strerror)) \
+                from None
     if 'debug' in opts:
-        debug = API_options.debug = int(opts['debug'] or 0)
+        debug = API_options.debug = opts['debug']
         print('argv:', sys.__oldargv)
-    timeout = int(opts.get('timeout', 120))
+    timeout = opts.get('timeout', 120)
     if timeout > getattr(crash, 'default_timeout', 120):
         memocaches.purge_memoize_cache(memocaches.CU_TIMEOUT)
     crash.default_timeout = timeout
     crash.set_default_timeout(timeout)
-    setListMaxel(int(opts.get('maxel', 10000)))
+    setListMaxel(opts.get('maxel', 10000))
     API_options.dumpcache = 'dumpcache' in opts
     if 'reload' in opts:
         memocaches.purge_memoize_cache(memocaches.CU_PYMOD)
         memocaches.PY_select_purge()
     if 'ofile' in opts:
         _saved_stdout = sys.stdout
-        sys.stdout = open(opts['ofile'], 'w', encoding='utf-8')
+        sys.stdout = ofile
     set_nsproxy(None)
     if 'usens' in opts:
         print(' *=*=* Using namespaces of PID %s *=*=*' % opts['usens'])
-        set_nsproxy(int(opts['usens']))
+        set_nsproxy(opts['usens'])
     crash.set_readmem_task(0)
     memocaches.set_live(sys_info.livedump)
     if isfileoutput():

@@ -48,8 +48,18 @@ class NoField(KeyError, AttributeError):
 
     Both a KeyError (what PyKdump raised: old ``except KeyError`` code
     works) and an AttributeError (so ``hasattr()`` and ``getattr(o, n,
-    default)`` work).
+    default)`` work). ``NoField.of(sname, field)`` makes the usual one
+    and keeps the type and field in ``.sname`` and ``.field``.
     """
+
+    sname = field = None
+
+    @classmethod
+    def of(cls, sname, field):
+        """The exception for a missing field of type sname."""
+        exc = cls('%s does not have a field %s' % (sname, field))
+        exc.sname, exc.field = sname, field
+        return exc
 
     def __str__(self):
         return str(self.args[0]) if self.args else ''

@@ -6,6 +6,7 @@ a program that raises prints its traceback and crash's prompt comes back.
 """
 
 import code
+import importlib.util
 import os
 import sys
 import traceback
@@ -23,6 +24,33 @@ _archive = None
 
 class ProgramNotFound(Exception):
     """No program of that name on disk or in the archive."""
+
+
+def _decode(path, data):
+    """Source text of a program file, as Python decodes a module.
+
+    A ``# -*- coding: NAME -*-`` line (PEP 263) or a BOM is honoured;
+    without one the file must be UTF-8. A file that does not decode is a
+    SyntaxError naming the file, as ``python3 FILE`` reports it.
+    """
+    try:
+        return importlib.util.decode_source(data)
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b'\n') + 1
+        raise SyntaxError('%s: %s (line %d): declare the encoding with a '
+                          "'# -*- coding: NAME -*-' line"
+                          % (path, e.reason, line), (path, line, 0, None)) \
+            from None
+    except SyntaxError as e:    # first lines not UTF-8, unknown coding
+        raise SyntaxError("%s: %s (a file that is not UTF-8 needs a "
+                          "'# -*- coding: NAME -*-' line)" % (path, e.msg),
+                          (path, 1, 0, None)) from None
+
+
+def _read(path):
+    """Decoded source of the file at path."""
+    with open(path, 'rb') as f:
+        return _decode(path, f.read())
 
 
 def _so_path():
@@ -46,9 +74,10 @@ def _bundled_source(name):
             return None
     for candidate in ('progs/%s' % name, 'progs/%s.py' % name):
         try:
-            return candidate, _archive.read(candidate).decode('utf-8')
+            data = _archive.read(candidate)
         except KeyError:
             continue
+        return candidate, _decode(candidate, data)
     return None
 
 
@@ -68,14 +97,12 @@ def find_program(name, bundled_only=False):
     if not bundled_only:
         searched.append(name)
         if os.path.isfile(name):
-            with open(name, encoding='utf-8') as f:
-                return name, f.read()
+            return name, _read(name)
         for d in _search_dirs():
             for candidate in (name, name + '.py'):
                 path = os.path.join(d, candidate)
                 if os.path.isfile(path):
-                    with open(path, encoding='utf-8') as f:
-                        return path, f.read()
+                    return path, _read(path)
             searched.append('$PYKDUMPPATH ' + d)
     found = _bundled_source(os.path.splitext(os.path.basename(name))[0])
     if found:
@@ -88,11 +115,10 @@ def find_program(name, bundled_only=False):
 def framework_help():
     """Return the text of ``epython --ehelp``: the framework options.
 
-    Made from pykdump.API.FRAMEWORK_OPTIONS, the table that parses them.
+    Made from pykdump.FRAMEWORK_OPTIONS, the table that parses them.
     """
-    from pykdump.API import FRAMEWORK_OPTIONS
-    rows = [(opt if meta is None else '%s %s' % (opt, meta), meaning)
-            for opt, (meta, meaning) in FRAMEWORK_OPTIONS.items()]
+    rows = [(opt if o.metavar is None else '%s %s' % (opt, o.metavar),
+             o.meaning) for opt, o in pykdump.FRAMEWORK_OPTIONS.items()]
     width = max(len(left) for left, _ in rows) + 2
     lines = ['Framework options, accepted by every program (epython PROG '
              'or PROG),',
@@ -146,6 +172,9 @@ def _report(exc):
     """Print an exception raised by a program the way users expect."""
     if isinstance(exc, BrokenPipeError):
         return  # the reader (| head) went away: not an error
+    if isinstance(exc, pykdump.OptionError):
+        print('epython: %s' % exc)
+        return
     if isinstance(exc, SystemExit):
         status = exc.code
         if status not in (None, 0):
@@ -219,6 +248,27 @@ def _console():
         pass
 
 
+def _leading_options(argv):
+    """(framework options, the rest) of an argv whose options come first.
+
+    ``epython --maxel=5 prog args`` is ``epython prog --maxel=5 args``
+    (docs/user-guide.md): the program's API takes them from anywhere.
+    OptionError for another ``--option`` before the program name.
+    """
+    lead = []
+    argv = list(argv)
+    while argv and argv[0].startswith('--'):
+        name, eq, _value = argv[0].partition('=')
+        option = pykdump.FRAMEWORK_OPTIONS.get(name)
+        if option is None:
+            raise pykdump.OptionError('unknown option %s (epython -h lists '
+                                      "epython's own)" % name)
+        lead.append(argv.pop(0))
+        if option.kind is not None and not eq and argv:
+            lead.append(argv.pop(0))
+    return lead, argv
+
+
 def run(argv, version=False, path=False, reload=False, bundled=False,
         debug=-1, ehelp=False):
     """Run one epython command line; never raises.
@@ -244,6 +294,9 @@ def run(argv, version=False, path=False, reload=False, bundled=False,
             print(sys.version)
             for entry in sys.path:
                 print('   ', entry)
+        lead, argv = _leading_options(argv)
+        if lead and not argv:
+            raise pykdump.OptionError('%s: no program to run' % lead[0])
         if not argv:
             if not (version or path or debug >= 0):
                 _console()
@@ -253,6 +306,6 @@ def run(argv, version=False, path=False, reload=False, bundled=False,
         except ProgramNotFound as exc:
             print(exc)
             return
-        _execute(prog_path, source, [prog_path] + list(argv[1:]))
+        _execute(prog_path, source, [prog_path] + lead + list(argv[1:]))
     except BaseException as exc:  # never unwind into crash's C code
         _report(exc)

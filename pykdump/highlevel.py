@@ -32,6 +32,7 @@ __all__ = [
     'BITS_PER_INT', 'LONG_SIZE', 'LONG_MASK', 'LONG_MAX', 'BITS_PER_LONG',
     'sym2addr', 'sym2alladdr', 'addr2sym', 'addr2mod', 'symbol_exists',
     'struct_size', 'union_size', 'struct_exists', 'member_offset',
+    'field_offset', 'type_size', 'field_size',
     'member_size', 'getSizeOf', 'getStructInfo', 'whatis', 'funcargs',
     'enumerator_value', 'container_of', 'atomic_t',
     'readList', 'readBadList', 'readListByHead', 'list_for_each_entry',
@@ -204,13 +205,31 @@ def struct_exists(sname):
     return struct_size(sname) != -1
 
 
+def type_size(sname):
+    """sizeof(sname), for code that computes with it: TypeError if there
+    is no such type, where struct_size() answers -1."""
+    size = struct_size(sname)
+    if size < 0:
+        raise TypeError('no type %s' % sname)
+    return size
+
+
 @memoize_typeinfo
 def member_offset(sname, field):
-    """Byte offset of field (dotted through embedded structs), -1 if not."""
+    """Byte offset of field (dotted through embedded structs), -1 if not.
+
+    COMPAT §5.1: -1 for a missing field or type is the original's answer and
+    programs test it (``member_offset(...) >= 0``); code that uses the
+    offset as an offset calls :func:`field_offset`, which raises. An empty
+    field name (or an empty component of a dotted one) is a bug in the
+    caller, not a question: NoField.
+    """
+    if not isinstance(field, str) or '' in field.split('.'):
+        raise NoField.of(sname, repr(field))
     # crash answers for a plain member without building the whole layout,
     # which gdb makes costly the first time for big structs.
     words = sname.split()
-    if '.' not in field and len(words) == 2 and \
+    if field.isidentifier() and len(words) == 2 and \
             words[0] in ('struct', 'union') and words[1].isidentifier():
         off = crash.member_offset(words[1], field)
         if off >= 0:
@@ -226,6 +245,21 @@ def member_offset(sname, field):
         return -1
 
 
+def field_offset(sname, field):
+    """Byte offset of field in sname, for code that adds it to an address.
+
+    Raises NoField (a KeyError, naming type and field) for a missing field
+    and TypeError for an unknown type, where member_offset() answers -1:
+    an offset of -1 used as an offset gives a plausible wrong address.
+    """
+    off = member_offset(sname, field)
+    if off < 0:
+        if not struct_exists(sname):
+            raise TypeError('no type %s' % sname)
+        raise NoField.of(sname, field)
+    return off
+
+
 @memoize_typeinfo
 def member_size(sname, field):
     """Size in bytes of a direct field, -1 if missing."""
@@ -234,6 +268,16 @@ def member_size(sname, field):
     except KeyError:
         return -1
     return vi.ti.size * vi.ti.elements
+
+
+def field_size(sname, field):
+    """sizeof(((sname *)0)->field) for code that computes with it: NoField
+    (TypeError for an unknown type) where member_size() answers -1."""
+    size = member_size(sname, field)
+    if size < 0:
+        field_offset(sname, field)      # raises the right error
+        raise NoField.of(sname, field)
+    return size
 
 
 @memoize_typeinfo
@@ -322,7 +366,7 @@ def readSU(sname, addr):
 
 def readSUArray(sname, addr, dim=0, *, maxel=_MAXEL):
     """dim structs at addr (a list), or with dim=0 a generator of maxel."""
-    size = struct_size(sname)
+    size = type_size(sname)
     if dim:
         return [StructResult(sname, addr + i * size) for i in range(dim)]
     return (StructResult(sname, addr + i * size) for i in range(maxel))
@@ -350,8 +394,11 @@ def readProcessMem(taskaddr, uvaddr, size):
 
 
 def container_of(ptr, sname, field):
-    """The struct sname containing field at ptr."""
-    return StructResult(sname, int(ptr) - member_offset(sname, field))
+    """The struct sname containing field at ptr.
+
+    NoField if sname has no such field (the original used offset -1).
+    """
+    return StructResult(sname, int(ptr) - field_offset(sname, field))
 
 
 def atomic_t(o):
@@ -379,6 +426,21 @@ def _walk_problem(what, end, bad, start, strict):
     pylog.error(msg)
 
 
+def _follow(start, offset, maxel):
+    """(nodes from start, end, bad address) of crash.follow_next.
+
+    A node whose next pointer cannot be read is not returned: the walk
+    stopped because that node is unreadable, so its address is not an
+    element of the list (it is in the logged message).
+    """
+    addrs, end, bad = crash.follow_next(start, offset, maxel)
+    nodes = [start] + addrs
+    if end == crash.WALK_FAULT and \
+            (nodes[-1] + offset) & 0xffffffffffffffff == bad:
+        nodes.pop()
+    return nodes, end, bad
+
+
 def _caller():
     """Name of the program function that called a walker."""
     f = sys._getframe(2)
@@ -395,12 +457,12 @@ def readList(start, offset=0, *, maxel=_MAXEL, inchead=True, warn=True,
     start = int(start)
     if not start:
         return []
-    addrs, end, bad = crash.follow_next(start, offset, maxel)
+    nodes, end, bad = _follow(start, offset, maxel)
     if end == crash.WALK_MAXEL and warn:
         pylog.warning('readList: list at 0x%x truncated at %d elements '
                       '(%s)' % (start, maxel, _caller()))
     _walk_problem('readList', end, bad, start, strict)
-    return [start] + addrs if inchead else addrs
+    return nodes if inchead else nodes[1:]
 
 
 def readBadList(start, offset=0, *, maxel=_MAXEL, inchead=True):
@@ -408,13 +470,13 @@ def readBadList(start, offset=0, *, maxel=_MAXEL, inchead=True):
     start = int(start)
     if not start:
         return []  # COMPAT §24.15: a list, not a tuple
-    addrs, end, bad = crash.follow_next(start, offset, maxel)
+    nodes, end, bad = _follow(start, offset, maxel)
     err = None
     if end == crash.WALK_LOOP:
         err = 'Duplicate entry'
     elif end == crash.WALK_FAULT:
         err = crash.error('cannot read list pointer at 0x%x' % bad)
-    return ([start] + addrs if inchead else addrs), err
+    return (nodes if inchead else nodes[1:]), err
 
 
 def readListByHead(start, offset=0, *, maxel=_MAXEL, warn=True,
@@ -434,9 +496,7 @@ def readSUListFromHead(head, field, sname, *, maxel=_MAXEL, inchead=False,
     head is the address of the list_head (or the name of a global
     containing structure, whose field is then the head).
     """
-    offset = member_offset(sname, field)
-    if offset < 0:
-        raise NoField('%s does not have a field %s' % (sname, field))
+    offset = field_offset(sname, field)
     if isinstance(head, str):
         head = sym2addr(head) + offset
     head = int(head)
@@ -454,14 +514,14 @@ def readStructNext(shead, nextfield, *, maxel=_MAXEL, inchead=True,
     if isinstance(shead, tPtr):
         shead = shead.Deref
     sname = shead.PYT_symbol
-    offset = member_offset(sname, nextfield)
-    addrs, end, bad = crash.follow_next(int(shead), offset, maxel)
+    offset = field_offset(sname, nextfield)
+    nodes, end, bad = _follow(int(shead), offset, maxel)
     if end == crash.WALK_MAXEL:
         pylog.warning('readStructNext: truncated at %d elements' % maxel)
     _walk_problem('readStructNext', end, bad, int(shead), strict)
     cls = type(shead)
-    out = [cls(a) for a in addrs]
-    return [shead] + out if inchead else out
+    out = [cls(a) for a in nodes[1:]]
+    return [shead] + out if inchead and nodes else out
 
 
 class ListHead(list):
@@ -482,10 +542,7 @@ class ListHead(list):
     def __getattr__(self, field):
         if field.startswith('__') or self.sname is None:
             raise AttributeError(field)
-        offset = member_offset(self.sname, field)
-        if offset < 0:
-            raise NoField('%s does not have a field %s'
-                          % (self.sname, field))
+        offset = field_offset(self.sname, field)
         return [StructResult(self.sname, a - offset) for a in self]
 
 
@@ -495,16 +552,24 @@ def LH_isempty(lh):
 
 
 def hlist_for_each_entry(sname, head, field, *, maxel=_MAXEL):
-    """Generator of structs sname on the hlist_head head via field."""
-    offset = member_offset(sname, field)
+    """Generator of structs sname on the hlist_head head via field.
+
+    NoField (at once, not at the first next()) if sname has no field.
+    """
+    offset = field_offset(sname, field)
+    return _hlist_entries(sname, head, offset, maxel)
+
+
+def _hlist_entries(sname, head, offset, maxel):
+    """hlist_for_each_entry once the offset is known."""
     first = head.first if isinstance(head, StructResult) else \
         readPtr(int(head))
     first = int(first)
     if not first:
         return
-    addrs, end, bad = crash.follow_next(first, 0, maxel)
+    nodes, end, bad = _follow(first, 0, maxel)
     _walk_problem('hlist_for_each_entry', end, bad, first, False)
-    for a in [first] + addrs:
+    for a in nodes:
         yield StructResult(sname, a - offset)
 
 
@@ -538,17 +603,19 @@ def rbtree_walk(root, sname=None, field=None, *, maxel=_MAXEL,
     Iterative, with bounds on depth and count: a looping or corrupt tree
     ends with a logged error instead of a hang or a traceback.
     """
-    return _guarded(_rbtree_walk(root, sname, field, maxel),
+    # Looked up now: a wrong field name is NoField at the call, not a
+    # walk of addresses off by one.
+    offset = field_offset(sname, field) if sname else 0
+    return _guarded(_rbtree_walk(root, sname, offset, maxel),
                     'rbtree_walk', strict)
 
 
-def _rbtree_walk(root, sname, field, maxel):
+def _rbtree_walk(root, sname, offset, maxel):
     """rbtree_walk without the guard."""
     node = int(root.rb_node if isinstance(root, StructResult) else
                readPtr(int(root)))
-    off_left = member_offset('struct rb_node', 'rb_left')
-    off_right = member_offset('struct rb_node', 'rb_right')
-    offset = member_offset(sname, field) if sname else 0
+    off_left = field_offset('struct rb_node', 'rb_left')
+    off_right = field_offset('struct rb_node', 'rb_right')
     stack, seen, count = [], set(), 0
     while stack or node:
         while node:
@@ -585,8 +652,8 @@ def _xarray_walk(xa, maxel):
     """xarray_walk without the guard."""
     head = int(xa.xa_head)
     count = [0]
-    node_slots = member_offset('struct xa_node', 'slots')
-    node_shift = member_offset('struct xa_node', 'shift')
+    node_slots = field_offset('struct xa_node', 'slots')
+    node_shift = field_offset('struct xa_node', 'shift')
 
     def is_node(e):
         return (e & 3) == 2 and e > 4096
@@ -688,12 +755,47 @@ def _maple_walk(mt, maxel):
 # ---------------------------------------------------------------------
 # Per-CPU variables and tasks
 
+def _percpu_ranges():
+    """[start, end) of the kernel's per-CPU section and of each module's.
+
+    A module's static per-CPU variables sit in its own reserved area
+    (``mod->percpu``, ``percpu_size`` bytes), not between
+    ``__per_cpu_start`` and ``__per_cpu_end``.
+    """
+    ranges = [(sym2addr('__per_cpu_start'), sym2addr('__per_cpu_end'))]
+    try:
+        mods = readSUListFromHead(sym2addr('modules'), 'list',
+                                  'struct module')
+        ranges += [(int(m.percpu), int(m.percpu) + int(m.percpu_size))
+                   for m in mods if m.percpu]
+    except (crash.error, NoField, TypeError, IndexError):
+        pass        # kernels without CONFIG_SMP: no module areas
+    return ranges
+
+
+def _percpu_symbol(name):
+    """Address of per-CPU symbol name; TypeError naming it if it is not.
+
+    Adding a CPU's offset to an ordinary symbol reads memory that only
+    looks like a value, so a symbol outside every per-CPU area is refused.
+    """
+    base = sym2addr(name) if name else 0
+    if not base:
+        raise TypeError('no per-CPU symbol %s' % (name or "''"))
+    if symbol_exists('__per_cpu_end') and \
+            not any(lo <= base < hi for lo, hi in _percpu_ranges()):
+        raise TypeError('%s is not a per-CPU symbol' % name)
+    return base
+
+
 def percpu_addresses(name_or_addr):
-    """Address of each CPU's instance of a per-CPU symbol or offset."""
+    """Address of each CPU's instance of a per-CPU symbol or offset.
+
+    A name must be a per-CPU symbol (TypeError otherwise); an integer is
+    taken as a per-CPU offset (a ``__percpu`` pointer) as it is.
+    """
     if isinstance(name_or_addr, str):
-        base = sym2addr(name_or_addr)
-        if not base:
-            raise TypeError('no per-CPU symbol %s' % name_or_addr)
+        base = _percpu_symbol(name_or_addr)
     else:
         base = int(name_or_addr)
     return [base + crash.per_cpu_offset(cpu)
@@ -701,9 +803,13 @@ def percpu_addresses(name_or_addr):
 
 
 def percpu_read(name):
-    """The value of per-CPU variable name on each CPU (a list)."""
+    """The value of per-CPU variable name on each CPU (a list).
+
+    TypeError if name is not a per-CPU symbol.
+    """
+    addrs = percpu_addresses(name)
     vi = whatis(name)
-    return [vi.reader(a) for a in percpu_addresses(name)]
+    return [vi.reader(a) for a in addrs]
 
 
 def for_all_tasks(*, maxel=_MAXEL):

@@ -291,8 +291,7 @@ class StructResult(int):
                 alt = name[name.index('__', 1):]
                 if alt in cls.PYT_sinfo:
                     return getattr(self, alt)
-            raise NoField('%s does not have a field %s'
-                          % (cls.PYT_symbol, name))
+            raise NoField.of(cls.PYT_symbol, name)
         field = _Field(vi.reader, vi.offset)
         cls.PYT_attrcache[name] = vi.reader
         setattr(cls, name, field)
@@ -348,8 +347,7 @@ class StructResult(int):
         try:
             return self.PYT_sinfo[name].offset
         except KeyError:
-            raise NoField('%s does not have a field %s'
-                          % (self.PYT_symbol, name)) from None
+            raise NoField.of(self.PYT_symbol, name) from None
 
     def castTo(self, sname):
         """The same address as a struct of type sname."""
@@ -585,8 +583,7 @@ def Addr(obj, field=None):
         try:
             return int(obj) + obj.PYT_sinfo[field].offset
         except KeyError:
-            raise NoField('%s does not have a field %s'
-                          % (obj.PYT_symbol, field)) from None
+            raise NoField.of(obj.PYT_symbol, field) from None
     if isinstance(obj, SmartString):
         return obj.addr
     raise TypeError('Addr() needs a StructResult or SmartString, not %s'

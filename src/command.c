@@ -131,6 +131,39 @@ static bool too_many_words(const char *cmd)
 	return n >= MAXARGS - 1;
 }
 
+/*
+ * crash's own line editor gives '|' (pipe to a shell command) and '>'
+ * (redirect) their meaning before a command runs; here they would reach
+ * the command as arguments and change its answer (`p x > 5` is a
+ * comparison for gdb), and crash has no ';'. Refused, outside quotes;
+ * '->' is C, not a redirect.
+ */
+static struct mpk_error *check_shell_syntax(const char *cmd)
+{
+	char quote = 0;
+	const char *p;
+
+	for (p = cmd; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+			continue;
+		}
+		if (*p == '"' || *p == '\'') {
+			quote = *p;
+			continue;
+		}
+		if (*p == '|' || *p == ';' ||
+		    (*p == '>' && (p == cmd || p[-1] != '-')))
+			return mpk_error_create(MPK_ERROR_INVALID,
+				"exec_crash_command: '%c' in \"%s\": pipes, "
+				"redirects and ';' are not supported; run one "
+				"command and filter its output in Python",
+				*p, cmd);
+	}
+	return NULL;
+}
+
 /* Common frame: capture file, saved crash state, run, collect. */
 static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 				 size_t *ret_len)
@@ -225,6 +258,10 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 struct mpk_error *mpk_crash_command(const char *cmd, char **ret,
 				    size_t *ret_len)
 {
+	struct mpk_error *err = check_shell_syntax(cmd);
+
+	if (err)
+		return err;
 	return capture(cmd, false, ret, ret_len);
 }
 
@@ -237,6 +274,7 @@ struct mpk_error *mpk_gdb_command(const char *cmd, char **ret,
 struct mpk_error *mpk_crash_command_fork(const char *cmd, int *ret_fd,
 					 int *ret_pid)
 {
+	struct mpk_error *syntax;
 	int pipefd[2];
 	pid_t pid;
 
@@ -248,6 +286,9 @@ struct mpk_error *mpk_crash_command_fork(const char *cmd, int *ret_fd,
 		return mpk_error_create(MPK_ERROR_INVALID,
 					"command has more than %d words",
 					MAXARGS - 2);
+	syntax = check_shell_syntax(cmd);
+	if (syntax)
+		return syntax;
 	if (pipe(pipefd))
 		return mpk_error_os(errno, "pipe");
 	fflush(fp);

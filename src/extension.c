@@ -6,7 +6,9 @@
  */
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,9 @@ static char *help_epython[] = {
 	"    --reload        re-import pykdump and the programs (for editing)",
 	"    --ehelp         list the framework options every program takes",
 	"                    (--maxel, --timeout, --ofile, --usens, ...)",
+	"",
+	"  Options every program takes (--maxel=N, --timeout=N, --ofile=FILE,",
+	"  --usens=PID, ...) may also come before PROGRAM.",
 	"",
 	"  Output goes to crash's output: '| grep', '> file' work as usual.",
 	"  Each bundled program is also a command of its own: 'xportshow -l'.",
@@ -77,9 +82,12 @@ static void cmd_epython(void)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mpk_run_options opts = { .debug = -1 };
+	char *end;
+	long level;
 	int c;
 
 	optind = 0;	/* getopt_long needs a full reset between commands */
+	opterr = 0;	/* our messages below, on crash's output */
 	while ((c = getopt_long(argcnt, args, "+hvpd:", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
@@ -93,7 +101,15 @@ static void cmd_epython(void)
 			opts.path = true;
 			break;
 		case 'd':
-			opts.debug = atoi(optarg);
+			errno = 0;
+			level = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || level < 0 ||
+			    level > INT_MAX) {
+				fprintf(fp, "epython: -d needs a level (0 or "
+					"more), not '%s'\n", optarg);
+				return;
+			}
+			opts.debug = (int)level;
 			break;
 		case 'r':
 			opts.reload = true;
@@ -102,10 +118,30 @@ static void cmd_epython(void)
 			opts.ehelp = true;
 			break;
 		default:
+			/*
+			 * A long option of the program framework (--maxel=N,
+			 * ...) may come before the program name, as the user
+			 * guide says: the runner sorts those out.
+			 */
+			if (optind > 0 && optind <= argcnt &&
+			    !strncmp(args[optind - 1], "--", 2) &&
+			    optopt == 0) {
+				optind--;
+				goto run;
+			}
+			if (optopt == 'd')
+				fprintf(fp, "epython: -d needs a level\n");
+			else if (optopt)
+				fprintf(fp, "epython: unknown option -%c\n",
+					optopt);
+			else
+				fprintf(fp, "epython: unknown option %s\n",
+					args[optind - 1]);
 			fprintf(fp, "Usage: epython %s\n", help_epython[2]);
 			return;
 		}
 	}
+run:
 	mpk_interp_run(argcnt - optind, args + optind, &opts);
 }
 

@@ -12,7 +12,7 @@ and ``fs/d_path.c`` (``prepend_path()``) and ``fs/locks.c``
 import stat
 from collections import namedtuple
 
-from pykdump.API import (Addr, container_of, crash, member_offset,
+from pykdump.API import (Addr, container_of, crash, field_offset,
                          percpu_addresses, pylog, readmem, readPtr, readSU,
                          symbol_exists, whatis)
 
@@ -81,7 +81,7 @@ def d_unlinked(dentry):
     !IS_ROOT(dentry)`` (``include/linux/dcache.h``).
     """
     unhashed = not readPtr(Addr(dentry, 'd_hash') +
-                           member_offset('struct hlist_bl_node', 'pprev'))
+                           field_offset('struct hlist_bl_node', 'pprev'))
     return unhashed and int(dentry.d_parent) != int(dentry)
 
 
@@ -209,11 +209,11 @@ def for_each_file_lock():
         raise TypeError('no file_lock_list symbol in this kernel')
     ti = whatis('file_lock_list').ti
     if ti.stype == 'struct file_lock_list_struct':
-        heads = [a + member_offset('struct file_lock_list_struct', 'hlist')
+        heads = [a + field_offset('struct file_lock_list_struct', 'hlist')
                  for a in percpu_addresses('file_lock_list')]
     else:
         heads = [whatis('file_lock_list').addr]
-    off = member_offset('struct file_lock', 'fl_link')
+    off = field_offset('struct file_lock', 'fl_link')
     for head in heads:
         pos = readPtr(head)
         n = 0

@@ -15,10 +15,11 @@ import struct
 from collections import namedtuple
 
 from pykdump.API import (Addr, HZ, addr2sym, container_of, crash,
-                         exec_crash_command, idr_walk, member_offset, pylog,
-                         rbtree_walk, readmem, readPtr, readSU,
-                         readSUListFromHead, readSymbol, struct_size,
-                         symbol_exists, whatis)
+                         exec_crash_command, field_offset,
+                         hlist_for_each_entry, idr_walk, member_offset,
+                         pylog, rbtree_walk, readmem, readPtr, readSU,
+                         readSUListFromHead, readSymbol, symbol_exists,
+                         type_size, whatis)
 
 __all__ = ['uname', 'uptime_seconds', 'jiffies', 'load_average',
            'dump_time', 'tainted_mask', 'taint_flags', 'taint_string',
@@ -139,19 +140,19 @@ def _prb_records(prb):
     size = 1 << int(tdr.size_bits)
     # int() of a char * field is the field's address (COMPAT §24.8).
     data = readmem(readPtr(Addr(tdr, 'data')), size)
-    dsize = struct_size('struct prb_desc')
-    isize = struct_size('struct printk_info')
+    dsize = type_size('struct prb_desc')
+    isize = type_size('struct printk_info')
     descs = readmem(int(dr.descs), dsize * count)
     infos = readmem(int(dr.infos), isize * count)
-    o_sv = member_offset('struct prb_desc', 'state_var')
-    o_begin = member_offset('struct prb_desc', 'text_blk_lpos.begin')
-    o_next = member_offset('struct prb_desc', 'text_blk_lpos.next')
-    o_seq = member_offset('struct printk_info', 'seq')
-    o_ts = member_offset('struct printk_info', 'ts_nsec')
-    o_len = member_offset('struct printk_info', 'text_len')
+    o_sv = field_offset('struct prb_desc', 'state_var')
+    o_begin = field_offset('struct prb_desc', 'text_blk_lpos.begin')
+    o_next = field_offset('struct prb_desc', 'text_blk_lpos.next')
+    o_seq = field_offset('struct printk_info', 'seq')
+    o_ts = field_offset('struct printk_info', 'ts_nsec')
+    o_len = field_offset('struct printk_info', 'text_len')
     # level is a 3-bit field after the 5-bit flags, in the byte after
     # facility: read the byte and shift (printk_info in printk_ringbuffer.h).
-    o_lvl = member_offset('struct printk_info', 'facility') + 1
+    o_lvl = field_offset('struct printk_info', 'facility') + 1
     mask = (1 << 62) - 1
     tail = int(dr.tail_id.counter) & mask
     head = int(dr.head_id.counter) & mask
@@ -378,10 +379,10 @@ def _dir_entries(ctl_dir, prefix, depth):
     for node in rbtree_walk(Addr(ctl_dir, 'root'), 'struct ctl_node',
                             'node'):
         head = node.header
-        idx = (int(node) - int(head.node)) // struct_size('struct ctl_node')
+        idx = (int(node) - int(head.node)) // type_size('struct ctl_node')
         table = readSU('struct ctl_table',
                        int(head.ctl_table) +
-                       idx * struct_size('struct ctl_table'))
+                       idx * type_size('struct ctl_table'))
         name = str(table.procname)
         path = prefix + name
         if (int(table.mode) & _S_IFMT) == _S_IFDIR:
@@ -507,14 +508,9 @@ def pool_pending_works(pool):
 def pool_busy_workers(pool):
     """Return the workers of a pool running a work item (busy_hash)."""
     out = []
-    off = member_offset('struct worker', 'hentry')
     for head in pool.busy_hash:
-        pos = int(head.first)
-        n = 0
-        while pos and n < 10000:
-            out.append(readSU('struct worker', pos - off))
-            pos = readPtr(pos)
-            n += 1
+        out.extend(hlist_for_each_entry('struct worker', head, 'hentry',
+                                        maxel=10000))
     return out
 
 

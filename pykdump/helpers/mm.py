@@ -11,7 +11,7 @@ zone``, watermarks, ``node_data``) and ``include/linux/swap.h``.
 from collections import namedtuple
 
 from pykdump.API import (PAGESIZE, crash, enumerator_value, member_offset,
-                         member_size, readSU, readSymbol, struct_size,
+                         field_size, readSU, readSymbol, type_size,
                          sym2addr, symbol_exists)
 
 __all__ = ['totalram_pages', 'free_pages', 'global_zone_page_state',
@@ -109,8 +109,8 @@ def for_each_zone():
     C equivalent: ``for_each_populated_zone(zone)``
     (``include/linux/mmzone.h``).
     """
-    nzones = member_size('struct pglist_data', 'node_zones') // \
-        struct_size('struct zone')
+    nzones = field_size('struct pglist_data', 'node_zones') // \
+        type_size('struct zone')
     free_idx = _stat_item('NR_FREE_PAGES')
     wm = 'watermark' if member_offset('struct zone', 'watermark') >= 0 \
         else '_watermark'

@@ -7,12 +7,12 @@ prints: size, references, state, taint flags) and ``kernel/module/main.c``
 (``module_flags()``).
 """
 
-import os
-import struct
 from collections import namedtuple
 
-from pykdump.API import (crash, member_offset, possibleModuleNames, pylog,
-                         readSUListFromHead, sym2addr, sys_info)
+# The debuginfo search and ELF readers live with loadModule (dlkmload);
+# they are named here too because modinfo's readers look here.
+from pykdump.API import (crash, debuginfo_dirs, find_debuginfo, has_dwarf,
+                         member_offset, pylog, readSUListFromHead, sym2addr)
 
 from pykdump.helpers.kernel import taint_flags
 
@@ -132,62 +132,6 @@ def module_info(mod, flags=None):
     return ModuleInfo(str(mod.name), int(mod), module_base(mod),
                       module_size(mod), module_refcount(mod),
                       module_state(mod), module_taint(mod, flags))
-
-
-def debuginfo_dirs(extra=()):
-    """Return the directories searched for module debuginfo, in order.
-
-    ``extra`` first, then the current directory and ``sys_info.debuginfo``
-    (``/usr/lib/debug/lib/modules/RELEASE``, the directory of vmlinux,
-    ``/lib/modules/RELEASE``...), as ``loadModule()`` searches.
-    """
-    dirs = list(extra) + ['.'] + list(sys_info.debuginfo)
-    return [d for d in dirs if os.path.isdir(d)]
-
-
-def find_debuginfo(name, extra=()):
-    """Return the path of a file with module name's symbols, or None.
-
-    The first ``NAME.ko.debug``/``.o.debug``/``.ko``/``.o`` (also with
-    '_' as '-') found by ``possibleModuleNames()`` in
-    ``debuginfo_dirs()``.
-    """
-    for d in debuginfo_dirs(extra):
-        for base in (name, name.replace('_', '-')):
-            path = possibleModuleNames(d, base)
-            if path:
-                return path
-    return None
-
-
-def has_dwarf(path):
-    """Whether an ELF file has a ``.debug_info`` section (DWARF types).
-
-    A stripped ``.ko`` gives crash symbols but no types.
-    """
-    try:
-        with open(path, 'rb') as f:
-            ident = f.read(64)
-            if ident[:4] != b'\x7fELF' or ident[4] != 2:
-                return False
-            shoff, = struct.unpack_from('<Q', ident, 0x28)
-            shentsize, shnum, shstrndx = struct.unpack_from('<HHH', ident,
-                                                            0x3a)
-            f.seek(shoff)
-            sh = f.read(shentsize * shnum)
-            stroff, strsize = struct.unpack_from(
-                '<QQ', sh, shstrndx * shentsize + 0x18)
-            f.seek(stroff)
-            names = f.read(strsize)
-            for i in range(shnum):
-                nameoff, = struct.unpack_from('<I', sh, i * shentsize)
-                end = names.find(b'\0', nameoff)
-                if names[nameoff:end] in (b'.debug_info',
-                                          b'.zdebug_info'):
-                    return True
-    except (OSError, struct.error, IndexError):
-        return False
-    return False
 
 
 def crash_module_table():

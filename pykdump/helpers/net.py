@@ -12,9 +12,10 @@ Mirrors ``include/net/net_namespace.h`` (``struct net``, the list
 import socket
 import struct
 
-from pykdump.API import (CU_LOAD, Bunch, crash, get_nsproxy, getFullBuckets,
-                         member_offset, memoize_cond, pylog, readPtr, readmem,
-                         sym2addr)
+from pykdump.API import (CU_LOAD, Bunch, NoField, crash, field_offset,
+                         get_nsproxy, getFullBuckets, member_offset,
+                         memoize_cond, pylog, readListByHead, readPtr,
+                         readmem, sym2addr)
 
 __all__ = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'init_net', 'for_each_net',
            'net_inum', 'find_net', 'current_net', 'ntodots', 'ntodots6',
@@ -61,12 +62,8 @@ def for_each_net():
         yield init_net()
         return
     link = struct_offsets('struct net', 'list').list
-    addrs, end, bad = crash.follow_next(head, 0, 100000)
-    if end != crash.WALK_HEAD:
-        pylog.warning('net_namespace_list ends early at %#x' % (bad or 0))
-    for a in addrs:
-        if a != head:
-            yield a - link
+    for a in readListByHead(head, maxel=100000):
+        yield a - link
 
 
 def net_inum(net):
@@ -77,8 +74,8 @@ def net_inum(net):
     :param net: address of a ``struct net``
     :return: ``unsigned int``, or 0 if the kernel has no ``ns`` member
     """
-    ns = member_off('struct net', 'ns')
-    inum = member_off('struct ns_common', 'inum')
+    ns = member_off('struct net', 'ns', optional=True)
+    inum = member_off('struct ns_common', 'inum', optional=True)
     if ns < 0 or inum < 0:
         return 0
     try:
@@ -95,7 +92,7 @@ def current_net():
     :return: address of a ``struct net`` (``int``)
     """
     ns = get_nsproxy()
-    off = member_off('struct nsproxy', 'net_ns')
+    off = member_off('struct nsproxy', 'net_ns', optional=True)
     if ns and off >= 0:
         try:
             net = readPtr(int(ns) + off)
@@ -215,8 +212,11 @@ def _tag(sname):
     return sname
 
 
-def member_off(sname, field):
-    """Return offsetof(sname, field), or -1 if there is no such member.
+def member_off(sname, field, optional=False):
+    """Return offsetof(sname, field).
+
+    A missing member raises NoField (TypeError for a missing type), or
+    with ``optional=True`` gives -1, for code that tests for a feature.
 
     A plain member name goes to crash's own ``MEMBER_OFFSET`` (cached in
     C, microseconds even cold); a dotted path through embedded structs
@@ -224,12 +224,16 @@ def member_off(sname, field):
     for ``struct sock``-sized types), so the helpers use dotted paths
     only off the hot path.
     """
-    if '.' in field:
-        return member_offset(sname, field)
-    try:
-        return crash.member_offset(_tag(sname), field)
-    except crash.error:
-        return -1
+    if '.' in field or not field.isidentifier():
+        off = member_offset(sname, field)
+    else:
+        try:
+            off = crash.member_offset(_tag(sname), field)
+        except crash.error:
+            off = -1
+    if off < 0 and not optional:
+        return field_offset(sname, field)    # raises the right error
+    return off
 
 
 @memoize_cond(CU_LOAD)
@@ -256,7 +260,7 @@ def struct_offsets(sname, *fields, optional=()):
         raise LayoutError('no type %s in this kernel' % sname)
     out = Bunch(size=size)
     for f in fields + tuple(optional):
-        off = member_off(sname, f)
+        off = member_off(sname, f, optional=True)
         if off < 0 and f in fields:
             raise LayoutError('%s has no member %s' % (sname, f))
         out[f.replace('.', '_')] = off
@@ -269,18 +273,29 @@ def has_member(sname, field):
     C equivalent: none; this is how a helper tests for a kernel feature
     instead of comparing version numbers.
     """
-    return member_off(sname, field) >= 0
+    return member_off(sname, field, optional=True) >= 0
 
 
-def member_sz(sname, field):
-    """Return ``sizeof(((sname *)0)->field)``, -1 if there is no such member.
+def member_sz(sname, field, optional=False):
+    """Return sizeof(((sname *)0)->field).
 
-    C equivalent: ``MEMBER_SIZE()`` of crash.
+    A missing member raises NoField (TypeError for a missing type), or
+    with ``optional=True`` gives -1. C equivalent: ``MEMBER_SIZE()`` of
+    crash.
     """
-    try:
-        return crash.member_size(_tag(sname), field)
-    except crash.error:
-        return -1
+    # crash's MEMBER_SIZE answers 0 for a missing member (and something
+    # for an empty name): ask the offset whether the member is there.
+    if member_off(sname, field, optional=True) < 0:
+        size = -1
+    else:
+        try:
+            size = crash.member_size(_tag(sname), field)
+        except crash.error:
+            size = -1
+    if size < 0 and not optional:
+        member_off(sname, field)        # raises the right error
+        raise NoField.of(sname, field)
+    return size
 
 
 # ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ Mirrors ``include/linux/netdevice.h`` (``struct net_device``,
 import struct
 
 from pykdump.API import (addr2sym, crash, enumerator_value, pylog, readPtr,
-                         readmem, sys_info)
+                         readListByHead, readmem, sys_info)
 from pykdump.helpers.net import (LayoutError, Record, member_off, ntodots,
                                  ntodots6, struct_offsets)
 
@@ -94,13 +94,7 @@ def for_each_netdev(net):
     D = _layout()
     head = int(net) + struct_offsets('struct net', 'dev_base_head'
                                      ).dev_base_head
-    addrs, end, bad = crash.follow_next(head, 0, 100000)
-    if end != crash.WALK_HEAD:
-        pylog.warning('device list of net %#x ends early at %#x'
-                      % (int(net), bad or 0))
-    for a in addrs:
-        if a == head:
-            continue
+    for a in readListByHead(head, maxel=100000):
         dev = a - D.dev_list
         try:
             yield _read_dev(dev, D)
@@ -224,13 +218,7 @@ def _ipv6_addrs(idev, name):
         A = struct_offsets('struct inet6_ifaddr', 'addr', 'prefix_len',
                            'if_list', optional=('scope', 'flags'))
         head = idev + IN.addr_list
-        nodes, end, bad = crash.follow_next(head, 0, 10000)
-        if end != crash.WALK_HEAD:
-            pylog.warning('%s: IPv6 address list ends early at %#x'
-                          % (name, bad or 0))
-        for n in nodes:
-            if n == head:
-                continue
+        for n in readListByHead(head, maxel=10000):
             b = readmem(n - A.if_list, A.size)
             scope = _U16.unpack_from(b, A.scope)[0] if A.scope >= 0 else 0
             out.append({'addr': ntodots6(b[A.addr:A.addr + 16]),
@@ -275,7 +263,8 @@ def _stats(dev, buf, D, ops):
         kind = None
         g64 = 0
         if ops:
-            o = member_off('struct net_device_ops', 'ndo_get_stats64')
+            o = member_off('struct net_device_ops', 'ndo_get_stats64',
+                           optional=True)
             g64 = readPtr(ops + o) if o >= 0 else 0
         gname = addr2sym(g64) if g64 else None
         if gname in _STATS64:

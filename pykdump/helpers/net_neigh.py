@@ -9,8 +9,8 @@ neigh_hash_table``, ``struct neighbour``) and what ``ip neigh`` /
 import struct
 
 from pykdump.API import crash, pylog, readPtr, readmem, sym2addr
-from pykdump.helpers.net import (AF_INET6, Record, member_off, ntodots,
-                                 ntodots6, struct_offsets)
+from pykdump.helpers.net import (AF_INET6, LayoutError, Record, member_off,
+                                 ntodots, ntodots6, struct_offsets)
 
 __all__ = ['Neighbour', 'NUD_STATES', 'nud_str', 'for_each_neighbour']
 
@@ -64,6 +64,9 @@ def _buckets(tbl, T):
                 if arr else [], member_off('struct neighbour', 'next'))
     # Linux commit a01a67ab2fff ("neighbour: Convert to hlist") (v6.13):
     # hash_heads[] of hlist_head, entries linked by neighbour.hash.
+    if H.hash_heads < 0:
+        raise LayoutError('struct neigh_hash_table has neither hash_buckets '
+                          'nor hash_heads')
     arr = readPtr(nht + H.hash_heads)
     link = member_off('struct neighbour', 'hash')
     return ([p - link for p in crash.readPtrArray(arr, 1 << shift) if p]

@@ -135,7 +135,7 @@ def for_each_route(net, tables=(254,), *, all_types=False):
 
 def _nh_layout():
     """Offsets in fib_nh / fib_nh_common of a next hop."""
-    base = member_off('struct fib_nh', 'nh_common')
+    base = member_off('struct fib_nh', 'nh_common', optional=True)
     if base < 0:
         # Before v5.3 (commit b0f60193632e "ipv4: Refactor nexthop
         # attributes in fib_dump_info") the fields were nh_dev, nh_gw.

@@ -99,7 +99,7 @@ def snmp_groups(net, groups=None):
     :param net: ``struct net`` StructResult or address
     :param groups: names to read (default all)
     """
-    mib = member_off('struct net', 'mib')
+    mib = member_off('struct net', 'mib', optional=True)
     if mib < 0:
         pylog.warning('struct net has no member mib: no SNMP counters')
         return
@@ -107,7 +107,7 @@ def snmp_groups(net, groups=None):
         if groups and gname not in groups:
             continue
         try:
-            off = member_off('struct netns_mib', member)
+            off = member_off('struct netns_mib', member, optional=True)
             if off < 0:
                 continue
             ptr = readPtr(int(net) + mib + off)

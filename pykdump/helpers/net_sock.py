@@ -18,8 +18,8 @@ import socket
 import struct
 
 from pykdump.API import (HZ, Bunch, crash, enumerator_value, getStructInfo,
-                         pylog, readPtr, readSymbol, readmem, sym2addr,
-                         symbol_exists)
+                         pylog, readListByHead, readPtr, readSymbol, readmem,
+                         sym2addr, symbol_exists)
 from pykdump.helpers.net import (AF_INET6, LayoutError, bucket_heads,
                                  fill_socket_files, has_member, member_off,
                                  member_sz, struct_offsets,
@@ -212,7 +212,7 @@ def _tcp_layout():
 
 def _tw_layout():
     """Offset of the TIME_WAIT timer's expiry in inet_timewait_sock."""
-    off = member_off('struct inet_timewait_sock', 'tw_timer')
+    off = member_off('struct inet_timewait_sock', 'tw_timer', optional=True)
     if off < 0:
         return -1
     return off + struct_offsets('struct timer_list', 'expires').expires
@@ -333,13 +333,15 @@ def _tcp_hashinfo(net):
     # ehash.") (v6.1): a namespace may have its own established hash,
     # reached through net->ipv4.tcp_death_row.hashinfo (a member since
     # v4.11, always &tcp_hashinfo before v6.1).
-    ipv4 = member_off('struct net', 'ipv4')
-    tdr = member_off('struct netns_ipv4', 'tcp_death_row')
-    hio = member_off('struct inet_timewait_death_row', 'hashinfo')
+    ipv4 = member_off('struct net', 'ipv4', optional=True)
+    tdr = member_off('struct netns_ipv4', 'tcp_death_row', optional=True)
+    hio = member_off('struct inet_timewait_death_row', 'hashinfo',
+                     optional=True)
     if ipv4 >= 0 and tdr >= 0 and hio >= 0:
         try:
             where = int(net) + ipv4 + tdr
-            if member_sz('struct netns_ipv4', 'tcp_death_row') == 8:
+            if member_sz('struct netns_ipv4', 'tcp_death_row',
+                         optional=True) == 8:
                 # v6.1-rc1 briefly had a pointer (commit e9bd0cca09d1
                 # embedded it again).
                 where = readPtr(where)
@@ -551,7 +553,7 @@ def _udp_tables(net):
     out = []
     # Linux commit 9804985bf27f ("udp: Introduce optional per-netns hash
     # table.") (v6.2): net->ipv4.udp_table; before, one global table.
-    off = member_off('struct netns_ipv4', 'udp_table')
+    off = member_off('struct netns_ipv4', 'udp_table', optional=True)
     t = 0
     if off >= 0:
         t = readPtr(int(net) + member_off('struct net', 'ipv4') + off)
@@ -666,14 +668,12 @@ def _for_each_thread(maxel):
                        optional=('thread_node', 'thread_group'))
     init = sym2addr('init_task')
     head = init + T.tasks
-    addrs, end, bad = crash.follow_next(head, 0, maxel)
-    if end != crash.WALK_HEAD:
-        pylog.warning('task list ends early (%s at %#x)' % (end, bad or 0))
-    leaders = [init] + [a - T.tasks for a in addrs if a != head]
+    leaders = [init] + [a - T.tasks for a in readListByHead(head,
+                                                            maxel=maxel)]
     # Linux commit 0c740d0afc3b ("introduce for_each_thread() to replace
     # the buggy while_each_thread()") (v3.14) added signal->thread_head;
     # before, threads were linked through task->thread_group.
-    th = member_off('struct signal_struct', 'thread_head')
+    th = member_off('struct signal_struct', 'thread_head', optional=True)
     for leader in leaders:
         yield leader
         try:
@@ -685,12 +685,12 @@ def _for_each_thread(maxel):
                 link = T.thread_group
             else:
                 continue
-            nodes, end, bad = crash.follow_next(h, 0, maxel)
+            nodes = readListByHead(h, maxel=maxel)
         except (crash.error, IndexError):
             continue
         for n in nodes:
             t = n - link
-            if n != h and t != leader:
+            if t != leader:
                 yield t
 
 

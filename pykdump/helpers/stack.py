@@ -19,9 +19,9 @@ import struct
 from collections import namedtuple
 
 from pykdump.API import (SuppressCrashErrors, addr2sym, crash,
-                         exec_crash_command, getStructInfo, member_offset,
+                         exec_crash_command, field_offset, getStructInfo,
                          readPtr, readmem, readSU, readSUListFromHead,
-                         struct_size, sym2addr, symbol_exists)
+                         sym2addr, symbol_exists, type_size)
 
 __all__ = ['Frame', 'THREAD_SIZE', 'task_stack', 'unwind_orc',
            'crash_bt', 'format_frame', 'stack_functions']
@@ -66,7 +66,7 @@ def _orc_layout():
             bits = vi.bitsize or vi.ti.size * 8
             fields[name] = (bitoff, bits, name in ('sp_offset', 'bp_offset'))
     _layout['fields'] = fields
-    _layout['size'] = struct_size('struct orc_entry')
+    _layout['size'] = type_size('struct orc_entry')
     if 'end' in fields:
         _layout['types'] = {'call': 0, 'regs': 1, 'regs_partial': 2,
                             'end_of_stack': None}
@@ -189,14 +189,14 @@ def unwind_orc(task, maxframes=_MAX_FRAMES):
         return []   # an exited task: its stack is freed (put_task_stack())
     lo, hi = stack, stack + THREAD_SIZE
     frame = readSU('struct inactive_task_frame', int(task.thread.sp))
-    sp = int(frame) + struct_size('struct inactive_task_frame')
+    sp = int(frame) + type_size('struct inactive_task_frame')
     bp = int(frame.bp)
     ip = int(frame.ret_addr)
     signal = ip == sym2addr('ret_from_fork')
-    off_ip = member_offset('struct pt_regs', 'ip')
-    off_sp = member_offset('struct pt_regs', 'sp')
-    off_bp = member_offset('struct pt_regs', 'bp')
-    off_cs = member_offset('struct pt_regs', 'cs')
+    off_ip = field_offset('struct pt_regs', 'ip')
+    off_sp = field_offset('struct pt_regs', 'sp')
+    off_bp = field_offset('struct pt_regs', 'bp')
+    off_cs = field_offset('struct pt_regs', 'cs')
     frames = []
     regs = None
     while len(frames) < maxframes:

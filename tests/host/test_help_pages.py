@@ -22,13 +22,13 @@ def _top_file(*parts):
 
 
 def framework_options():
-    """Return the option names of FRAMEWORK_OPTIONS in pykdump/API.py."""
-    tree = ast.parse(_top_file('pykdump', 'API.py'))
+    """Return the option names of FRAMEWORK_OPTIONS in pykdump/__init__.py."""
+    tree = ast.parse(_top_file('pykdump', '__init__.py'))
     for node in tree.body:
         if isinstance(node, ast.Assign) and \
                 getattr(node.targets[0], 'id', '') == 'FRAMEWORK_OPTIONS':
-            return sorted(ast.literal_eval(node.value))
-    raise AssertionError('FRAMEWORK_OPTIONS not in pykdump/API.py')
+            return sorted(ast.literal_eval(key) for key in node.value.keys)
+    raise AssertionError('FRAMEWORK_OPTIONS not in pykdump/__init__.py')
 
 
 class HelpPagesTests(_crash.SessionTestCase):

@@ -44,7 +44,9 @@ OURS = {
     'for_all_tasks', 'for_all_threads', 'rbtree_walk', 'xarray_walk',
     'idr_walk', 'maple_walk', 'percpu_addresses', 'percpu_read',
     'WalkError', 'NoField', 'define_struct', 'readPtrArray',
-    'thread_group',
+    'thread_group', 'field_offset', 'type_size', 'field_size',
+    'debuginfo_dirs', 'find_debuginfo', 'has_dwarf', 'file_build_id',
+    'module_build_id', 'build_id_mismatch', 'is_other_build',
 }
 
 

@@ -132,7 +132,8 @@ class TestModuleDebuginfo(unittest.TestCase):
         out = subprocess.run(['readelf', '-n', ko], capture_output=True,
                              text=True, check=True).stdout
         want = re.search(r'Build ID: ([0-9a-f]+)', out).group(1)
-        self.assertEqual(dlkmload._loaded_fingerprint('testmod'), want)
+        self.assertEqual(dlkmload.module_build_id('testmod'), want)
+        self.assertEqual(dlkmload.file_build_id(ko), want)
 
     def test_search_skips_files_of_other_builds(self):
         ko = os.environ.get('PYKDUMP_TESTMOD')
@@ -140,7 +141,7 @@ class TestModuleDebuginfo(unittest.TestCase):
             self.skipTest('PYKDUMP_TESTMOD is not set')
         with open(ko, 'rb') as f:
             data = f.read()
-        build_id = bytes.fromhex(dlkmload._loaded_fingerprint('testmod'))
+        build_id = bytes.fromhex(dlkmload.module_build_id('testmod'))
         decoy = data.replace(build_id, bytes(b ^ 0xff for b in build_id))
         self.assertNotEqual(decoy, data)
         with tempfile.TemporaryDirectory() as tmp:
@@ -151,7 +152,7 @@ class TestModuleDebuginfo(unittest.TestCase):
                     f.write(content)
             self.assertEqual(dlkmload.possibleModuleNames(tmp, 'testmod'),
                              os.path.join(tmp, 'a', 'testmod.ko'))
-            self.assertEqual(dlkmload._find('testmod', [tmp]),
+            self.assertEqual(dlkmload.find_debuginfo('testmod', [tmp]),
                              os.path.join(tmp, 'b', 'testmod.ko'))
 
 
