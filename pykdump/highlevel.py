@@ -254,7 +254,8 @@ def whatis(name):
     try:
         d = crash.gdb_whatis(name)
     except crash.error:
-        raise TypeError("There's no symbol %s" % name) from None
+        raise crash.NoSymbolError("There's no symbol %s" % name,
+                                  name=name) from None
     vi = VarInfo(name, TypeInfo(d, None, 0, name), addr=sym2addr(name))
     ti = vi.ti
     code = ti.ptrbasetype if ti.ptrlev else ti.codetype
@@ -332,7 +333,7 @@ def readSymbol(name):
     """The value of global name, read with its type's reader."""
     vi = whatis(name)
     if not vi.addr:
-        raise TypeError("There's no symbol %s" % name)
+        raise crash.NoSymbolError("There's no symbol %s" % name, name=name)
     return vi.reader(vi.addr)
 
 
@@ -693,7 +694,8 @@ def percpu_addresses(name_or_addr):
     if isinstance(name_or_addr, str):
         base = sym2addr(name_or_addr)
         if not base:
-            raise TypeError('no per-CPU symbol %s' % name_or_addr)
+            raise crash.NoSymbolError('no per-CPU symbol %s'
+                                      % name_or_addr, name=name_or_addr)
     else:
         base = int(name_or_addr)
     return [base + crash.per_cpu_offset(cpu)
