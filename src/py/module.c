@@ -33,6 +33,7 @@ static int crash_traverse(PyObject *m, visitproc visit, void *arg)
 	Py_VISIT(st->no_symbol_error);
 	Py_VISIT(st->no_type_error);
 	Py_VISIT(st->no_field_error);
+	Py_VISIT(st->completer);
 	return 0;
 }
 
@@ -46,6 +47,7 @@ static int crash_clear(PyObject *m)
 	Py_CLEAR(st->no_symbol_error);
 	Py_CLEAR(st->no_type_error);
 	Py_CLEAR(st->no_field_error);
+	Py_CLEAR(st->completer);
 	return 0;
 }
 

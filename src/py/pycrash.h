@@ -20,6 +20,7 @@ struct mpk_module_state {
 	PyObject *no_symbol_error;	/* crash.NoSymbolError: .name */
 	PyObject *no_type_error;	/* crash.NoTypeError: .name */
 	PyObject *no_field_error;	/* crash.NoFieldError: .name */
+	PyObject *completer;	/* the console's, between begin and end */
 };
 
 /** The state of the imported `crash` module (borrowed). */
