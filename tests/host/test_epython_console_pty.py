@@ -157,6 +157,9 @@ class ConsoleOnTerminalTests(unittest.TestCase):
         cls.step('complete_after', KILL_LINE + 'p linux_banne\t',
                  r'linux_banner ')
         cls.step('p', '\n', PROMPT)
+        cls.step('console2', 'epython\n', PY)
+        cls.step('eof', '\x04', PROMPT)
+        cls.step('after_eof', 'sym init_task\n', PROMPT)
 
     def text(self, name):
         """Return what the terminal showed during step name."""
@@ -212,6 +215,10 @@ class ConsoleOnTerminalTests(unittest.TestCase):
     def test_crash_completion_works_after_exit(self):
         self.assertIn('linux_banner ', self.text('complete_after'))
         self.assertIn('Linux version', self.text('p'))
+
+    def test_ctrl_d_ends_the_console_and_crash_goes_on(self):
+        self.assertRegex(self.text('after_eof'),
+                         r'(?m)^[0-9a-f]+ \(\w\) init_task$')
 
     def test_console_history_is_saved_to_the_file(self):
         with open(self.history, encoding='utf-8') as f:
