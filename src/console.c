@@ -9,6 +9,7 @@
  */
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,26 +68,39 @@ static char **complete(const char *text, int start, int end)
 	return rl_completion_matches(text, complete_one);
 }
 
+/* How often a wait for a key looks for a signal that came before it. */
+static const int signal_poll_ms = 100;
+
 /*
  * readline's own getc retries a read that a signal interrupted; ours
- * asks the console whether to give up, so ^C ends the line at once.
+ * asks the console whether to give up, so ^C ends the line at once. A
+ * signal caught just before read() would not interrupt it: the wait is
+ * a poll() that looks again every signal_poll_ms.
  */
 static int console_getc(FILE *stream)
 {
+	struct pollfd pfd = { .fd = fileno(stream), .events = POLLIN };
 	unsigned char c;
 
 	for (;;) {
-		ssize_t n = read(fileno(stream), &c, 1);
+		int ready = poll(&pfd, 1, signal_poll_ms);
+		ssize_t n;
 
+		if (ready < 0 && errno != EINTR)
+			return EOF;
+		if (ready <= 0) {
+			if (cons.is_interrupted &&
+			    cons.is_interrupted(cons.arg)) {
+				cons.interrupted = true;
+				return '\n';	/* accept; read() drops it */
+			}
+			continue;
+		}
+		n = read(pfd.fd, &c, 1);
 		if (n == 1)
 			return c;
 		if (n == 0 || errno != EINTR)
 			return EOF;
-		if (cons.is_interrupted &&
-		    cons.is_interrupted(cons.arg)) {
-			cons.interrupted = true;
-			return '\n';	/* accept the line; read() drops it */
-		}
 	}
 }
 

@@ -116,7 +116,7 @@ class ConsoleOnTerminalTests(unittest.TestCase):
         try:
             cls._run()
         except AssertionError as exc:
-            cls.failure = str(exc)[:300]
+            cls.failure = str(exc)[-1500:]
         finally:
             cls.term.close()
 
