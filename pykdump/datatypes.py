@@ -43,7 +43,7 @@ def set_reader_factory(reader, dereferencer):
     _dereferencer_factory = dereferencer
 
 
-class NoField(KeyError, AttributeError):
+class NoField(crash.NoFieldError):
     """A struct has no field of that name.
 
     Both a KeyError (what PyKdump raised: old ``except KeyError`` code

@@ -414,7 +414,8 @@ def readBadList(start, offset=0, *, maxel=_MAXEL, inchead=True):
     if end == crash.WALK_LOOP:
         err = 'Duplicate entry'
     elif end == crash.WALK_FAULT:
-        err = crash.error('cannot read list pointer at 0x%x' % bad)
+        err = crash.FaultError('cannot read list pointer at 0x%x' % bad,
+                               address=bad, size=PTR_SIZE)
     return ([start] + addrs if inchead else addrs), err
 
 

@@ -125,3 +125,25 @@ class ConstructorTests(CrashTestCase):
     def test_unknown_keyword_is_a_TypeError(self):
         with self.assertRaises(TypeError):
             crash.NoTypeError('x', adress=1)
+
+
+class PythonLevelTests(CrashTestCase):
+    """pykdump raises the same types for what it finds itself."""
+
+    def test_missing_field_is_caught_by_crash_error_KeyError_hasattr(self):
+        init = API.readSymbol('init_task')
+        for exc_type in (crash.error, crash.NoFieldError, KeyError,
+                         AttributeError):
+            with self.assertRaises(exc_type):
+                init.mpk_no_such_field
+        self.assertFalse(hasattr(init, 'mpk_no_such_field'))
+
+    def test_null_typed_pointer_deref_is_a_NullPointerError(self):
+        from pykdump.datatypes import TypeInfo
+        from pykdump.lowlevel import tPtr
+        p = tPtr(0, TypeInfo('int *'))
+        with self.assertRaises(crash.NullPointerError) as cm:
+            p.Deref
+        self.assertEqual(cm.exception.address, 0)
+        with self.assertRaises(IndexError):
+            p[0]
