@@ -205,7 +205,7 @@ static int set_attributes(PyObject *exc, const struct mpk_error *err)
 
 PyObject *mpk_raise_lookup_as(struct mpk_error *err, PyObject *lookup_type)
 {
-	PyObject *type, *exc;
+	PyObject *type, *msg, *exc = NULL;
 
 	if (err->code == MPK_ERROR_OS) {
 		errno = err->errnum;
@@ -214,7 +214,12 @@ PyObject *mpk_raise_lookup_as(struct mpk_error *err, PyObject *lookup_type)
 		return NULL;
 	}
 	type = exception_type(err, lookup_type);
-	exc = PyObject_CallFunction(type, "s", err->message);
+	/* crash's and gdb's text is not always UTF-8 */
+	msg = PyUnicode_DecodeUTF8(err->message, strlen(err->message),
+				   "backslashreplace");
+	if (msg)
+		exc = PyObject_CallFunctionObjArgs(type, msg, NULL);
+	Py_XDECREF(msg);
 	if (exc && set_attributes(exc, err) < 0)
 		Py_CLEAR(exc);
 	if (exc) {

@@ -169,6 +169,11 @@ class ConsoleOnTerminalTests(unittest.TestCase):
         return re.sub(r'\x1b\[[0-9;]*m', '', self.steps[name]).replace(
             '\r', '')
 
+    def test_session_has_no_sanitizer_report(self):
+        # make check-asan runs this under ASan (MPK_CRASH, MPK_SO)
+        self.assertEqual([ln for ln in self.term.seen.splitlines()
+                          if _crash.SANITIZER_RE.search(ln)], [])
+
     def test_crash_completes_before_the_console(self):
         self.assertIn('p linux_banner ', self.text('complete_before'))
 
