@@ -192,7 +192,7 @@ def struct_size(sname):
     """Size of a type (any name gdb knows), -1 if unknown."""
     try:
         return TypeInfo(sname).size
-    except (TypeError, crash.error):
+    except crash.error:
         return -1
 
 
@@ -526,7 +526,7 @@ def _guarded(walk, what, strict):
     (or WalkError if strict) instead of a traceback."""
     try:
         yield from walk
-    except (crash.error, IndexError) as exc:
+    except crash.error as exc:
         msg = '%s: stopped at an unreadable pointer: %s' % (what, exc)
         if strict:
             raise WalkError(msg) from None
@@ -737,7 +737,7 @@ def thread_group(leader, *, maxel=_MAXEL):
             threads = [leader] + readSUListFromHead(
                 Addr(leader, 'thread_group'), 'thread_group',
                 'struct task_struct', maxel=maxel)
-    except (crash.error, IndexError, NoField) as exc:
+    except crash.error as exc:
         pylog.warning('cannot read the threads of task 0x%x: %s'
                       % (leader, exc))
         threads = []
