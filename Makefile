@@ -30,7 +30,7 @@ PY_CPPFLAGS += $(VERSION_DEFS)
 
 CORE_SRCS := src/extension.c src/session.c src/guard.c src/command.c \
 	src/memory.c src/symbols.c src/system.c src/error.c src/types.c \
-	src/ptype_parse.c
+	src/ptype_parse.c src/console.c
 PY_SRCS := src/interp.c $(wildcard src/py/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 PY_OBJS := $(PY_SRCS:%.c=$(BUILD)/%.o)

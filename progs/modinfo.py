@@ -56,20 +56,20 @@ def module_rows(search=True, extra=()):
     """
     try:
         flags = taint_flags()
-    except (crash.error, TypeError, KeyError) as e:
+    except crash.error as e:
         pylog.warning('cannot read taint_flags: %s' % e)
         flags = []
     table = M.crash_module_table()
     rows = []
     try:
         mods = list(M.for_each_module())
-    except (crash.error, IndexError, KeyError, TypeError) as e:
+    except crash.error as e:
         pylog.warning('cannot read the module list (modules): %s' % e)
         mods = []
     for mod in mods:
         try:
             info = M.module_info(mod, flags)
-        except (crash.error, IndexError, KeyError, TypeError) as e:
+        except crash.error as e:
             pylog.warning('cannot decode module at 0x%x: %s' % (mod, e))
             continue
         status, path = debuginfo_status(info.name, table, search, extra)
@@ -99,7 +99,7 @@ def print_taint(rows):
         text = taint_string(mask)
         print('Kernel taint: %s (tainted_mask 0x%x)'
               % (text or 'none', mask))
-    except (crash.error, TypeError, KeyError) as e:
+    except crash.error as e:
         pylog.warning('cannot read the kernel taint: %s' % e)
     tainting = ['%s(%s)' % (i.name, i.taint) for i, _s, _p in rows
                 if i.taint]
@@ -114,7 +114,7 @@ def do_load(name, path):
         return 1
     try:
         found = M.find_module(name)
-    except (crash.error, IndexError, KeyError, TypeError) as e:
+    except crash.error as e:
         pylog.warning('cannot read the module list (modules): %s' % e)
         found = name in [m[0] for m in crash.modules()]
     if not found:

@@ -88,7 +88,7 @@ def build_tree():
             nodes[pid] = Node(pid, T.task_comm(leader),
                               T.task_state(leader), 'process')
             parent_of[pid] = T.task_ppid(leader)
-        except (crash.error, IndexError, KeyError) as e:
+        except crash.error as e:
             pylog.warning('cannot read task 0x%x: %s' % (leader, e))
             continue
         try:
@@ -96,7 +96,7 @@ def build_tree():
                 if int(t.pid) != pid:
                     threads[pid].append(Node(int(t.pid), T.task_comm(t),
                                              T.task_state(t), 'thread'))
-        except (crash.error, IndexError, KeyError) as e:
+        except crash.error as e:
             errors.setdefault(str(e), []).append(pid)
     for pid in sorted(nodes):
         ppid = parent_of[pid]
@@ -170,7 +170,7 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         nodes = build_tree()
-    except (crash.error, IndexError, KeyError, TypeError) as e:
+    except crash.error as e:
         pylog.warning('cannot read the task list (init_task.tasks): %s' % e)
         return 1
     if args.pid is not None:

@@ -57,7 +57,7 @@ class TaskRow:
                          ('kthread', T.is_kernel_thread)):
             try:
                 setattr(self, attr, fn(task))
-            except (crash.error, IndexError, KeyError, TypeError) as e:
+            except crash.error as e:
                 if errors is None:
                     pylog.warning('cannot read %s of task 0x%x: %s'
                                   % (attr, self.addr, e))
@@ -79,13 +79,13 @@ def collect():
     """Return a TaskRow for every task, sorted by (tgid, pid)."""
     try:
         active = {int(t) for t in T.active_tasks().values()}
-    except (crash.error, TypeError) as e:
+    except crash.error as e:
         pylog.warning('cannot read the run queues: %s' % e)
         active = set()
     clocks = _clocks()
     try:
         tasks = list(T.for_each_task())
-    except (crash.error, IndexError, KeyError, TypeError) as e:
+    except crash.error as e:
         pylog.warning('cannot read the task list (init_task.tasks): %s' % e)
         tasks = []
     errors = {}
@@ -142,7 +142,7 @@ def _print_files(task):
     """The open files section of --pid."""
     try:
         files = task_open_files(task)
-    except (crash.error, IndexError, KeyError, TypeError) as e:
+    except crash.error as e:
         pylog.warning('cannot read the open files of pid %d: %s'
                       % (task.pid, e))
         return
@@ -174,7 +174,7 @@ def print_details(row, rows):
         print('  Flags: 0x%x   Prio: %d   %s'
               % (task.flags, task.prio,
                  'kernel thread' if row.kthread else 'user process'))
-    except (crash.error, KeyError) as e:
+    except crash.error as e:
         pylog.warning('cannot read flags/prio of pid %d: %s' % (row.pid, e))
     group = [r for r in rows if r.tgid == row.tgid]
     print('  Threads (%d): %s' % (len(group), ', '.join(
@@ -189,13 +189,13 @@ def print_details(row, rows):
                      mem['shmem'], mem['swap']))
         else:
             print('\n  Memory: none (no mm: kernel thread or exited)')
-    except (crash.error, IndexError, KeyError, TypeError) as e:
+    except crash.error as e:
         pylog.warning('cannot read the memory of pid %d: %s' % (row.pid, e))
     _print_files(task)
     print('\n  Kernel stack:')
     try:
         frames = task_stack(task, row.active)
-    except (crash.error, IndexError, KeyError, TypeError) as e:
+    except crash.error as e:
         pylog.warning('cannot unwind the stack of pid %d: %s'
                       % (row.pid, e))
         frames = []

@@ -43,7 +43,7 @@ def set_reader_factory(reader, dereferencer):
     _dereferencer_factory = dereferencer
 
 
-class NoField(KeyError, AttributeError):
+class NoField(crash.NoFieldError):
     """A struct has no field of that name.
 
     Both a KeyError (what PyKdump raised: old ``except KeyError`` code
@@ -89,7 +89,8 @@ class TypeInfo:
             try:
                 t = _typeinfo_dict(tname)
             except crash.error:
-                raise TypeError('no type %s' % tname) from None
+                raise crash.NoTypeError('no type %s' % tname,
+                                        name=tname) from None
         self.basetype = t['basetype']
         self.codetype = t['codetype']
         self.size = t['typelength']
@@ -235,7 +236,8 @@ class SUInfo(dict, metaclass=MemoizeSU):
             try:
                 gdbdict = _typeinfo_dict(sname)
             except crash.error:
-                raise TypeError('no type %s' % sname) from None
+                raise crash.NoTypeError('no type %s' % sname,
+                                        name=sname) from None
         self.PYT_sname = sname
         self.PYT_body = []
         self.PYT_size = self.size = gdbdict['typelength']
@@ -332,7 +334,8 @@ class EnumInfo(dict):
             else:
                 d = crash.gdb_whatis(name)
         except crash.error:
-            raise TypeError('no enum %s' % name) from None
+            raise crash.NoTypeError('no enum %s' % name, name=name) \
+                from None
         if d.get('codetype') != TYPE_CODE_ENUM or d.get('stars'):
             raise TypeError('%s is not an enum' % name)
         edef = d.get('edef')
@@ -449,8 +452,8 @@ def define_struct(text):
         try:
             d = dict(crash.gdb_typeinfo(ctype))
         except crash.error:
-            raise TypeError('no type %s (field %s)' % (ctype, f.name)) \
-                from None
+            raise crash.NoTypeError('no type %s (field %s)'
+                                    % (ctype, f.name), name=ctype) from None
         d.pop('body', None)
         d['fname'] = f.name
         d['bitoffset'] = f.offset * 8

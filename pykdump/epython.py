@@ -5,7 +5,6 @@ bundled program typed as a crash command. It never lets an exception out:
 a program that raises prints its traceback and crash's prompt comes back.
 """
 
-import code
 import importlib.util
 import os
 import sys
@@ -237,15 +236,10 @@ def _console():
         exec('from pykdump.API import *', namespace)
     except Exception as exc:  # the console still helps without the API
         _report(exc)
-    console = code.InteractiveConsole(namespace)
-    console.raw_input = crash.input_line
-    try:
-        console.interact(banner='Python %s in crash: pykdump API %s; '
-                         'exit() or EOF leaves' % (sys.version.split()[0],
-                                                   pykdump.__version__),
-                         exitmsg='')
-    except SystemExit:
-        pass
+    from pykdump import console
+    console.interact(namespace, 'Python %s in crash: pykdump API %s; '
+                     'exit() or EOF leaves' % (sys.version.split()[0],
+                                               pykdump.__version__))
 
 
 def _leading_options(argv):

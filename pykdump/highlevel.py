@@ -193,7 +193,7 @@ def struct_size(sname):
     """Size of a type (any name gdb knows), -1 if unknown."""
     try:
         return TypeInfo(sname).size
-    except (TypeError, crash.error):
+    except crash.error:
         return -1
 
 
@@ -298,7 +298,8 @@ def whatis(name):
     try:
         d = crash.gdb_whatis(name)
     except crash.error:
-        raise TypeError("There's no symbol %s" % name) from None
+        raise crash.NoSymbolError("There's no symbol %s" % name,
+                                  name=name) from None
     vi = VarInfo(name, TypeInfo(d, None, 0, name), addr=sym2addr(name))
     ti = vi.ti
     code = ti.ptrbasetype if ti.ptrlev else ti.codetype
@@ -376,7 +377,7 @@ def readSymbol(name):
     """The value of global name, read with its type's reader."""
     vi = whatis(name)
     if not vi.addr:
-        raise TypeError("There's no symbol %s" % name)
+        raise crash.NoSymbolError("There's no symbol %s" % name, name=name)
     return vi.reader(vi.addr)
 
 
@@ -475,7 +476,8 @@ def readBadList(start, offset=0, *, maxel=_MAXEL, inchead=True):
     if end == crash.WALK_LOOP:
         err = 'Duplicate entry'
     elif end == crash.WALK_FAULT:
-        err = crash.error('cannot read list pointer at 0x%x' % bad)
+        err = crash.FaultError('cannot read list pointer at 0x%x' % bad,
+                               address=bad, size=PTR_SIZE)
     return (nodes if inchead else nodes[1:]), err
 
 
@@ -589,7 +591,7 @@ def _guarded(walk, what, strict):
     (or WalkError if strict) instead of a traceback."""
     try:
         yield from walk
-    except (crash.error, IndexError) as exc:
+    except crash.error as exc:
         msg = '%s: stopped at an unreadable pointer: %s' % (what, exc)
         if strict:
             raise WalkError(msg) from None
@@ -781,7 +783,8 @@ def _percpu_symbol(name):
     """
     base = sym2addr(name) if name else 0
     if not base:
-        raise TypeError('no per-CPU symbol %s' % (name or "''"))
+        raise crash.NoSymbolError('no per-CPU symbol %s' % (name or "''"),
+                                  name=name)
     if symbol_exists('__per_cpu_end') and \
             not any(lo <= base < hi for lo, hi in _percpu_ranges()):
         raise TypeError('%s is not a per-CPU symbol' % name)
@@ -840,7 +843,7 @@ def thread_group(leader, *, maxel=_MAXEL):
             threads = [leader] + readSUListFromHead(
                 Addr(leader, 'thread_group'), 'thread_group',
                 'struct task_struct', maxel=maxel)
-    except (crash.error, IndexError, NoField) as exc:
+    except crash.error as exc:
         pylog.warning('cannot read the threads of task 0x%x: %s'
                       % (leader, exc))
         threads = []

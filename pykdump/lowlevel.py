@@ -122,10 +122,10 @@ class tPtr(int):
         return self.ti
 
     def getDeref(self):
-        """The pointed-to value; IndexError for NULL."""
+        """The pointed-to value; crash.NullPointerError (an IndexError)."""
         if not self:
-            raise IndexError('NULL pointer dereference (%s)'
-                             % self.ti.typestr())
+            raise crash.NullPointerError('NULL pointer dereference (%s)'
+                                         % self.ti.typestr(), address=0)
         if self.ptrlev > 1:
             return tPtr(readPtr(self), _ptr_down(self.ti))
         deref = self.ti.dereferencer
@@ -137,8 +137,8 @@ class tPtr(int):
 
     def __getitem__(self, i):
         if not self:
-            raise IndexError('NULL pointer dereference (%s)'
-                             % self.ti.typestr())
+            raise crash.NullPointerError('NULL pointer dereference (%s)'
+                                         % self.ti.typestr(), address=0)
         if self.ptrlev > 1:
             target = readPtr(int(self) + i * POINTER_SIZE)
             down = _ptr_down(self.ti)

@@ -60,6 +60,24 @@ struct mpk_error *mpk_error_fault(uint64_t address, uint64_t size)
 	return err;
 }
 
+struct mpk_error *mpk_error_lookup(enum mpk_lookup_kind kind,
+				   const char *name, const char *fmt, ...)
+{
+	struct mpk_error *err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	err = mpk_error_vcreate(MPK_ERROR_LOOKUP, fmt, ap);
+	va_end(ap);
+	if (err == &mpk_enomem)
+		return err;
+	err->lookup = kind;
+	/* Without the name the error still says what failed: no ENOMEM. */
+	if (name)
+		err->name = strdup(name);
+	return err;
+}
+
 struct mpk_error *mpk_error_os(int errnum, const char *what)
 {
 	struct mpk_error *err;
@@ -75,5 +93,6 @@ void mpk_error_destroy(struct mpk_error *err)
 	if (!err || err == &mpk_enomem || err == &mpk_null_pointer)
 		return;
 	free(err->message);
+	free(err->name);
 	free(err);
 }

@@ -33,8 +33,8 @@ struct mpk_error *mpk_read_member_ulong(uint64_t base, const char *type,
 	ulong val;
 
 	if (off < 0)
-		return mpk_error_create(MPK_ERROR_LOOKUP, "no member %s.%s",
-					type, member);
+		return mpk_error_lookup(MPK_LOOKUP_MEMBER, member,
+					"no member %s.%s", type, member);
 	if (!readmem(base + off, KVADDR, &val, sizeof(val), "member",
 		     RETURN_ON_ERROR | QUIET))
 		return mpk_error_fault(base + off, sizeof(val));

@@ -1383,16 +1383,48 @@ static struct mpk_error *walk_body(const struct mpk_body *cbody, bool known,
 static const struct {
 	const char *prefix;
 	enum mpk_error_code code;
+	enum mpk_lookup_kind lookup;
+	const char *keyword;	/* put before the name: "struct " */
 } known_errors[] = {
-	{ "No symbol ", MPK_ERROR_LOOKUP },
-	{ "No struct type named ", MPK_ERROR_LOOKUP },
-	{ "No union type named ", MPK_ERROR_LOOKUP },
-	{ "No enum type named ", MPK_ERROR_LOOKUP },
-	{ "No type named ", MPK_ERROR_LOOKUP },
-	{ "There is no member named ", MPK_ERROR_LOOKUP },
-	{ "whatis: cannot resolve: ", MPK_ERROR_LOOKUP },
-	{ "gdb: gdb request failed: ", MPK_ERROR_CRASH },
+	{ "No symbol ", MPK_ERROR_LOOKUP, MPK_LOOKUP_SYMBOL, "" },
+	{ "No struct type named ", MPK_ERROR_LOOKUP, MPK_LOOKUP_TYPE,
+	  "struct " },
+	{ "No union type named ", MPK_ERROR_LOOKUP, MPK_LOOKUP_TYPE,
+	  "union " },
+	{ "No enum type named ", MPK_ERROR_LOOKUP, MPK_LOOKUP_TYPE, "enum " },
+	{ "No type named ", MPK_ERROR_LOOKUP, MPK_LOOKUP_TYPE, "" },
+	{ "There is no member named ", MPK_ERROR_LOOKUP, MPK_LOOKUP_MEMBER,
+	  "" },
+	{ "whatis: cannot resolve: ", MPK_ERROR_LOOKUP, MPK_LOOKUP_SYMBOL,
+	  "" },
+	{ "gdb: gdb request failed: ", MPK_ERROR_CRASH, MPK_LOOKUP_OTHER, "" },
 };
+
+/*
+ * The name in the rest of a known error line: the first word, without
+ * gdb's quotes and final period ('"xyz" in current context.', 'xyz.').
+ */
+static char *known_error_name(const char *keyword, const char *rest,
+			      size_t n)
+{
+	size_t len = 0;
+	char *name;
+
+	if (n && *rest == '"') {
+		rest++;
+		n--;
+		while (len < n && rest[len] != '"')
+			len++;
+	} else {
+		while (len < n && rest[len] != ' ')
+			len++;
+		if (len && rest[len - 1] == '.')
+			len--;
+	}
+	if (asprintf(&name, "%s%.*s", keyword, (int)len, rest) < 0)
+		return NULL;
+	return name;
+}
 
 /* The first line that is a known error message, as that error. */
 static struct mpk_error *known_error(const char *text, size_t len)
@@ -1419,14 +1451,19 @@ static struct mpk_error *known_error(const char *text, size_t len)
 				n = 1024;
 			err = mpk_error_create(known_errors[i].code, "%.*s",
 					       (int)n, line);
+			if (err == &mpk_enomem)
+				return err;
 			/* the message goes to Python: no control bytes */
-			if (err != &mpk_enomem) {
-				for (char *c = err->message; *c; c++) {
-					if ((unsigned char)*c < 0x20 ||
-					    (unsigned char)*c == 0x7f)
-						*c = '?';
-				}
+			for (char *c = err->message; *c; c++) {
+				if ((unsigned char)*c < 0x20 ||
+				    (unsigned char)*c == 0x7f)
+					*c = '?';
 			}
+			err->lookup = known_errors[i].lookup;
+			if (err->lookup != MPK_LOOKUP_OTHER)
+				err->name = known_error_name(
+					known_errors[i].keyword,
+					err->message + k, strlen(err->message) - k);
 			return err;
 		}
 	}

@@ -18,7 +18,8 @@ struct mpk_error *mpk_symbol_address(const char *name, uint64_t *ret)
 	struct syment *sp = symbol_search(name_arg(name));
 
 	if (!sp)
-		return mpk_error_create(MPK_ERROR_LOOKUP, "no symbol %s", name);
+		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name, "no symbol %s",
+					name);
 	*ret = sp->value;
 	return NULL;
 }
@@ -62,7 +63,7 @@ struct mpk_error *mpk_symbol_at(uint64_t addr, const char **ret,
 	struct syment *sp = value_search(addr, &offset);
 
 	if (!sp)
-		return mpk_error_create(MPK_ERROR_LOOKUP,
+		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, NULL,
 					"no symbol at 0x%llx",
 					(unsigned long long)addr);
 	*ret = sp->name;
@@ -84,8 +85,8 @@ struct mpk_error *mpk_enumerator_value(const char *name, int64_t *ret)
 	long value;
 
 	if (!enumerator_value(name_arg(name), &value))
-		return mpk_error_create(MPK_ERROR_LOOKUP, "no enumerator %s",
-					name);
+		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name,
+					"no enumerator %s", name);
 	*ret = value;
 	return NULL;
 }

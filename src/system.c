@@ -108,7 +108,7 @@ static struct mpk_error *task_mem_from_mm(uint64_t task,
 	if (err)
 		return err;
 	if (rss_off < 0)
-		return mpk_error_create(MPK_ERROR_LOOKUP,
+		return mpk_error_lookup(MPK_LOOKUP_MEMBER, "rss_stat",
 					"no member mm_struct.rss_stat");
 	/* MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES (MM_SWAPENTS is not rss) */
 	for (i = 0; i < 3; i++) {
@@ -184,7 +184,8 @@ struct mpk_error *mpk_nr_syscalls(int *ret)
 		sp = symbol_search("sys_call_table");
 		next = sp ? next_symbol(NULL, sp) : NULL;
 		if (!next)
-			return mpk_error_create(MPK_ERROR_LOOKUP,
+			return mpk_error_lookup(MPK_LOOKUP_SYMBOL,
+						"sys_call_table",
 						"no symbol sys_call_table");
 		size = next->value - sp->value;
 	}

@@ -17,6 +17,7 @@ struct cache_entry {
 	char *key;		/* "o:EXPR", "p:EXPR" or "w:EXPR" */
 	struct mpk_ptype *ptype;
 	char *error;		/* gdb's message when ptype is NULL */
+	enum mpk_lookup_kind lookup;	/* what error says was not found */
 	long size;		/* "s:" entries: datatype_info's answer */
 	struct cache_entry *next;
 };
@@ -103,7 +104,8 @@ static struct mpk_error *cached_answer(const struct cache_entry *e,
 		*ret = e->ptype;
 		return NULL;
 	}
-	return mpk_error_create(MPK_ERROR_LOOKUP, "%s", e->error);
+	/* The key is "K:EXPR": name the expression that was looked up. */
+	return mpk_error_lookup(e->lookup, e->key + 2, "%s", e->error);
 }
 
 /* Run one gdb type command and parse it; store the answer either way. */
@@ -133,7 +135,8 @@ static struct mpk_error *query(const char *kind, const char *command,
 	if (err && err->code == MPK_ERROR_CRASH) {
 		/* gdb keeps its reason to itself with GNU_RETURN_ON_ERROR. */
 		mpk_error_destroy(err);
-		err = mpk_error_create(MPK_ERROR_LOOKUP, "no %s %s",
+		err = mpk_error_lookup(*kind == 'w' ? MPK_LOOKUP_SYMBOL :
+				       MPK_LOOKUP_TYPE, expr, "no %s %s",
 				       *kind == 'w' ? "symbol" : "type", expr);
 	}
 	if (!err)
@@ -155,6 +158,9 @@ static struct mpk_error *query(const char *kind, const char *command,
 	e->key = key;
 	e->ptype = ptype;
 	if (err) {
+		/* gdb's own text says what it missed; crash's does not. */
+		e->lookup = err->lookup != MPK_LOOKUP_OTHER ? err->lookup :
+			    *kind == 'w' ? MPK_LOOKUP_SYMBOL : MPK_LOOKUP_TYPE;
 		e->error = strdup(err->message);
 		mpk_error_destroy(err);
 		if (!e->error) {

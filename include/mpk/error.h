@@ -25,6 +25,14 @@ enum mpk_error_code {
 	MPK_ERROR_OS,		/* a libc call failed: errno */
 };
 
+/** What an MPK_ERROR_LOOKUP did not find: Python raises a subclass each. */
+enum mpk_lookup_kind {
+	MPK_LOOKUP_OTHER,	/* a task, an address, ...: plain crash.error */
+	MPK_LOOKUP_SYMBOL,	/* crash.NoSymbolError */
+	MPK_LOOKUP_TYPE,	/* crash.NoTypeError */
+	MPK_LOOKUP_MEMBER,	/* crash.NoFieldError */
+};
+
 /** An error: its code, a message, and the code's details. */
 struct mpk_error {
 	enum mpk_error_code code;
@@ -32,6 +40,8 @@ struct mpk_error {
 	uint64_t address;	/* MPK_ERROR_FAULT, MPK_ERROR_LOOP */
 	uint64_t size;		/* MPK_ERROR_FAULT */
 	int errnum;		/* MPK_ERROR_OS */
+	enum mpk_lookup_kind lookup;	/* MPK_ERROR_LOOKUP */
+	char *name;		/* MPK_ERROR_LOOKUP: what was not found, or NULL */
 };
 
 /** The static out-of-memory error: returned when even an error can't be made. */
@@ -49,6 +59,13 @@ struct mpk_error *mpk_error_vcreate(enum mpk_error_code code,
 	__attribute__((format(printf, 2, 0)));
 /** A failed read of @size bytes at @address. */
 struct mpk_error *mpk_error_fault(uint64_t address, uint64_t size);
+/**
+ * A failed lookup of @name (copied; NULL if unknown), of @kind, with a
+ * printf-style message.
+ */
+struct mpk_error *mpk_error_lookup(enum mpk_lookup_kind kind,
+				   const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /** A libc failure: errno and what was being done. */
 struct mpk_error *mpk_error_os(int errnum, const char *what);
 /** Free an error; the static ones and NULL are ignored. */

@@ -55,7 +55,7 @@ def for_each_fd(task):
     try:
         bits = int.from_bytes(readmem(readPtr(Addr(fdt, 'open_fds')),
                                       (max_fds + 7) // 8), 'little')
-    except (crash.error, IndexError):
+    except crash.error:
         bits = -1   # no bitmap: trust the non-NULL pointers
     for fd, ptr in enumerate(ptrs):
         if ptr and bits >> fd & 1:
@@ -93,7 +93,7 @@ def _pseudo_name(dentry, mnt):
     """'socket:[123]'-like name of a dentry on a pseudo fs, or None."""
     try:
         fstype = str(mnt.mnt_sb.s_type.name)
-    except (crash.error, IndexError, KeyError):
+    except crash.error:
         return None
     if fstype in _PSEUDO and dentry.d_inode:
         return _PSEUDO[fstype] % int(dentry.d_inode.i_ino)
@@ -140,7 +140,7 @@ def file_path(file):
     dentry, vfsmnt = file.f_path.dentry, file.f_path.mnt
     try:
         return d_path(dentry, vfsmnt)
-    except (crash.error, IndexError, KeyError) as e:
+    except crash.error as e:
         pylog.warning('d_path of file 0x%x failed (%s), asking crash'
                       % (file, e))
         return crash.get_pathname(int(dentry), int(vfsmnt))
@@ -169,7 +169,7 @@ def task_open_files(task):
                                 int(inode.i_ino), int(inode.i_size),
                                 int(f.f_pos), inode_type(inode),
                                 d_unlinked(dentry)))
-        except (crash.error, IndexError, KeyError) as e:
+        except crash.error as e:
             pylog.warning('task %d fd %d (file 0x%x): %s'
                           % (task.pid, fd, f, e))
     return out
@@ -221,7 +221,7 @@ def for_each_file_lock():
             fl = readSU('struct file_lock', pos - off)
             try:
                 path = file_path(fl.fl_file) if fl.fl_file else ''
-            except (crash.error, IndexError, KeyError):
+            except crash.error:
                 path = '?'
             blocked = 0
             if fl.hasField('fl_blocked_requests'):

@@ -223,7 +223,7 @@ def log_records():
     if symbol_exists('prb'):
         try:
             return list(_prb_records(readSymbol('prb')))
-        except (crash.error, IndexError, KeyError, struct.error) as e:
+        except (crash.error, IndexError, struct.error) as e:
             pylog.warning('cannot read the printk ring buffer (%s): using '
                           'crash\'s log' % e)
     return list(_crash_log_records())
@@ -406,7 +406,7 @@ def for_each_sysctl():
     try:
         if member_offset('struct net', 'sysctls') >= 0:
             roots.append(readSymbol('init_net').sysctls.dir)
-    except (crash.error, KeyError, TypeError):
+    except crash.error:
         pass
     seen = set()
     for root in roots:

@@ -170,7 +170,7 @@ def mm_counters(mm, threads=()):
                 counts = t.rss_stat.count
                 for name in out:
                     out[name] += int(counts[enumerator_value(name)])
-            except (crash.error, KeyError, IndexError):
+            except crash.error:
                 pass
     return {k: max(v, 0) for k, v in out.items()}
 

@@ -98,7 +98,7 @@ def current_net():
             net = readPtr(int(ns) + off)
             if net:
                 return net
-        except (crash.error, IndexError):
+        except crash.error:
             pylog.warning('nsproxy %#x has no readable net_ns: using '
                           'init_net' % int(ns))
     return init_net()
@@ -359,7 +359,7 @@ def walk_hash_chains(heads, link_off, size, what, maxel):
             obj = node - link_off
             try:
                 buf = readmem(obj, size)
-            except (crash.error, IndexError):
+            except crash.error:
                 pylog.warning('%s: cannot read object at %#x' % (what, obj))
                 continue
             yield obj, buf
@@ -387,7 +387,7 @@ def fill_socket_files(socks):
     for s in sorted((s for s in socks if s.sock), key=lambda s: s.sock):
         try:
             b = readmem(s.sock, n)
-        except (crash.error, IndexError):
+        except crash.error:
             pylog.warning('cannot read struct socket at %#x' % s.sock)
             continue
         s.inode = _U64.unpack_from(b, ino)[0]

@@ -98,7 +98,7 @@ def for_each_netdev(net):
         dev = a - D.dev_list
         try:
             yield _read_dev(dev, D)
-        except (crash.error, IndexError) as e:
+        except crash.error as e:
             pylog.warning('cannot read net_device at %#x: %s' % (dev, e))
 
 
@@ -203,7 +203,7 @@ def _ipv4_addrs(in_dev, name):
                 # IFA_F_SECONDARY, include/uapi/linux/if_addr.h
                 'secondary': bool(_U32.unpack_from(b, A.ifa_flags)[0] & 1)})
             ifa = _U64.unpack_from(b, A.ifa_next)[0]
-    except (crash.error, IndexError, LayoutError) as e:
+    except (crash.error, LayoutError) as e:
         pylog.warning('%s: cannot read IPv4 addresses: %s' % (name, e))
     return out
 
@@ -224,7 +224,7 @@ def _ipv6_addrs(idev, name):
             out.append({'addr': ntodots6(b[A.addr:A.addr + 16]),
                         'prefixlen': _U32.unpack_from(b, A.prefix_len)[0],
                         'scope': _V6SCOPE.get(scope & 0xf0, '%#x' % scope)})
-    except (crash.error, IndexError, LayoutError) as e:
+    except (crash.error, LayoutError) as e:
         pylog.warning('%s: cannot read IPv6 addresses: %s' % (name, e))
     return out
 
@@ -292,7 +292,7 @@ def _stats(dev, buf, D, ops):
                 stats['rx_dropped'] += c['rx_dropped']
                 stats['tx_dropped'] += c['tx_dropped']
                 src.append('core_stats')
-    except (crash.error, IndexError, LayoutError) as e:
+    except (crash.error, LayoutError) as e:
         pylog.warning('%#x: cannot read per-CPU counters: %s' % (dev, e))
     return stats, ', '.join(src)
 

@@ -58,7 +58,7 @@ def read_mib_list(sym):
     L = struct_offsets('struct snmp_mib', 'name', 'entry')
     try:
         n = whatis(sym).ti.dims[0]
-    except (TypeError, IndexError, KeyError, crash.error):
+    except crash.error:
         n = 512
     out = []
     for i in range(n):

@@ -238,7 +238,7 @@ def sock_inode(sk):
         if not sock:
             return 0
         return readPtr(sock + _inode_offset())
-    except (crash.error, IndexError):
+    except crash.error:
         return 0
 
 
@@ -314,7 +314,7 @@ def _bitfield(sname, field):
     if key not in _BITS:
         try:
             fi = getStructInfo(sname).get(field)
-        except (TypeError, crash.error):
+        except crash.NoTypeError:
             fi = None
         _BITS[key] = fi.bitoffset if fi is not None and \
             fi.bitsize is not None else None
@@ -348,7 +348,7 @@ def _tcp_hashinfo(net):
             hi = readPtr(where + hio)
             if hi:
                 return hi
-        except (crash.error, IndexError):
+        except crash.error:
             pylog.warning('cannot read net->ipv4.tcp_death_row.hashinfo: '
                           'using tcp_hashinfo')
     addr = sym2addr('tcp_hashinfo')
@@ -649,8 +649,7 @@ def for_each_inet_sock(net, protos=('tcp', 'udp', 'raw'), **kw):
     for p in protos:
         try:
             yield from walkers[p](net, **kw)
-        except (LayoutError, KeyError, AttributeError, TypeError,
-                crash.error) as e:
+        except (LayoutError, crash.error) as e:
             pylog.warning('cannot read %s sockets: %s' % (p.upper(), e))
 
 
@@ -686,7 +685,7 @@ def _for_each_thread(maxel):
             else:
                 continue
             nodes = readListByHead(h, maxel=maxel)
-        except (crash.error, IndexError):
+        except crash.error:
             continue
         for n in nodes:
             t = n - link
@@ -727,7 +726,7 @@ def file_holders(maxel=100000):
             pid = _S32.unpack(readmem(task + T.tgid, 4))[0]
             comm = readmem(task + T.comm, 16).split(b'\0')[0].decode(
                 'utf-8', 'replace')
-        except (crash.error, IndexError) as e:
+        except crash.error as e:
             pylog.warning('cannot read the open files of task %#x: %s'
                           % (task, e))
             continue
@@ -760,7 +759,7 @@ def socket_owners(maxel=100000):
                 continue
             sock = readPtr(f + F.private_data)
             sk = readPtr(sock + K.sk) if sock else 0
-        except (crash.error, IndexError):
+        except crash.error:
             continue
         if sk:
             owners.setdefault(sk, []).extend(who)

@@ -77,7 +77,7 @@ def unix_table_buckets(net):
         # size of bsd_socket_buckets[] (commit cf2f225e2653, same series).
         try:
             n = whatis('bsd_socket_buckets').ti.dims[0] * 2
-        except (TypeError, IndexError, KeyError, crash.error):
+        except crash.NoSymbolError:
             n = 512
         return readPtr(int(net) + unx + tbl + bk), n, True
     addr = sym2addr('unix_socket_table')
@@ -130,7 +130,7 @@ def _decode(sk, buf, C, S, U, A, qlen):
     if addr:
         try:
             path, abstract = _sun_path(addr, A)
-        except (crash.error, IndexError):
+        except crash.error:
             path = '?'
             pylog.warning('cannot read the address of unix socket %#x' % sk)
     typ = _U16.unpack_from(buf, S.sk_type)[0]

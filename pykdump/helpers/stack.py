@@ -130,7 +130,7 @@ def _module_table(ip):
             for mod in readSUListFromHead(sym2addr('modules'), 'list',
                                           'struct module'):
                 mods.append(mod)
-        except (crash.error, KeyError, TypeError):
+        except crash.error:
             pass
         _tables['modules'] = mods
     for mod in _tables['modules']:
@@ -152,7 +152,7 @@ def _module_table(ip):
                                          int(arch.num_orcs)) \
                     if arch.num_orcs else None
             return _tables[key]
-        except (crash.error, KeyError, IndexError):
+        except crash.error:
             continue
     return None
 

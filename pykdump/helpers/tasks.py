@@ -131,7 +131,7 @@ def task_ppid(task):
         if not parent or parent == task:
             return 0
         return int(parent.tgid)
-    except (crash.error, IndexError):
+    except crash.error:
         return 0
 
 
@@ -182,7 +182,7 @@ def thread_count(leader):
     """
     try:
         return int(leader.signal.nr_threads)
-    except (crash.error, IndexError, KeyError):
+    except crash.error:
         return sum(1 for _t in for_each_thread(leader))
 
 
@@ -220,7 +220,7 @@ def rq_clock(cpu):
     """Return ``cpu_rq(cpu)->clock`` (ns), or 0 if it cannot be read."""
     try:
         return int(runqueue(cpu).clock)
-    except (crash.error, IndexError, KeyError, TypeError):
+    except (crash.error, IndexError):  # IndexError: no such CPU
         return 0
 
 
@@ -249,7 +249,7 @@ def active_tasks():
     for cpu, rq in for_each_runqueue():
         try:
             out[cpu] = rq.curr
-        except (crash.error, IndexError) as e:
+        except crash.error as e:
             pylog.warning('cannot read the current task of CPU %d: %s'
                           % (cpu, e))
     return out
@@ -294,7 +294,7 @@ def rq_queued_tasks(rq):
                           ('CFS', _cfs_tasks, 'cfs')):
         try:
             out[name] = list(fn(getattr(rq, sub)))
-        except (crash.error, IndexError, KeyError, TypeError) as e:
+        except crash.error as e:
             pylog.warning('cannot read the %s queue of CPU %d: %s'
                           % (name, rq.cpu, e))
             out[name] = []

@@ -2,6 +2,7 @@
 /* Bindings about the extension itself: its commands, path, console input. */
 
 #include "mpk/command.h"
+#include "mpk/console.h"
 #include "mpk/extension.h"
 #include "mpk/session.h"
 #include "pycrash.h"
@@ -29,17 +30,28 @@ static PyObject *crash_get_epython_cmds(PyObject *self, PyObject *noargs)
 
 PyDoc_STRVAR(input_line_doc,
 "input_line(prompt) -> str\n\n"
-"Read one line of crash's own input (for the console); EOFError at end.");
+"Read one line of crash's own input (for the console), without its\n"
+"newline; through readline between console_begin() and console_end()\n"
+"when crash reads a terminal. EOFError at end, KeyboardInterrupt on ^C.");
 
 static PyObject *crash_input_line(PyObject *self, PyObject *args)
 {
 	const char *prompt;
 	char *line;
 	PyObject *s;
+	struct mpk_error *err;
 
 	if (!PyArg_ParseTuple(args, "s:input_line", &prompt))
 		return NULL;
-	line = mpk_input_line(prompt);
+	err = mpk_console_read(prompt, &line);
+	if (err) {
+		/* ^C: the console's check already raised KeyboardInterrupt */
+		if (PyErr_Occurred()) {
+			mpk_error_destroy(err);
+			return NULL;
+		}
+		return mpk_raise(err);
+	}
 	if (!line) {
 		PyErr_SetNone(PyExc_EOFError);
 		return NULL;
@@ -47,6 +59,86 @@ static PyObject *crash_input_line(PyObject *self, PyObject *args)
 	s = PyUnicode_DecodeUTF8(line, strlen(line), "backslashreplace");
 	free(line);
 	return s;
+}
+
+/* Tab in the console: completer(text, state) -> str or None. */
+static char *console_complete(const char *text, int state, void *arg)
+{
+	PyObject *completer = mpk_state()->completer;
+	PyObject *match;
+	char *ret = NULL;
+
+	if (!completer)
+		return NULL;
+	match = PyObject_CallFunction(completer, "si", text, state);
+	if (match && PyUnicode_Check(match)) {
+		const char *utf8 = PyUnicode_AsUTF8(match);
+
+		ret = utf8 ? strdup(utf8) : NULL;
+	}
+	Py_XDECREF(match);
+	/* A completer that fails completes nothing; the line stays. */
+	PyErr_Clear();
+	return ret;
+}
+
+/* A signal interrupted the read: a Python handler's exception ends it. */
+static bool console_interrupted(void *arg)
+{
+	return PyErr_CheckSignals() < 0;
+}
+
+PyDoc_STRVAR(console_begin_doc,
+"console_begin(history_path, completer) -> bool\n\n"
+"Make input_line() read through crash's readline, when crash reads a\n"
+"terminal (the result says whether it does): history from and to\n"
+"history_path (None: no file), Tab calls completer(text, state) like\n"
+"rlcompleter's complete (None: no completion). console_end() gives\n"
+"crash its history and completion back.");
+
+static PyObject *crash_console_begin(PyObject *self, PyObject *args)
+{
+	PyObject *path_obj, *completer, *path_bytes = NULL;
+	struct mpk_module_state *st = mpk_state();
+	struct mpk_error *err;
+	bool uses_readline;
+
+	if (!PyArg_ParseTuple(args, "OO:console_begin", &path_obj,
+			      &completer))
+		return NULL;
+	if (path_obj != Py_None && !PyUnicode_FSConverter(path_obj,
+							  &path_bytes))
+		return NULL;
+	if (completer != Py_None && !PyCallable_Check(completer)) {
+		Py_XDECREF(path_bytes);
+		PyErr_SetString(PyExc_TypeError, "completer is not callable");
+		return NULL;
+	}
+	err = mpk_console_begin(path_bytes ? PyBytes_AS_STRING(path_bytes) :
+				NULL,
+				completer != Py_None ? console_complete : NULL,
+				console_interrupted, NULL, &uses_readline);
+	Py_XDECREF(path_bytes);
+	if (err)
+		return mpk_raise(err);
+	Py_XSETREF(st->completer, completer != Py_None ?
+		   Py_NewRef(completer) : NULL);
+	return PyBool_FromLong(uses_readline);
+}
+
+PyDoc_STRVAR(console_end_doc,
+"console_end()\n\n"
+"End what console_begin() started: write the history file, give crash\n"
+"its readline state back. Harmless when no console is open.");
+
+static PyObject *crash_console_end(PyObject *self, PyObject *noargs)
+{
+	struct mpk_error *err = mpk_console_end();
+
+	Py_CLEAR(mpk_state()->completer);
+	if (err)
+		return mpk_raise(err);
+	Py_RETURN_NONE;
 }
 
 PyDoc_STRVAR(debug_doc,
@@ -155,6 +247,9 @@ PyMethodDef mpk_epython_methods[] = {
 	{ "get_epython_cmds", crash_get_epython_cmds, METH_NOARGS,
 	  get_epython_cmds_doc },
 	{ "input_line", crash_input_line, METH_VARARGS, input_line_doc },
+	{ "console_begin", crash_console_begin, METH_VARARGS,
+	  console_begin_doc },
+	{ "console_end", crash_console_end, METH_NOARGS, console_end_doc },
 	{ "debug", crash_debug, METH_VARARGS, debug_doc },
 	{ "register_epython_prog", crash_register_epython_prog, METH_VARARGS,
 	  register_epython_prog_doc },

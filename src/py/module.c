@@ -28,6 +28,12 @@ static int crash_traverse(PyObject *m, visitproc visit, void *arg)
 	struct mpk_module_state *st = PyModule_GetState(m);
 
 	Py_VISIT(st->error);
+	Py_VISIT(st->fault_error);
+	Py_VISIT(st->null_error);
+	Py_VISIT(st->no_symbol_error);
+	Py_VISIT(st->no_type_error);
+	Py_VISIT(st->no_field_error);
+	Py_VISIT(st->completer);
 	return 0;
 }
 
@@ -36,6 +42,12 @@ static int crash_clear(PyObject *m)
 	struct mpk_module_state *st = PyModule_GetState(m);
 
 	Py_CLEAR(st->error);
+	Py_CLEAR(st->fault_error);
+	Py_CLEAR(st->null_error);
+	Py_CLEAR(st->no_symbol_error);
+	Py_CLEAR(st->no_type_error);
+	Py_CLEAR(st->no_field_error);
+	Py_CLEAR(st->completer);
 	return 0;
 }
 
@@ -64,11 +76,7 @@ static int add_all(PyObject *m)
 	};
 	size_t i;
 
-	st->error = PyErr_NewExceptionWithDoc(
-		"crash.error",
-		"A crash or gdb operation failed (a read, a command, a lookup).",
-		NULL, NULL);
-	if (!st->error || PyModule_AddObjectRef(m, "error", st->error) < 0)
+	if (mpk_add_exceptions(m, st) < 0)
 		return -1;
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		if (PyModule_AddFunctions(m, tables[i]) < 0)

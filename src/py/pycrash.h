@@ -15,6 +15,12 @@
 /** Module state: the exception types live here, not in C globals. */
 struct mpk_module_state {
 	PyObject *error;	/* crash.error */
+	PyObject *fault_error;	/* crash.FaultError: .address, .size */
+	PyObject *null_error;	/* crash.NullPointerError, an IndexError */
+	PyObject *no_symbol_error;	/* crash.NoSymbolError: .name */
+	PyObject *no_type_error;	/* crash.NoTypeError: .name */
+	PyObject *no_field_error;	/* crash.NoFieldError: .name */
+	PyObject *completer;	/* the console's, between begin and end */
 };
 
 /** The state of the imported `crash` module (borrowed). */
@@ -28,6 +34,9 @@ PyObject *mpk_raise(struct mpk_error *err);
 
 /** Same, but LOOKUP errors raise @lookup_type (TypeError, KeyError...). */
 PyObject *mpk_raise_lookup_as(struct mpk_error *err, PyObject *lookup_type);
+
+/** Create the exception types in @module's state and add them to it. */
+int mpk_add_exceptions(PyObject *module, struct mpk_module_state *st);
 
 /** O& converter: any int-like object (int, StructResult, tPtr) to uint64_t. */
 int mpk_addr_converter(PyObject *obj, void *ret);

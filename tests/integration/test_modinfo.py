@@ -116,7 +116,7 @@ class TestModinfoOutput(unittest.TestCase):
 
     def test_unreadable_taint_table_is_warned_and_list_printed(self):
         def broken():
-            raise TypeError('There\'s no symbol taint_flags')
+            raise crash.NoSymbolError('There\'s no symbol taint_flags')
         with mock.patch.object(self.prog, 'taint_flags', broken):
             res = run(self.prog, ['-n'])
         self.assertIn('cannot read taint_flags', res.out)

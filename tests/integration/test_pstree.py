@@ -9,7 +9,7 @@ from unittest import mock
 from _progs import load, run
 from _support import truth
 
-from pykdump.API import pylog
+from pykdump.API import NoField, pylog
 
 from pykdump.helpers import tasks as T
 
@@ -172,8 +172,8 @@ class TestDrawing(unittest.TestCase):
 
     def test_unreadable_thread_list_is_warned_and_tree_still_drawn(self):
         def broken(leader, **kw):
-            raise KeyError('struct signal_struct does not have a field '
-                           'thread_head')
+            raise NoField('struct signal_struct does not have a field '
+                          'thread_head')
         with mock.patch.object(T, 'for_each_thread', broken):
             res = run(self.prog, ['-p'])
         self.assertIn('does not have a field thread_head', res.out)

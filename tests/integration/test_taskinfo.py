@@ -149,7 +149,8 @@ class TestTaskinfoOutput(unittest.TestCase):
 
     def test_unreadable_field_is_warned_and_the_rest_printed(self):
         def broken(task):
-            raise KeyError('struct thread_info does not have a field cpu')
+            raise crash.NoFieldError('struct thread_info does not have a '
+                                     'field cpu')
         with mock.patch.object(T, 'task_cpu', broken):
             res = run(self.prog, [])
         self.assertIn('cannot read cpu of %d task(s)' % len(_table(

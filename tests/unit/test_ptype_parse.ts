@@ -1171,6 +1171,31 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	ck_err(parse_err("There is no member named x.\n"), MPK_ERROR_LOOKUP,
 	       "There is no member named x.");
 
+#test gdb_lookup_errors_say_what_kind_and_name_was_missing
+	static const struct {
+		const char *text;
+		enum mpk_lookup_kind kind;
+		const char *name;
+	} cases[] = {
+		{ "No symbol \"xyz\" in current context.\n", MPK_LOOKUP_SYMBOL,
+		  "xyz" },
+		{ "No struct type named s_x.\n", MPK_LOOKUP_TYPE, "struct s_x" },
+		{ "No union type named u.\n", MPK_LOOKUP_TYPE, "union u" },
+		{ "No enum type named e.\n", MPK_LOOKUP_TYPE, "enum e" },
+		{ "No type named t_t.\n", MPK_LOOKUP_TYPE, "t_t" },
+		{ "There is no member named m.\n", MPK_LOOKUP_MEMBER, "m" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct mpk_error *err = parse_err(cases[i].text);
+
+		ck_assert_ptr_nonnull(err);
+		ck_assert_int_eq(err->code, MPK_ERROR_LOOKUP);
+		ck_assert_int_eq(err->lookup, cases[i].kind);
+		ck_assert_str_eq(err->name, cases[i].name);
+		mpk_error_destroy(err);
+	}
+
 #test crash_gdb_request_failed_is_a_crash_error
 	size_t len;
 	char *text = load("err_no_symbol.txt", &len);
