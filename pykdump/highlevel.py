@@ -271,7 +271,7 @@ def member_size(sname, field):
 
 
 def field_size(sname, field):
-    """sizeof(((sname *)0)->field) for code that computes with it: NoField
+    """``sizeof(((sname *)0)->field)`` for code that computes with it: NoField
     (TypeError for an unknown type) where member_size() answers -1."""
     size = member_size(sname, field)
     if size < 0:

@@ -28,6 +28,13 @@ __all__ = ['ProgramHelp', 'load_help', 'crash_help_lines', 'crash_escape',
 #: Modules a program may import that only work inside crash.
 _STUBBED = ('crash', 'pykdump')
 
+#: Pure modules under those that shape a parser (they import only the
+#: standard library): executed for real, or refused flags would vanish
+#: from the help pages.
+_REAL = {'pykdump.progflags': os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), os.pardir, 'pykdump',
+    'progflags.py')}
+
 
 class HelpError(Exception):
     """The program's parser could not be had: the build must stop."""
@@ -87,6 +94,9 @@ class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def find_spec(self, fullname, path=None, target=None):
         """Claim the stubbed names."""
+        if fullname in _REAL:
+            return importlib.util.spec_from_file_location(fullname,
+                                                          _REAL[fullname])
         if fullname.split('.')[0] in _STUBBED:
             return importlib.machinery.ModuleSpec(fullname, self,
                                                   is_package=True)

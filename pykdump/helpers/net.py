@@ -277,7 +277,7 @@ def has_member(sname, field):
 
 
 def member_sz(sname, field, optional=False):
-    """Return sizeof(((sname *)0)->field).
+    """Return ``sizeof(((sname *)0)->field)``.
 
     A missing member raises NoField (TypeError for a missing type), or
     with ``optional=True`` gives -1. C equivalent: ``MEMBER_SIZE()`` of
