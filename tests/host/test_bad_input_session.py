@@ -70,7 +70,7 @@ RAISING = {
     'notype': (
         "from pykdump.API import *\n"
         "print(readSU('struct estruct', sym2addr('eStruct')).i2)\n",
-        'TypeError'),
+        'crash.NoTypeError'),
 }
 
 ARGS_PY = '''import os, sys
@@ -280,7 +280,7 @@ class BadInputSessionTests(_crash.SessionTestCase):
         if not self.ko:
             self.skipTest('PYKDUMP_TESTMOD is not set')
         self.assertEqual(self.body('notype')[-1],
-                         'TypeError: no type struct estruct')
+                         'crash.NoTypeError: no type struct estruct')
         self.assertEqual(self.body('notype_after')[0], '5')
 
     def test_given_directory_with_symlink_loops_and_a_decoy(self):
