@@ -13,14 +13,14 @@ CFLAGS ?= -O2 -g
 MPK_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 CRASH_BUILD_VERSION := $(shell crash --version 2>/dev/null | sed -n 's/^crash \([0-9.]*\).*/\1/p' | head -1)
 # Core files see crash's defs.h, never Python.h; bindings the reverse.
-CORE_CPPFLAGS := -DX86_64 -D_GNU_SOURCE -Iinclude -I$(CRASH_INCLUDE)
+CORE_CPPFLAGS := -DX86_64 -D_GNU_SOURCE -Iinclude -I$(CRASH_INCLUDE) $(BPF_CFLAGS)
 PY_CPPFLAGS := -D_GNU_SOURCE -Iinclude -Isrc $(PY_CFLAGS) \
 	-DMPK_BUILD_DATE='"$(shell date -u +%Y-%m-%d)"' \
 	-DMPK_CRASH_BUILD='"$(CRASH_BUILD_VERSION)"'
 
 CORE_SRCS := src/extension.c src/session.c src/guard.c src/command.c \
 	src/memory.c src/symbols.c src/system.c src/error.c src/types.c \
-	src/ptype_parse.c
+	src/ptype_parse.c src/btf.c
 PY_SRCS := src/interp.c $(wildcard src/py/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 PY_OBJS := $(PY_SRCS:%.c=$(BUILD)/%.o)
@@ -51,7 +51,7 @@ $(BUILD)/progs.o: $(BUILD)/progs.c include/mpk/progs.h
 	$(CC) -Iinclude $(MPK_CFLAGS) -c $< -o $@
 
 $(BUILD)/core.so: $(CORE_OBJS) $(PY_OBJS) $(GEN_OBJS)
-	$(CC) -shared $(MPK_CFLAGS) $(LDFLAGS) -o $@ $^ $(PY_LIBS)
+	$(CC) -shared $(MPK_CFLAGS) $(LDFLAGS) -o $@ $^ $(PY_LIBS) $(BPF_LIBS)
 
 # The zip must be made by the embedded Python: .pyc magic is per version.
 $(SO): $(BUILD)/core.so tools/mkzip.py $(PROGS) $(PYKDUMP)

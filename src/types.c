@@ -1,15 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Type information through crash's public interface only: gdb's ptype and
- * whatis text (crash 8.0.2 has no type-drilling callbacks), parsed by
- * ptype_parse.c and cached per expression and type generation.
+ * Type information from two sources, cached per expression and type
+ * generation:
+ * - the kernel's BTF (src/btf.c), loaded once per session from the
+ *   vmlinux file or, when the file has none, from the dump's memory: it
+ *   answers struct, union, enum and typedef names in microseconds;
+ * - gdb through crash's public interface: `ptype /o` and `whatis` text
+ *   (crash 8.0.2 has no type-drilling callbacks) parsed by ptype_parse.c,
+ *   and datatype_info() for sizes and offsets. gdb answers what BTF
+ *   cannot (globals, expressions, types of modules) and everything when
+ *   the kernel has no BTF or PYKDUMP_TYPES=gdb.
+ * Every call into crash or gdb goes through the gdb_*() wrappers below.
  */
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "defs.h"
+#include "mpk/btf.h"
 #include "mpk/command.h"
+#include "mpk/memory.h"
 #include "mpk/types.h"
 
 /* One cached answer: the parse, or the lookup error gdb gave. */
@@ -106,46 +116,155 @@ static struct mpk_error *cached_answer(const struct cache_entry *e,
 	return mpk_error_create(MPK_ERROR_LOOKUP, "%s", e->error);
 }
 
-/* Run one gdb type command and parse it; store the answer either way. */
-static struct mpk_error *query(const char *kind, const char *command,
-			       const char *expr, const struct mpk_ptype **ret)
-{
-	struct cache_entry *e;
-	struct mpk_error *err;
-	struct mpk_ptype *ptype = NULL;
-	char *key = NULL, *cmd = NULL, *text = NULL;
-	size_t len;
+/* ---- the only calls into gdb/crash for types ---- */
 
-	mpk_type_generation();
-	if (asprintf(&key, "%s:%s", kind, expr) < 0)
+static struct mpk_error *gdb_type_text(const char *cmd, char **text,
+				       size_t *len)
+{
+	return mpk_gdb_command(cmd, text, len);
+}
+
+static long gdb_type_size(const char *name)
+{
+	return datatype_info((char *)name, NULL, STRUCT_SIZE_REQUEST);
+}
+
+static long gdb_member_offset(const char *name, const char *member)
+{
+	return datatype_info((char *)name, (char *)member, NULL);
+}
+
+static long gdb_member_size(const char *name, const char *member)
+{
+	return datatype_info((char *)name, (char *)member,
+			     MEMBER_SIZE_REQUEST);
+}
+
+/* ---- the kernel's BTF ---- */
+
+static enum mpk_type_source source = MPK_TYPES_AUTO;
+static bool source_read;
+static struct mpk_btf *kernel_btf;
+static bool kernel_btf_tried;
+static char btf_origin[512] = "not loaded yet";
+
+static void read_source_env(void)
+{
+	const char *env = getenv("PYKDUMP_TYPES");
+
+	source_read = true;
+	if (!env || !*env || !strcmp(env, "auto"))
+		return;
+	if (!strcmp(env, "btf"))
+		source = MPK_TYPES_BTF;
+	else if (!strcmp(env, "gdb"))
+		source = MPK_TYPES_GDB;
+}
+
+enum mpk_type_source mpk_type_source(void)
+{
+	if (!source_read)
+		read_source_env();
+	return source;
+}
+
+enum mpk_type_source mpk_type_source_set(enum mpk_type_source s)
+{
+	enum mpk_type_source old = mpk_type_source();
+
+	if (s != old) {
+		/* what was built from the other source must go */
+		cache_clear();
+		generation++;
+	}
+	source = s;
+	return old;
+}
+
+/* The BTF between __start_BTF and __stop_BTF in the dump's memory. */
+static struct mpk_error *btf_from_memory(struct mpk_btf **ret)
+{
+	struct mpk_error *err;
+	uint64_t start, stop;
+	void *buf;
+
+	if (!symbol_exists("__start_BTF") || !symbol_exists("__stop_BTF"))
+		return mpk_error_create(MPK_ERROR_LOOKUP,
+					"no __start_BTF/__stop_BTF symbols");
+	start = symbol_value("__start_BTF");
+	stop = symbol_value("__stop_BTF");
+	if (stop <= start || stop - start > (256 << 20))
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"bad BTF bounds %#llx-%#llx",
+					(unsigned long long)start,
+					(unsigned long long)stop);
+	buf = malloc(stop - start);
+	if (!buf)
 		return &mpk_enomem;
-	e = cache_find(key);
-	if (e) {
-		free(key);
-		return cached_answer(e, ret);
-	}
-	if (asprintf(&cmd, "%s %s", command, expr) < 0) {
-		free(key);
-		return &mpk_enomem;
-	}
-	err = mpk_gdb_command(cmd, &text, &len);
-	free(cmd);
-	if (err && err->code == MPK_ERROR_CRASH) {
-		/* gdb keeps its reason to itself with GNU_RETURN_ON_ERROR. */
-		mpk_error_destroy(err);
-		err = mpk_error_create(MPK_ERROR_LOOKUP, "no %s %s",
-				       *kind == 'w' ? "symbol" : "type", expr);
-	}
+	err = mpk_read(start, KVADDR, buf, stop - start);
 	if (!err)
-		err = mpk_ptype_parse(text, len, &ptype);
-	free(text);
-	/* Only lookups are answers to keep: a parse error is our bug. */
-	if (err && err->code != MPK_ERROR_LOOKUP &&
-	    err->code != MPK_ERROR_CRASH) {
-		free(key);
-		return err;
+		err = mpk_btf_open_raw(buf, stop - start, NULL, ret);
+	free(buf);
+	return err;
+}
+
+static void load_kernel_btf(void)
+{
+	const char *files[] = { pc->namelist_debug, pc->namelist };
+	struct mpk_error *err = NULL;
+	size_t i;
+
+	kernel_btf_tried = true;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (!files[i])
+			continue;
+		mpk_error_destroy(err);
+		err = mpk_btf_open_file(files[i], &kernel_btf);
+		if (!err) {
+			snprintf(btf_origin, sizeof(btf_origin),
+				 "BTF from the file %s (%zu types)", files[i],
+				 mpk_btf_ntypes(kernel_btf));
+			return;
+		}
 	}
-	e = calloc(1, sizeof(*e));
+	mpk_error_destroy(err);
+	err = btf_from_memory(&kernel_btf);
+	if (!err) {
+		snprintf(btf_origin, sizeof(btf_origin),
+			 "BTF from the dump's memory, __start_BTF (%zu types)",
+			 mpk_btf_ntypes(kernel_btf));
+		return;
+	}
+	snprintf(btf_origin, sizeof(btf_origin),
+		 "no BTF (%s): types from gdb", err->message);
+	mpk_error_destroy(err);
+}
+
+/* The kernel's BTF if types may come from it now, else NULL. */
+static const struct mpk_btf *usable_btf(void)
+{
+	if (mpk_type_source() == MPK_TYPES_GDB)
+		return NULL;
+	if (!kernel_btf_tried)
+		load_kernel_btf();
+	return kernel_btf;
+}
+
+const char *mpk_type_origin(void)
+{
+	if (mpk_type_source() == MPK_TYPES_GDB)
+		return "gdb (PYKDUMP_TYPES=gdb)";
+	usable_btf();
+	return btf_origin;
+}
+
+/* Store an answer under @key (taken); NULL or &mpk_enomem. */
+static struct mpk_error *cache_store(char *key, struct mpk_ptype *ptype,
+				     struct mpk_error *err,
+				     struct cache_entry **ret)
+{
+	struct cache_entry *e = calloc(1, sizeof(*e));
+
 	if (!e) {
 		mpk_ptype_destroy(ptype);
 		mpk_error_destroy(err);
@@ -165,6 +284,127 @@ static struct mpk_error *query(const char *kind, const char *command,
 	}
 	e->next = cache[key_hash(key)];
 	cache[key_hash(key)] = e;
+	*ret = e;
+	return NULL;
+}
+
+/*
+ * A base type name: what gdb says of `ptype unsigned long` is the name
+ * as given, so no source is asked.
+ */
+static struct mpk_error *base_type_ptype(const char *expr,
+					 struct mpk_ptype **ret)
+{
+	struct mpk_ptype *p = mpk_ptype_create();
+	char *name;
+
+	if (!p)
+		return &mpk_enomem;
+	name = mpk_ptype_alloc(p, strlen(expr) + 1);
+	if (!name) {
+		mpk_ptype_destroy(p);
+		return &mpk_enomem;
+	}
+	strcpy(name, expr);
+	p->type.kind = MPK_CTYPE_NAME;
+	p->type.name = name;
+	*ret = p;
+	return NULL;
+}
+
+/*
+ * The BTF answer to ptype of @expr, cached under "b:EXPR"; NULL *ret
+ * (and no error) when BTF cannot say and gdb should be asked.
+ */
+static struct mpk_error *btf_query(const char *expr,
+				   const struct mpk_ptype **ret)
+{
+	const struct mpk_btf *btf = usable_btf();
+	struct mpk_base_type base;
+	struct cache_entry *e;
+	struct mpk_error *err;
+	struct mpk_ptype *ptype = NULL;
+	char *key;
+
+	*ret = NULL;
+	if (!btf)
+		return NULL;
+	if (asprintf(&key, "b:%s", expr) < 0)
+		return &mpk_enomem;
+	e = cache_find(key);
+	if (e) {
+		free(key);
+		if (e->ptype)
+			*ret = e->ptype;
+		return NULL;
+	}
+	if (mpk_base_type(expr, &base))
+		err = base_type_ptype(expr, &ptype);
+	else
+		err = mpk_btf_ptype(btf, expr, &ptype);
+	if (err && err->code != MPK_ERROR_LOOKUP) {
+		free(key);
+		return err;
+	}
+	/* a miss is remembered too: the next ask goes straight to gdb */
+	err = cache_store(key, ptype, err, &e);
+	if (err)
+		return err;
+	*ret = e->ptype;
+	return NULL;
+}
+
+/* Run one gdb type command and parse it; store the answer either way. */
+static struct mpk_error *query(const char *kind, const char *command,
+			       const char *expr, const struct mpk_ptype **ret)
+{
+	struct cache_entry *e;
+	struct mpk_error *err;
+	struct mpk_ptype *ptype = NULL;
+	char *key = NULL, *cmd = NULL, *text = NULL;
+	size_t len;
+
+	mpk_type_generation();
+	if (*kind != 'w') {
+		err = btf_query(expr, ret);
+		if (err || *ret)
+			return err;
+		if (mpk_type_source() == MPK_TYPES_BTF && usable_btf())
+			return mpk_error_create(MPK_ERROR_LOOKUP,
+						"no type %s in BTF "
+						"(PYKDUMP_TYPES=btf)", expr);
+	}
+	if (asprintf(&key, "%s:%s", kind, expr) < 0)
+		return &mpk_enomem;
+	e = cache_find(key);
+	if (e) {
+		free(key);
+		return cached_answer(e, ret);
+	}
+	if (asprintf(&cmd, "%s %s", command, expr) < 0) {
+		free(key);
+		return &mpk_enomem;
+	}
+	err = gdb_type_text(cmd, &text, &len);
+	free(cmd);
+	if (err && err->code == MPK_ERROR_CRASH) {
+		/* gdb keeps its reason to itself with GNU_RETURN_ON_ERROR. */
+		mpk_error_destroy(err);
+		err = mpk_error_create(MPK_ERROR_LOOKUP, "no %s %s",
+				       *kind == 'w' ? "symbol" : "type", expr);
+	}
+	if (!err)
+		err = mpk_ptype_parse(text, len, &ptype);
+	free(text);
+	/* Only lookups are answers to keep: a parse error is our bug. */
+	if (err && err->code != MPK_ERROR_LOOKUP &&
+	    err->code != MPK_ERROR_CRASH) {
+		free(key);
+		return err;
+	}
+	err = cache_store(key, ptype, err, &e);
+	if (err)
+		return err;
 	return cached_answer(e, ret);
 }
 
@@ -252,12 +492,23 @@ bool mpk_base_type(const char *name, struct mpk_base_type *ret)
 /* gdb's symbol lookup behind datatype_info costs ~0.1 ms: keep answers. */
 long mpk_type_size(const char *name)
 {
+	const struct mpk_btf *btf = usable_btf();
 	struct cache_entry *e;
+	uint64_t size;
 	char *key;
 
+	if (btf) {
+		struct mpk_error *err = mpk_btf_size(btf, name, &size);
+
+		if (!err)
+			return size;
+		mpk_error_destroy(err);
+		if (mpk_type_source() == MPK_TYPES_BTF)
+			return -1;
+	}
 	mpk_type_generation();
 	if (asprintf(&key, "s:%s", name) < 0)
-		return datatype_info((char *)name, NULL, STRUCT_SIZE_REQUEST);
+		return gdb_type_size(name);
 	e = cache_find(key);
 	if (e) {
 		free(key);
@@ -266,22 +517,62 @@ long mpk_type_size(const char *name)
 	e = calloc(1, sizeof(*e));
 	if (!e) {
 		free(key);
-		return datatype_info((char *)name, NULL, STRUCT_SIZE_REQUEST);
+		return gdb_type_size(name);
 	}
 	e->key = key;
-	e->size = datatype_info((char *)name, NULL, STRUCT_SIZE_REQUEST);
+	e->size = gdb_type_size(name);
 	e->next = cache[key_hash(key)];
 	cache[key_hash(key)] = e;
 	return e->size;
 }
 
+/* BTF's offset (@want_size false) or size of a member; -2: ask gdb. */
+static long btf_member(const char *name, const char *member, bool want_size)
+{
+	const struct mpk_btf *btf = usable_btf();
+	struct mpk_error *err;
+	uint64_t offset, size;
+	char tagged[512];
+
+	if (!btf)
+		return -2;
+	/* crash's callers name the bare tag: try it as struct, then union */
+	if (strchr(name, ' '))
+		err = mpk_btf_member(btf, name, member, &offset, &size);
+	else {
+		snprintf(tagged, sizeof(tagged), "struct %s", name);
+		err = mpk_btf_member(btf, tagged, member, &offset, &size);
+		if (err) {
+			mpk_error_destroy(err);
+			snprintf(tagged, sizeof(tagged), "union %s", name);
+			err = mpk_btf_member(btf, tagged, member, &offset,
+					     &size);
+		}
+	}
+	if (!err)
+		return want_size ? (long)size : (long)offset;
+	mpk_error_destroy(err);
+	return mpk_type_source() == MPK_TYPES_BTF ? -1 : -2;
+}
+
 long mpk_member_offset(const char *name, const char *member)
 {
-	return datatype_info((char *)name, (char *)member, NULL);
+	long v = btf_member(name, member, false);
+
+	return v != -2 ? v : gdb_member_offset(name, member);
 }
 
 long mpk_member_size(const char *name, const char *member)
 {
-	return datatype_info((char *)name, (char *)member,
-			     MEMBER_SIZE_REQUEST);
+	long v = btf_member(name, member, true);
+
+	return v != -2 ? v : gdb_member_size(name, member);
+}
+
+int mpk_type_each_btf_struct(int (*fn)(const char *name, void *arg),
+			     void *arg)
+{
+	const struct mpk_btf *btf = usable_btf();
+
+	return btf ? mpk_btf_each_struct(btf, fn, arg) : 0;
 }

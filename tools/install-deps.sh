@@ -8,6 +8,8 @@ packages=(
 	# build: autoconf makes ./configure; crash brings defs.h
 	autoconf make gcc libc6-dev binutils pkg-config python3 python3-dev
 	python3.11 crash zip
+	# the kernel's BTF, read with libbpf
+	libbpf-dev
 	# the fixture: a kernel under QEMU, dumped and read back
 	qemu-system-x86 makedumpfile busybox-static gdb cpio e2fsprogs
 	xz-utils zstd kmod util-linux dpkg apt coreutils

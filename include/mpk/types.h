@@ -40,12 +40,41 @@ bool mpk_base_type(const char *name, struct mpk_base_type *ret);
  */
 unsigned long mpk_type_generation(void);
 
-/** Size of struct/union/typedef @name from crash (datatype_info), or -1. */
+/**
+ * Size of struct/union/enum/typedef @name, from BTF, else crash
+ * (datatype_info), or -1.
+ */
 long mpk_type_size(const char *name);
-/** Offset of @member in struct/union @name from crash, or -1. */
+/**
+ * Offset of @member in struct/union @name ("struct tag", "union tag" or
+ * the bare tag, as crash takes it), from BTF else crash, or -1.
+ */
 long mpk_member_offset(const char *name, const char *member);
-/** Size of @member in struct/union @name from crash, or -1. */
+/** Size of @member in struct/union @name, as mpk_member_offset(), or -1. */
 long mpk_member_size(const char *name, const char *member);
+
+/** Where types may come from (PYKDUMP_TYPES=auto|btf|gdb). */
+enum mpk_type_source {
+	MPK_TYPES_AUTO,		/* BTF first, gdb for the rest */
+	MPK_TYPES_BTF,		/* BTF only for type names (globals: gdb) */
+	MPK_TYPES_GDB,		/* never BTF */
+};
+
+/** The source in force: PYKDUMP_TYPES read once, or the last _set(). */
+enum mpk_type_source mpk_type_source(void);
+
+/** Force a source for this session; returns the previous one. */
+enum mpk_type_source mpk_type_source_set(enum mpk_type_source s);
+
+/** One line saying where types come from (loads the BTF if not yet). */
+const char *mpk_type_origin(void);
+
+/**
+ * Call @fn with every named struct/union of the kernel's BTF ("struct
+ * tag"), until it returns non-zero; 0 without BTF.
+ */
+int mpk_type_each_btf_struct(int (*fn)(const char *name, void *arg),
+			     void *arg);
 
 /** gdb's type codes (gdb >= 8). */
 enum mpk_type_code {

@@ -408,7 +408,79 @@ static PyObject *crash_type_generation(PyObject *self, PyObject *noargs)
 	return PyLong_FromUnsignedLong(mpk_type_generation());
 }
 
+PyDoc_STRVAR(type_source_doc,
+"type_source([source]) -> str\n\n"
+"Where types come from: 'auto' (the kernel's BTF first, gdb for the\n"
+"rest), 'btf' (type names from BTF only) or 'gdb' (never BTF). With an\n"
+"argument, force that source for the session (as PYKDUMP_TYPES does)\n"
+"and return the previous one; caches follow (type_generation changes).");
+
+static PyObject *crash_type_source(PyObject *self, PyObject *args)
+{
+	static const char *const names[] = {
+		[MPK_TYPES_AUTO] = "auto",
+		[MPK_TYPES_BTF] = "btf",
+		[MPK_TYPES_GDB] = "gdb",
+	};
+	const char *want = NULL;
+	enum mpk_type_source old = mpk_type_source();
+	size_t i;
+
+	if (!PyArg_ParseTuple(args, "|s:type_source", &want))
+		return NULL;
+	if (want) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(want, names[i]))
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			PyErr_Format(PyExc_ValueError,
+				     "type source %s: not auto, btf or gdb",
+				     want);
+			return NULL;
+		}
+		mpk_type_source_set(i);
+	}
+	return PyUnicode_FromString(names[old]);
+}
+
+PyDoc_STRVAR(type_origin_doc,
+"type_origin() -> str\n\n"
+"One line saying where types come from: the kernel's BTF (from the\n"
+"vmlinux file or the dump's memory), or gdb and why.");
+
+static PyObject *crash_type_origin(PyObject *self, PyObject *noargs)
+{
+	return PyUnicode_FromString(mpk_type_origin());
+}
+
+static int append_name(const char *name, void *arg)
+{
+	PyObject *s = PyUnicode_FromString(name);
+	int rc = s ? PyList_Append(arg, s) : -1;
+
+	Py_XDECREF(s);
+	return rc;
+}
+
+PyDoc_STRVAR(btf_struct_names_doc,
+"btf_struct_names() -> list\n\n"
+"Every named struct and union of the kernel's BTF ('struct tag'), in\n"
+"BTF order; [] without BTF.");
+
+static PyObject *crash_btf_struct_names(PyObject *self, PyObject *noargs)
+{
+	PyObject *list = PyList_New(0);
+
+	if (list && mpk_type_each_btf_struct(append_name, list))
+		Py_CLEAR(list);
+	return list;
+}
+
 PyMethodDef mpk_types_methods[] = {
+	{ "type_source", crash_type_source, METH_VARARGS, type_source_doc },
+	{ "type_origin", crash_type_origin, METH_NOARGS, type_origin_doc },
+	{ "btf_struct_names", crash_btf_struct_names, METH_NOARGS,
+	  btf_struct_names_doc },
 	{ "gdb_typeinfo", crash_gdb_typeinfo, METH_VARARGS, gdb_typeinfo_doc },
 	{ "gdb_whatis", crash_gdb_whatis, METH_VARARGS, gdb_whatis_doc },
 	{ "struct_size", crash_struct_size, METH_VARARGS, struct_size_doc },
