@@ -187,9 +187,21 @@ def symbol_exists(name):
         return v
 
 
+def _tag_name(sname):
+    """True for 'struct tag' and 'union tag': crash answers those alone."""
+    words = sname.split()
+    return len(words) == 2 and words[0] in ('struct', 'union') and \
+        words[1].isidentifier()
+
+
 @memoize_typeinfo
 def struct_size(sname):
     """Size of a type (any name gdb knows), -1 if unknown."""
+    # BTF or crash's datatype_info: no whole layout built for a size.
+    if _tag_name(sname):
+        size = crash.struct_size(sname)
+        if size >= 0:
+            return size
     try:
         return TypeInfo(sname).size
     except (TypeError, crash.error):
@@ -207,12 +219,10 @@ def struct_exists(sname):
 @memoize_typeinfo
 def member_offset(sname, field):
     """Byte offset of field (dotted through embedded structs), -1 if not."""
-    # crash answers for a plain member without building the whole layout,
-    # which gdb makes costly the first time for big structs.
-    words = sname.split()
-    if '.' not in field and len(words) == 2 and \
-            words[0] in ('struct', 'union') and words[1].isidentifier():
-        off = crash.member_offset(words[1], field)
+    # BTF or crash answer for a plain member without building the whole
+    # layout, which gdb makes costly the first time for big structs.
+    if '.' not in field and _tag_name(sname):
+        off = crash.member_offset(sname, field)
         if off >= 0:
             return off
     try:
@@ -229,6 +239,10 @@ def member_offset(sname, field):
 @memoize_typeinfo
 def member_size(sname, field):
     """Size in bytes of a direct field, -1 if missing."""
+    if _tag_name(sname) and field.isidentifier():
+        size = crash.member_size(sname, field)
+        if size >= 0:
+            return size
     try:
         vi = SUInfo(sname)[field]
     except KeyError:

@@ -32,6 +32,7 @@
 struct index_slot {
 	uint32_t id;		/* 0: empty */
 	uint32_t hash;
+	bool ambiguous;		/* more than one definition has the name */
 };
 
 struct mpk_btf {
@@ -40,6 +41,7 @@ struct mpk_btf {
 	uint32_t ntypes;	/* ids < ntypes exist */
 	struct index_slot *slots;
 	size_t nslots;		/* a power of two */
+	size_t nambiguous;
 	const struct mpk_btf *base;
 };
 
@@ -72,9 +74,10 @@ static uint32_t name_hash(enum name_space ns, const char *s, size_t len)
 	return h | 1;		/* never 0 */
 }
 
-/* The id of @name in @ns among this BTF's own types, or 0. */
-static uint32_t index_find(const struct mpk_btf *b, enum name_space ns,
-			   const char *name, size_t len)
+/* The slot of @name in @ns among this BTF's own types, or NULL. */
+static struct index_slot *index_slot(const struct mpk_btf *b,
+				     enum name_space ns, const char *name,
+				     size_t len)
 {
 	uint32_t h = name_hash(ns, name, len);
 	size_t mask = b->nslots - 1, i;
@@ -89,12 +92,16 @@ static uint32_t index_find(const struct mpk_btf *b, enum name_space ns,
 		n = btf__name_by_offset(b->btf, t->name_off);
 		if (kind_space(t) == ns && n && strlen(n) == len &&
 		    !memcmp(n, name, len))
-			return b->slots[i].id;
+			return &b->slots[i];
 	}
-	return 0;
+	return NULL;
 }
 
-/* First definition wins, as btf__find_by_name_kind() would answer. */
+/*
+ * First definition wins, as btf__find_by_name_kind() would answer; a name
+ * that BTF dedup left with two definitions (a struct private to two .c
+ * files) is marked: gdb may find the other one.
+ */
 static struct mpk_error *index_build(struct mpk_btf *b)
 {
 	uint32_t id, n = 0;
@@ -112,6 +119,7 @@ static struct mpk_error *index_build(struct mpk_btf *b)
 	for (id = b->first_id; id < b->ntypes; id++) {
 		const struct btf_type *t = btf__type_by_id(b->btf, id);
 		enum name_space ns = kind_space(t);
+		struct index_slot *slot;
 		const char *name;
 		size_t len, i;
 		uint32_t h;
@@ -122,8 +130,13 @@ static struct mpk_error *index_build(struct mpk_btf *b)
 		if (!name || !*name)
 			continue;
 		len = strlen(name);
-		if (index_find(b, ns, name, len))
+		slot = index_slot(b, ns, name, len);
+		if (slot) {
+			if (!slot->ambiguous)
+				b->nambiguous++;
+			slot->ambiguous = true;
 			continue;
+		}
 		h = name_hash(ns, name, len);
 		for (i = h & (nslots - 1); b->slots[i].id;
 		     i = (i + 1) & (nslots - 1))
@@ -229,8 +242,12 @@ size_t mpk_btf_ntypes(const struct mpk_btf *btf)
 
 /* ---- lookups by the names gdb accepts ---- */
 
-/* The id @name stands for, searching this BTF then its base; 0 if none. */
-static uint32_t lookup(const struct mpk_btf *b, const char *name)
+/*
+ * The id @name stands for, searching this BTF then its base; 0 if none.
+ * *@ambiguous (may be NULL) says whether another definition has the name.
+ */
+static uint32_t lookup_full(const struct mpk_btf *b, const char *name,
+			    bool *ambiguous)
 {
 	static const struct {
 		const char *word;
@@ -267,12 +284,33 @@ static uint32_t lookup(const struct mpk_btf *b, const char *name)
 		      (i && name[i] >= '0' && name[i] <= '9')))
 			return 0;	/* an expression: gdb's business */
 	for (; b; b = b->base) {
-		uint32_t id = index_find(b, ns, name, len);
+		const struct index_slot *slot = index_slot(b, ns, name, len);
 
-		if (id)
-			return id;
+		if (slot) {
+			if (ambiguous)
+				*ambiguous = slot->ambiguous;
+			return slot->id;
+		}
 	}
 	return 0;
+}
+
+static uint32_t lookup(const struct mpk_btf *b, const char *name)
+{
+	return lookup_full(b, name, NULL);
+}
+
+bool mpk_btf_ambiguous(const struct mpk_btf *btf, const char *name)
+{
+	bool ambiguous = false;
+
+	lookup_full(btf, name, &ambiguous);
+	return ambiguous;
+}
+
+size_t mpk_btf_nambiguous(const struct mpk_btf *btf)
+{
+	return btf->nambiguous;
 }
 
 static struct mpk_error *not_found(const char *name)
@@ -671,24 +709,33 @@ struct mpk_error *mpk_btf_member(const struct mpk_btf *btf, const char *name,
 	return NULL;
 }
 
-int mpk_btf_each_struct(const struct mpk_btf *btf,
-			int (*fn)(const char *name, void *arg), void *arg)
+int mpk_btf_each_type(const struct mpk_btf *btf, bool ambiguous_only,
+		      int (*fn)(const char *name, void *arg), void *arg)
 {
-	uint32_t id;
+	static const char *const words[] = {
+		[NS_STRUCT] = "struct", [NS_UNION] = "union", [NS_ENUM] = "enum",
+	};
+	size_t i;
 
-	for (id = btf->first_id; id < btf->ntypes; id++) {
-		const struct btf_type *t = btf__type_by_id(btf->btf, id);
+	/* index order is hash order: walk the ids for a stable order */
+	for (i = btf->first_id; i < btf->ntypes; i++) {
+		const struct btf_type *t = btf__type_by_id(btf->btf, i);
+		const struct index_slot *slot;
+		enum name_space ns = kind_space(t);
 		const char *n;
 		char buf[512];
 		int rc;
 
-		if (!(btf_is_struct(t) || btf_is_union(t)) || !t->name_off)
+		if (ns == NS_NONE || ns == NS_TYPEDEF || !t->name_off)
 			continue;
 		n = btf__name_by_offset(btf->btf, t->name_off);
 		if (!n || !*n)
 			continue;
-		snprintf(buf, sizeof(buf), "%s %s",
-			 btf_is_union(t) ? "union" : "struct", n);
+		slot = index_slot(btf, ns, n, strlen(n));
+		if (!slot || slot->id != i ||
+		    (ambiguous_only && !slot->ambiguous))
+			continue;
+		snprintf(buf, sizeof(buf), "%s %s", words[ns], n);
 		rc = fn(buf, arg);
 		if (rc)
 			return rc;

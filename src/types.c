@@ -222,8 +222,10 @@ static void load_kernel_btf(void)
 		err = mpk_btf_open_file(files[i], &kernel_btf);
 		if (!err) {
 			snprintf(btf_origin, sizeof(btf_origin),
-				 "BTF from the file %s (%zu types)", files[i],
-				 mpk_btf_ntypes(kernel_btf));
+				 "BTF from the file %s (%zu types, %zu names "
+				 "with two definitions asked to gdb)", files[i],
+				 mpk_btf_ntypes(kernel_btf),
+				 mpk_btf_nambiguous(kernel_btf));
 			return;
 		}
 	}
@@ -231,8 +233,10 @@ static void load_kernel_btf(void)
 	err = btf_from_memory(&kernel_btf);
 	if (!err) {
 		snprintf(btf_origin, sizeof(btf_origin),
-			 "BTF from the dump's memory, __start_BTF (%zu types)",
-			 mpk_btf_ntypes(kernel_btf));
+			 "BTF from the dump's memory, __start_BTF (%zu types, "
+			 "%zu names with two definitions asked to gdb)",
+			 mpk_btf_ntypes(kernel_btf),
+			 mpk_btf_nambiguous(kernel_btf));
 		return;
 	}
 	snprintf(btf_origin, sizeof(btf_origin),
@@ -248,6 +252,21 @@ static const struct mpk_btf *usable_btf(void)
 	if (!kernel_btf_tried)
 		load_kernel_btf();
 	return kernel_btf;
+}
+
+/*
+ * The kernel's BTF if it should answer for @name: not when two
+ * definitions share the name, unless BTF is forced (gdb's pick is the
+ * one programs always got).
+ */
+static const struct mpk_btf *btf_for(const char *name)
+{
+	const struct mpk_btf *btf = usable_btf();
+
+	if (btf && mpk_type_source() == MPK_TYPES_AUTO &&
+	    mpk_btf_ambiguous(btf, name))
+		return NULL;
+	return btf;
 }
 
 const char *mpk_type_origin(void)
@@ -319,7 +338,7 @@ static struct mpk_error *base_type_ptype(const char *expr,
 static struct mpk_error *btf_query(const char *expr,
 				   const struct mpk_ptype **ret)
 {
-	const struct mpk_btf *btf = usable_btf();
+	const struct mpk_btf *btf = btf_for(expr);
 	struct mpk_base_type base;
 	struct cache_entry *e;
 	struct mpk_error *err;
@@ -492,7 +511,7 @@ bool mpk_base_type(const char *name, struct mpk_base_type *ret)
 /* gdb's symbol lookup behind datatype_info costs ~0.1 ms: keep answers. */
 long mpk_type_size(const char *name)
 {
-	const struct mpk_btf *btf = usable_btf();
+	const struct mpk_btf *btf = btf_for(name);
 	struct cache_entry *e;
 	uint64_t size;
 	char *key;
@@ -529,50 +548,64 @@ long mpk_type_size(const char *name)
 /* BTF's offset (@want_size false) or size of a member; -2: ask gdb. */
 static long btf_member(const char *name, const char *member, bool want_size)
 {
-	const struct mpk_btf *btf = usable_btf();
+	static const char *const tags[] = { "struct", "union" };
+	const struct mpk_btf *btf;
 	struct mpk_error *err;
 	uint64_t offset, size;
 	char tagged[512];
+	size_t i;
 
-	if (!btf)
+	if (!usable_btf())
 		return -2;
 	/* crash's callers name the bare tag: try it as struct, then union */
-	if (strchr(name, ' '))
-		err = mpk_btf_member(btf, name, member, &offset, &size);
-	else {
-		snprintf(tagged, sizeof(tagged), "struct %s", name);
-		err = mpk_btf_member(btf, tagged, member, &offset, &size);
-		if (err) {
-			mpk_error_destroy(err);
-			snprintf(tagged, sizeof(tagged), "union %s", name);
-			err = mpk_btf_member(btf, tagged, member, &offset,
-					     &size);
+	for (i = 0; i < 2; i++) {
+		if (strchr(name, ' ')) {
+			if (i)
+				break;
+			snprintf(tagged, sizeof(tagged), "%s", name);
+		} else {
+			snprintf(tagged, sizeof(tagged), "%s %s", tags[i],
+				 name);
 		}
+		btf = btf_for(tagged);
+		if (!btf)
+			return -2;
+		err = mpk_btf_member(btf, tagged, member, &offset, &size);
+		if (!err)
+			return want_size ? (long)size : (long)offset;
+		mpk_error_destroy(err);
 	}
-	if (!err)
-		return want_size ? (long)size : (long)offset;
-	mpk_error_destroy(err);
 	return mpk_type_source() == MPK_TYPES_BTF ? -1 : -2;
+}
+
+/* @name as crash's datatype_info() was always given it: the bare tag. */
+static const char *bare_tag(const char *name)
+{
+	if (!strncmp(name, "struct ", 7))
+		return name + 7;
+	if (!strncmp(name, "union ", 6))
+		return name + 6;
+	return name;
 }
 
 long mpk_member_offset(const char *name, const char *member)
 {
 	long v = btf_member(name, member, false);
 
-	return v != -2 ? v : gdb_member_offset(name, member);
+	return v != -2 ? v : gdb_member_offset(bare_tag(name), member);
 }
 
 long mpk_member_size(const char *name, const char *member)
 {
 	long v = btf_member(name, member, true);
 
-	return v != -2 ? v : gdb_member_size(name, member);
+	return v != -2 ? v : gdb_member_size(bare_tag(name), member);
 }
 
-int mpk_type_each_btf_struct(int (*fn)(const char *name, void *arg),
-			     void *arg)
+int mpk_type_each_btf_type(bool ambiguous_only,
+			   int (*fn)(const char *name, void *arg), void *arg)
 {
 	const struct mpk_btf *btf = usable_btf();
 
-	return btf ? mpk_btf_each_struct(btf, fn, arg) : 0;
+	return btf ? mpk_btf_each_type(btf, ambiguous_only, fn, arg) : 0;
 }

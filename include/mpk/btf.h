@@ -11,6 +11,7 @@
 #ifndef MPK_BTF_H
 #define MPK_BTF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,17 @@ void mpk_btf_destroy(struct mpk_btf *btf);
 size_t mpk_btf_ntypes(const struct mpk_btf *btf);
 
 /**
+ * Whether @name (as for mpk_btf_ptype()) has more than one definition in
+ * BTF: structs private to two .c files keep their own after BTF dedup,
+ * and the one gdb finds by name depends on its symbol tables, so such a
+ * name is better asked to gdb. mpk_btf_ptype() answers the first.
+ */
+bool mpk_btf_ambiguous(const struct mpk_btf *btf, const char *name);
+
+/** How many names are ambiguous (see mpk_btf_ambiguous()). */
+size_t mpk_btf_nambiguous(const struct mpk_btf *btf);
+
+/**
  * What `ptype /o NAME` would say for @name, one of `struct TAG`,
  * `union TAG`, `enum TAG` or a typedef name: the type's typedefs taken off
  * at the top, its struct/union/enum body printed, nested types as gdb
@@ -60,10 +72,11 @@ struct mpk_error *mpk_btf_member(const struct mpk_btf *btf, const char *name,
 				 uint64_t *size);
 
 /**
- * Call @fn with every named struct and union (`struct TAG`) that has a
- * body, in BTF order, until it returns non-zero (that value is returned).
+ * Call @fn with every named struct, union and enum ("struct tag") once,
+ * in BTF order, only the ambiguous ones if @ambiguous_only, until it
+ * returns non-zero (that value is returned).
  */
-int mpk_btf_each_struct(const struct mpk_btf *btf,
-			int (*fn)(const char *name, void *arg), void *arg);
+int mpk_btf_each_type(const struct mpk_btf *btf, bool ambiguous_only,
+		      int (*fn)(const char *name, void *arg), void *arg);
 
 #endif /* MPK_BTF_H */

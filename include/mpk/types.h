@@ -70,11 +70,12 @@ enum mpk_type_source mpk_type_source_set(enum mpk_type_source s);
 const char *mpk_type_origin(void);
 
 /**
- * Call @fn with every named struct/union of the kernel's BTF ("struct
- * tag"), until it returns non-zero; 0 without BTF.
+ * Call @fn with every named struct/union/enum of the kernel's BTF
+ * ("struct tag"; only names with two definitions if @ambiguous_only),
+ * until it returns non-zero; 0 without BTF.
  */
-int mpk_type_each_btf_struct(int (*fn)(const char *name, void *arg),
-			     void *arg);
+int mpk_type_each_btf_type(bool ambiguous_only,
+			   int (*fn)(const char *name, void *arg), void *arg);
 
 /** gdb's type codes (gdb >= 8). */
 enum mpk_type_code {

@@ -462,16 +462,24 @@ static int append_name(const char *name, void *arg)
 	return rc;
 }
 
-PyDoc_STRVAR(btf_struct_names_doc,
-"btf_struct_names() -> list\n\n"
-"Every named struct and union of the kernel's BTF ('struct tag'), in\n"
-"BTF order; [] without BTF.");
+PyDoc_STRVAR(btf_type_names_doc,
+"btf_type_names(ambiguous=False) -> list\n\n"
+"Every named struct, union and enum of the kernel's BTF ('struct tag'),\n"
+"in BTF order; with ambiguous=True only the names two definitions share\n"
+"(gdb answers those unless BTF is forced); [] without BTF.");
 
-static PyObject *crash_btf_struct_names(PyObject *self, PyObject *noargs)
+static PyObject *crash_btf_type_names(PyObject *self, PyObject *args,
+				      PyObject *kwargs)
 {
-	PyObject *list = PyList_New(0);
+	static char *kwlist[] = { "ambiguous", NULL };
+	int ambiguous = 0;
+	PyObject *list;
 
-	if (list && mpk_type_each_btf_struct(append_name, list))
+	if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|p:btf_type_names",
+					 kwlist, &ambiguous))
+		return NULL;
+	list = PyList_New(0);
+	if (list && mpk_type_each_btf_type(ambiguous, append_name, list))
 		Py_CLEAR(list);
 	return list;
 }
@@ -479,8 +487,8 @@ static PyObject *crash_btf_struct_names(PyObject *self, PyObject *noargs)
 PyMethodDef mpk_types_methods[] = {
 	{ "type_source", crash_type_source, METH_VARARGS, type_source_doc },
 	{ "type_origin", crash_type_origin, METH_NOARGS, type_origin_doc },
-	{ "btf_struct_names", crash_btf_struct_names, METH_NOARGS,
-	  btf_struct_names_doc },
+	{ "btf_type_names", (PyCFunction)(void (*)(void))crash_btf_type_names,
+	  METH_VARARGS | METH_KEYWORDS, btf_type_names_doc },
 	{ "gdb_typeinfo", crash_gdb_typeinfo, METH_VARARGS, gdb_typeinfo_doc },
 	{ "gdb_whatis", crash_gdb_whatis, METH_VARARGS, gdb_whatis_doc },
 	{ "struct_size", crash_struct_size, METH_VARARGS, struct_size_doc },
