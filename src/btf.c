@@ -427,14 +427,15 @@ static struct mpk_error *conv_enum(struct conv *c, const struct btf_type *t,
 			const struct btf_enum64 *v = &btf_enum64(t)[i];
 
 			name = btf__name_by_offset(c->btf, v->name_off);
+			/* beyond int64 only for unsigned: kept as bits */
 			e[i].value = (int64_t)btf_enum64_value(v);
 		} else {
 			const struct btf_enum *v = &btf_enum(t)[i];
 
 			name = btf__name_by_offset(c->btf, v->name_off);
-			/* kflag: unsigned values (pahole >= 1.24) */
-			e[i].value = btf_kflag(t) ? (int64_t)(uint32_t)v->val :
-						    (int64_t)v->val;
+			/* kflag: signed values (pahole >= 1.24) */
+			e[i].value = btf_kflag(t) ? (int64_t)v->val :
+						    (int64_t)(uint32_t)v->val;
 		}
 		e[i].name = name ? name : "";
 	}
