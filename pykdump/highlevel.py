@@ -287,6 +287,10 @@ def _own_layout(name, ti):
     of the variable's own type comes from an expression on it; if it
     differs, the type is renamed 'struct tag@module' for this global.
     """
+    # A vmlinux global whose tag has one definition in the kernel's BTF
+    # has that layout: no costly gdb request about the variable.
+    if not addr2mod(sym2addr(name)) and crash.type_from_btf(ti.stype):
+        return
     expr = '*' * (ti.ptrlev or 0) + name + '[0]' * len(ti.dims or ())
     try:
         own = crash.gdb_typeinfo(expr)

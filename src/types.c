@@ -602,6 +602,19 @@ long mpk_member_size(const char *name, const char *member)
 	return v != -2 ? v : gdb_member_size(bare_tag(name), member);
 }
 
+bool mpk_type_from_btf(const char *name)
+{
+	const struct mpk_btf *btf = btf_for(name);
+	uint64_t size;
+	struct mpk_error *err;
+
+	if (!btf)
+		return false;
+	err = mpk_btf_size(btf, name, &size);
+	mpk_error_destroy(err);
+	return !err;
+}
+
 int mpk_type_each_btf_type(bool ambiguous_only,
 			   int (*fn)(const char *name, void *arg), void *arg)
 {

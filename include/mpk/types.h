@@ -70,6 +70,12 @@ enum mpk_type_source mpk_type_source_set(enum mpk_type_source s);
 const char *mpk_type_origin(void);
 
 /**
+ * Whether the kernel's BTF answers for type @name now: it has it, with
+ * one definition, and BTF is not switched off.
+ */
+bool mpk_type_from_btf(const char *name);
+
+/**
  * Call @fn with every named struct/union/enum of the kernel's BTF
  * ("struct tag"; only names with two definitions if @ambiguous_only),
  * until it returns non-zero; 0 without BTF.

@@ -484,7 +484,24 @@ static PyObject *crash_btf_type_names(PyObject *self, PyObject *args,
 	return list;
 }
 
+PyDoc_STRVAR(type_from_btf_doc,
+"type_from_btf(name) -> bool\n\n"
+"Whether the kernel's BTF answers for the type name now: BTF has it with\n"
+"one definition (so it is the type of every vmlinux global of that\n"
+"name), and types are not forced from gdb.");
+
+static PyObject *crash_type_from_btf(PyObject *self, PyObject *args)
+{
+	const char *name;
+
+	if (!PyArg_ParseTuple(args, "s:type_from_btf", &name))
+		return NULL;
+	return PyBool_FromLong(mpk_type_from_btf(name));
+}
+
 PyMethodDef mpk_types_methods[] = {
+	{ "type_from_btf", crash_type_from_btf, METH_VARARGS,
+	  type_from_btf_doc },
 	{ "type_source", crash_type_source, METH_VARARGS, type_source_doc },
 	{ "type_origin", crash_type_origin, METH_NOARGS, type_origin_doc },
 	{ "btf_type_names", (PyCFunction)(void (*)(void))crash_btf_type_names,
