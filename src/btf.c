@@ -35,8 +35,18 @@ struct index_slot {
 	bool ambiguous;		/* more than one definition has the name */
 };
 
+/* Enumerator name -> value, for every enum of this BTF. */
+struct enumerator_slot {
+	const char *name;	/* NULL: empty */
+	int64_t value;
+	uint32_t hash;
+	bool ambiguous;		/* two enums give the name other values */
+};
+
 struct mpk_btf {
 	struct btf *btf;
+	struct enumerator_slot *enumerators;
+	size_t nenumerator_slots;	/* a power of two */
 	uint32_t first_id;	/* a split BTF's own types start here */
 	uint32_t ntypes;	/* ids < ntypes exist */
 	struct index_slot *slots;
@@ -147,6 +157,102 @@ static struct mpk_error *index_build(struct mpk_btf *b)
 	return NULL;
 }
 
+/* Value of enumerator @i of enum @t, signed unless BTF says unsigned. */
+static int64_t enumerator_value(const struct btf_type *t, uint16_t i)
+{
+	if (btf_is_enum64(t))
+		/* beyond int64 only when unsigned: kept as bits */
+		return (int64_t)btf_enum64_value(&btf_enum64(t)[i]);
+	/* kflag: signed values (pahole >= 1.24) */
+	return btf_kflag(t) ? (int64_t)btf_enum(t)[i].val :
+			      (int64_t)(uint32_t)btf_enum(t)[i].val;
+}
+
+static const char *enumerator_name(const struct btf *btf,
+				   const struct btf_type *t, uint16_t i)
+{
+	return btf__name_by_offset(btf, btf_is_enum64(t) ?
+				   btf_enum64(t)[i].name_off :
+				   btf_enum(t)[i].name_off);
+}
+
+static struct mpk_error *enumerators_build(struct mpk_btf *b)
+{
+	size_t n = 0, nslots = 1024, mask;
+	uint32_t id;
+
+	for (id = b->first_id; id < b->ntypes; id++) {
+		const struct btf_type *t = btf__type_by_id(b->btf, id);
+
+		if (btf_is_enum(t) || btf_is_enum64(t))
+			n += btf_vlen(t);
+	}
+	while (nslots < 2 * n)
+		nslots *= 2;
+	b->enumerators = calloc(nslots, sizeof(*b->enumerators));
+	if (!b->enumerators)
+		return &mpk_enomem;
+	b->nenumerator_slots = nslots;
+	mask = nslots - 1;
+	for (id = b->first_id; id < b->ntypes; id++) {
+		const struct btf_type *t = btf__type_by_id(b->btf, id);
+		uint16_t i;
+
+		if (!(btf_is_enum(t) || btf_is_enum64(t)))
+			continue;
+		for (i = 0; i < btf_vlen(t); i++) {
+			const char *name = enumerator_name(b->btf, t, i);
+			int64_t value = enumerator_value(t, i);
+			uint32_t h;
+			size_t j;
+
+			if (!name || !*name)
+				continue;
+			h = name_hash(NS_NONE, name, strlen(name));
+			for (j = h & mask; b->enumerators[j].name;
+			     j = (j + 1) & mask)
+				if (b->enumerators[j].hash == h &&
+				    !strcmp(b->enumerators[j].name, name))
+					break;
+			if (b->enumerators[j].name) {
+				if (b->enumerators[j].value != value)
+					b->enumerators[j].ambiguous = true;
+				continue;
+			}
+			b->enumerators[j].name = name;
+			b->enumerators[j].value = value;
+			b->enumerators[j].hash = h;
+		}
+	}
+	return NULL;
+}
+
+struct mpk_error *mpk_btf_enumerator(const struct mpk_btf *btf,
+				     const char *name, int64_t *ret)
+{
+	const struct mpk_btf *b;
+
+	for (b = btf; b; b = b->base) {
+		uint32_t h = name_hash(NS_NONE, name, strlen(name));
+		size_t mask = b->nenumerator_slots - 1, j;
+
+		for (j = h & mask; b->enumerators[j].name; j = (j + 1) & mask) {
+			const struct enumerator_slot *e = &b->enumerators[j];
+
+			if (e->hash != h || strcmp(e->name, name))
+				continue;
+			if (e->ambiguous)
+				return mpk_error_create(MPK_ERROR_LOOKUP,
+							"enumerator %s has two "
+							"values in BTF", name);
+			*ret = e->value;
+			return NULL;
+		}
+	}
+	return mpk_error_create(MPK_ERROR_LOOKUP, "no enumerator %s in BTF",
+				name);
+}
+
 static struct mpk_error *btf_wrap(struct btf *raw, const struct mpk_btf *base,
 				  struct mpk_btf **ret)
 {
@@ -163,6 +269,8 @@ static struct mpk_error *btf_wrap(struct btf *raw, const struct mpk_btf *base,
 	b->first_id = base ? base->ntypes : 1;
 	b->ntypes = btf__type_cnt(raw);
 	err = index_build(b);
+	if (!err)
+		err = enumerators_build(b);
 	if (err) {
 		mpk_btf_destroy(b);
 		return err;
@@ -232,6 +340,7 @@ void mpk_btf_destroy(struct mpk_btf *btf)
 		return;
 	btf__free(btf->btf);
 	free(btf->slots);
+	free(btf->enumerators);
 	free(btf);
 }
 
@@ -421,22 +530,9 @@ static struct mpk_error *conv_enum(struct conv *c, const struct btf_type *t,
 	if (!e)
 		return &mpk_enomem;
 	for (i = 0; i < n; i++) {
-		const char *name;
+		const char *name = enumerator_name(c->btf, t, i);
 
-		if (btf_is_enum64(t)) {
-			const struct btf_enum64 *v = &btf_enum64(t)[i];
-
-			name = btf__name_by_offset(c->btf, v->name_off);
-			/* beyond int64 only for unsigned: kept as bits */
-			e[i].value = (int64_t)btf_enum64_value(v);
-		} else {
-			const struct btf_enum *v = &btf_enum(t)[i];
-
-			name = btf__name_by_offset(c->btf, v->name_off);
-			/* kflag: signed values (pahole >= 1.24) */
-			e[i].value = btf_kflag(t) ? (int64_t)v->val :
-						    (int64_t)(uint32_t)v->val;
-		}
+		e[i].value = enumerator_value(t, i);
 		e[i].name = name ? name : "";
 	}
 	ret->enumerators = e;

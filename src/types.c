@@ -140,6 +140,15 @@ static long gdb_member_size(const char *name, const char *member)
 			     MEMBER_SIZE_REQUEST);
 }
 
+static bool gdb_enumerator_value(const char *name, long *ret)
+{
+	char buf[256];
+
+	/* crash's parse of the name may write into it */
+	snprintf(buf, sizeof(buf), "%s", name);
+	return enumerator_value(buf, ret);
+}
+
 /* ---- the kernel's BTF ---- */
 
 static enum mpk_type_source source = MPK_TYPES_AUTO;
@@ -600,6 +609,25 @@ long mpk_member_size(const char *name, const char *member)
 	long v = btf_member(name, member, true);
 
 	return v != -2 ? v : gdb_member_size(bare_tag(name), member);
+}
+
+struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret)
+{
+	const struct mpk_btf *btf = usable_btf();
+	struct mpk_error *err;
+	long value;
+
+	if (btf) {
+		err = mpk_btf_enumerator(btf, name, ret);
+		if (!err || mpk_type_source() == MPK_TYPES_BTF)
+			return err;
+		mpk_error_destroy(err);
+	}
+	if (!gdb_enumerator_value(name, &value))
+		return mpk_error_create(MPK_ERROR_LOOKUP, "no enumerator %s",
+					name);
+	*ret = value;
+	return NULL;
 }
 
 bool mpk_type_from_btf(const char *name)

@@ -72,6 +72,13 @@ struct mpk_error *mpk_btf_member(const struct mpk_btf *btf, const char *name,
 				 uint64_t *size);
 
 /**
+ * Value of the enumerator @name (any enum of this BTF or its base);
+ * MPK_ERROR_LOOKUP if none, or if two enums give it different values.
+ */
+struct mpk_error *mpk_btf_enumerator(const struct mpk_btf *btf,
+				     const char *name, int64_t *ret);
+
+/**
  * Call @fn with every named struct, union and enum ("struct tag") once,
  * in BTF order, only the ambiguous ones if @ambiguous_only, until it
  * returns non-zero (that value is returned).

@@ -70,6 +70,12 @@ enum mpk_type_source mpk_type_source_set(enum mpk_type_source s);
 const char *mpk_type_origin(void);
 
 /**
+ * Value of the enumerator @name: from BTF (one value in all enums), else
+ * crash's enumerator_value(); MPK_ERROR_LOOKUP if unknown.
+ */
+struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret);
+
+/**
  * Whether the kernel's BTF answers for type @name now: it has it, with
  * one definition, and BTF is not switched off.
  */
