@@ -1,14 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """First use of struct task_struct in a fresh session (run-bench-types.sh).
 
-Prints ``firststruct SECONDS CPU_SECONDS``: the time from nothing known to
-the pid of init_task read through the object model (readSU, attribute),
-which builds the whole layout of struct task_struct.
+Prints ``typesload SECONDS CPU_SECONDS``, the one load per session of the
+type source (the kernel's BTF, or nothing for gdb), then ``firststruct
+SECONDS CPU_SECONDS``: the time from nothing known of the struct to the
+pid of init_task read through the object model (readSU, attribute), which
+builds the whole layout of struct task_struct.
 """
 
 import resource
 import time
 
+import crash
 from pykdump.API import readSU, sym2addr
 
 
@@ -18,6 +21,9 @@ def cpu():
     return u.ru_utime + u.ru_stime
 
 
+t0, c0 = time.perf_counter(), cpu()
+crash.type_origin()
+print('typesload %.6f %.6f' % (time.perf_counter() - t0, cpu() - c0))
 addr = sym2addr('init_task')
 t0, c0 = time.perf_counter(), cpu()
 pid = readSU('struct task_struct', addr).pid
