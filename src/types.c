@@ -149,6 +149,16 @@ static bool gdb_enumerator_value(const char *name, long *ret)
 	return enumerator_value(buf, ret);
 }
 
+/* @name as crash's datatype_info() was always given it: the bare tag. */
+static const char *bare_tag(const char *name)
+{
+	if (!strncmp(name, "struct ", 7))
+		return name + 7;
+	if (!strncmp(name, "union ", 6))
+		return name + 6;
+	return name;
+}
+
 /* ---- the kernel's BTF ---- */
 
 static enum mpk_type_source source = MPK_TYPES_AUTO;
@@ -382,6 +392,247 @@ static struct mpk_error *btf_query(const char *expr,
 	return NULL;
 }
 
+/*
+ * gdb 16 (crash 9.0.2) refuses `ptype /o` of a struct with a flexible
+ * array member: it warns "ptype/o does not work with dynamic types;
+ * disabling '/o'" and prints plain ptype. The offsets and sizes then come
+ * from crash's datatype_info, member by member (one cheap request each
+ * once gdb has the type); bitfields, which datatype_info cannot place to
+ * the bit, follow the x86-64 ABI from the member before them.
+ */
+static const char *skip_warnings(const char *text, size_t *len)
+{
+	while (*len >= 8 && !strncmp(text, "warning:", 8)) {
+		const char *nl = memchr(text, '\n', *len);
+
+		if (!nl)
+			break;
+		*len -= nl + 1 - text;
+		text = nl + 1;
+	}
+	return text;
+}
+
+/* The first named member down the first members of @body, or NULL. */
+static const char *first_leaf(const struct mpk_body *body, int depth)
+{
+	const struct mpk_member *m;
+
+	if (!body->nmembers || depth > MPK_PTYPE_MAX_DEPTH)
+		return NULL;
+	m = &body->members[0];
+	if (*m->name)
+		return m->name;
+	return m->type.body ? first_leaf(m->type.body, depth + 1) : NULL;
+}
+
+static struct mpk_error *no_offset(const char *tag, const char *member)
+{
+	return mpk_error_create(MPK_ERROR_LOOKUP,
+				"no offset of %s in %s from crash", member,
+				tag);
+}
+
+/*
+ * Fill the offsets and sizes of @body, which starts @base bytes into
+ * @tag; *@end_ret: where its last member ends (its size, but for the
+ * padding at the end).
+ */
+static struct mpk_error *query(const char *kind, const char *command,
+			       const char *expr, const struct mpk_ptype **ret);
+
+/*
+ * The body of named member @m (of an untagged struct/union type) at
+ * member path @path of @expr, from `ptype /o ((EXPR *)0)->PATH.NAME`:
+ * that answer stays in the cache as long as the one being filled.
+ */
+static struct mpk_error *member_body(const char *expr, const char *path,
+				     struct mpk_member *m)
+{
+	const struct mpk_ptype *p;
+	struct mpk_error *err;
+	char *e;
+
+	if (asprintf(&e, "((%s *)0)->%s%s%s", expr, path, *path ? "." : "",
+		     m->name) < 0)
+		return &mpk_enomem;
+	err = query("o", "ptype /o", e, &p);
+	free(e);
+	if (err)
+		return err;
+	if (!p->type.body || !(p->flags & MPK_PTYPE_OFFSETS))
+		return no_offset(expr, m->name);
+	m->type.body = p->type.body;
+	return NULL;
+}
+
+/* Alignment of a body: its widest member's, guessed from sizes (<= 8). */
+static uint64_t body_align(const struct mpk_body *body)
+{
+	uint64_t align = 1;
+	size_t i;
+
+	for (i = 0; i < body->nmembers; i++) {
+		const struct mpk_member *m = &body->members[i];
+		uint64_t elements = 1, size, a;
+		size_t d;
+
+		for (d = 0; d < m->type.ndims; d++)
+			elements *= m->type.dims[d];
+		size = m->type.stars ? 8 : elements ? m->size / elements :
+			m->size;
+		if (!m->name[0] && m->type.body)
+			a = body_align(m->type.body);
+		else
+			for (a = 8; a > 1 && (!size || size % a); a /= 2)
+				;
+		if (a > align)
+			align = a;
+	}
+	return align;
+}
+
+/*
+ * An anonymous member's size with its padding: up to the next member
+ * (exact), else its end rounded to its alignment (guessed from sizes).
+ */
+static void pad_anonymous(struct mpk_body *body)
+{
+	bool is_union = body->flags & MPK_BODY_UNION;
+	size_t i;
+
+	for (i = 0; i < body->nmembers; i++) {
+		struct mpk_member *m = (struct mpk_member *)&body->members[i];
+		const struct mpk_member *next = i + 1 < body->nmembers ?
+			&body->members[i + 1] : NULL;
+		struct mpk_body *inner = (struct mpk_body *)m->type.body;
+		uint64_t size, align;
+
+		if (m->name[0] || !inner)
+			continue;
+		if (!is_union && next && !(next->flags & MPK_MEMBER_BITFIELD) &&
+		    next->offset > m->offset) {
+			size = next->offset - m->offset;
+		} else {
+			align = body_align(inner);
+			size = (m->size + align - 1) / align * align;
+		}
+		m->size = size;
+		inner->size = size;
+		inner->flags |= MPK_BODY_HAS_SIZE;
+	}
+}
+
+static struct mpk_error *fill_body(const char *expr, const char *path,
+				   struct mpk_body *body, uint64_t base,
+				   int depth, uint64_t *end_ret)
+{
+	const char *tag = bare_tag(expr);
+	bool is_union = body->flags & MPK_BODY_UNION;
+	uint64_t prev_end_bits = 0, end = 0;
+	size_t i;
+
+	if (depth > MPK_PTYPE_MAX_DEPTH)
+		return mpk_error_create(MPK_ERROR_PARSE,
+					"%s nests too deeply", tag);
+	for (i = 0; i < body->nmembers; i++) {
+		/* the parse's arena: ours to write */
+		struct mpk_member *m = (struct mpk_member *)&body->members[i];
+		uint64_t rel_bits, size;
+		long off, sz;
+
+		if (!*m->name && m->type.body) {
+			const char *leaf = first_leaf(m->type.body, 0);
+			struct mpk_error *err;
+
+			off = leaf ? gdb_member_offset(tag, leaf) : -1;
+			if (off < 0 || (uint64_t)off < base)
+				return no_offset(tag, leaf ? leaf : "<anonymous>");
+			err = fill_body(expr, path,
+					(struct mpk_body *)m->type.body, off,
+					depth + 1, &size);
+			if (err)
+				return err;
+			rel_bits = (off - base) * 8;
+		} else if (!*m->name) {
+			return no_offset(tag, "<unnamed bitfield>");
+		} else {
+			off = gdb_member_offset(tag, m->name);
+			sz = gdb_member_size(tag, m->name);
+			if (off < 0 || sz < 0 || (uint64_t)off < base)
+				return no_offset(tag, m->name);
+			size = sz;
+			rel_bits = (off - base) * 8;
+			if (m->flags & MPK_MEMBER_BITFIELD) {
+				uint64_t unit = size * 8;
+
+				/*
+				 * crash gives the byte: the bits continue
+				 * the member before unless that is an
+				 * earlier byte (an unnamed `: 0` between)
+				 */
+				if (!is_union && prev_end_bits > rel_bits)
+					rel_bits = prev_end_bits;
+				if (unit && (!m->bitsize ||
+					     rel_bits / unit !=
+					     (rel_bits + m->bitsize - 1) / unit))
+					rel_bits = (rel_bits + unit - 1) /
+						   unit * unit;
+			} else if (m->type.body && !m->type.stars &&
+				   !m->type.ndims) {
+				struct mpk_error *err;
+
+				/*
+				 * a named member of an untagged struct type:
+				 * datatype_info does not look inside it, gdb
+				 * prints it with offsets as an expression
+				 */
+				err = member_body(expr, path, m);
+				if (err)
+					return err;
+			}
+		}
+		if (is_union)
+			rel_bits = 0;
+		m->offset = rel_bits / 8;
+		m->bit_offset = rel_bits % 8;
+		m->abs_offset = base + m->offset;
+		m->size = size;
+		m->flags |= MPK_MEMBER_HAS_OFFSET | MPK_MEMBER_HAS_SIZE;
+		prev_end_bits = (m->flags & MPK_MEMBER_BITFIELD) ?
+			rel_bits + m->bitsize : rel_bits + size * 8;
+		if ((prev_end_bits + 7) / 8 > end)
+			end = (prev_end_bits + 7) / 8;
+	}
+	pad_anonymous(body);
+	if (!(body->flags & MPK_BODY_HAS_SIZE)) {
+		body->flags |= MPK_BODY_HAS_SIZE;
+		body->size = end;
+	}
+	*end_ret = end;
+	return NULL;
+}
+
+/* Plain ptype of struct/union @expr made into what ptype /o would say. */
+static struct mpk_error *fill_offsets(const char *expr, struct mpk_ptype *p)
+{
+	struct mpk_body *body = (struct mpk_body *)p->type.body;
+	uint64_t end;
+	long size;
+
+	if (p->flags & MPK_PTYPE_OFFSETS || !body || p->type.stars ||
+	    p->type.ndims || (p->type.kind != MPK_CTYPE_STRUCT &&
+			      p->type.kind != MPK_CTYPE_UNION))
+		return NULL;
+	size = gdb_type_size(expr);
+	if (size >= 0) {
+		body->flags |= MPK_BODY_HAS_SIZE;
+		body->size = size;
+	}
+	p->flags |= MPK_PTYPE_OFFSETS;
+	return fill_body(expr, "", body, 0, 0, &end);
+}
+
 /* Run one gdb type command and parse it; store the answer either way. */
 static struct mpk_error *query(const char *kind, const char *command,
 			       const char *expr, const struct mpk_ptype **ret)
@@ -393,7 +644,7 @@ static struct mpk_error *query(const char *kind, const char *command,
 	size_t len;
 
 	mpk_type_generation();
-	if (*kind != 'w') {
+	if (*kind == 'o' || *kind == 'p') {
 		err = btf_query(expr, ret);
 		if (err || *ret)
 			return err;
@@ -421,8 +672,18 @@ static struct mpk_error *query(const char *kind, const char *command,
 		err = mpk_error_create(MPK_ERROR_LOOKUP, "no %s %s",
 				       *kind == 'w' ? "symbol" : "type", expr);
 	}
-	if (!err)
-		err = mpk_ptype_parse(text, len, &ptype);
+	if (!err) {
+		const char *body = skip_warnings(text, &len);
+
+		err = mpk_ptype_parse(body, len, &ptype);
+		/* "o": gdb 16's plain answer; "f": the same asked on purpose */
+		if (!err && (*kind == 'o' || *kind == 'f'))
+			err = fill_offsets(expr, ptype);
+		if (err && ptype) {
+			mpk_ptype_destroy(ptype);
+			ptype = NULL;
+		}
+	}
 	free(text);
 	/* Only lookups are answers to keep: a parse error is our bug. */
 	if (err && err->code != MPK_ERROR_LOOKUP &&
@@ -441,6 +702,12 @@ struct mpk_error *mpk_type_ptype(const char *expr, bool offsets,
 {
 	return offsets ? query("o", "ptype /o", expr, ret) :
 			 query("p", "ptype", expr, ret);
+}
+
+struct mpk_error *mpk_type_ptype_filled(const char *expr,
+					const struct mpk_ptype **ret)
+{
+	return query("f", "ptype", expr, ret);
 }
 
 struct mpk_error *mpk_type_whatis(const char *expr,
@@ -585,16 +852,6 @@ static long btf_member(const char *name, const char *member, bool want_size)
 		mpk_error_destroy(err);
 	}
 	return mpk_type_source() == MPK_TYPES_BTF ? -1 : -2;
-}
-
-/* @name as crash's datatype_info() was always given it: the bare tag. */
-static const char *bare_tag(const char *name)
-{
-	if (!strncmp(name, "struct ", 7))
-		return name + 7;
-	if (!strncmp(name, "union ", 6))
-		return name + 6;
-	return name;
 }
 
 long mpk_member_offset(const char *name, const char *member)

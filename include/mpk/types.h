@@ -20,6 +20,15 @@
 struct mpk_error *mpk_type_ptype(const char *expr, bool offsets,
 				 const struct mpk_ptype **ret);
 
+/**
+ * gdb's plain `ptype EXPR` with offsets and sizes from crash's
+ * datatype_info: what the answer of gdb 16, which refuses `ptype /o` of a
+ * struct with a flexible array, becomes. Exposed for its test on gdbs
+ * that do print offsets.
+ */
+struct mpk_error *mpk_type_ptype_filled(const char *expr,
+					const struct mpk_ptype **ret);
+
 /** `whatis EXPR`, parsed and cached like mpk_type_ptype(). */
 struct mpk_error *mpk_type_whatis(const char *expr,
 				  const struct mpk_ptype **ret);

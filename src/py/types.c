@@ -335,6 +335,26 @@ static PyObject *crash_gdb_typeinfo(PyObject *self, PyObject *args)
 	return ctype_dict(&p->type, NULL, 0, true, 0);
 }
 
+PyDoc_STRVAR(gdb_typeinfo_filled_doc,
+"_gdb_typeinfo_filled(typename) -> dict\n\n"
+"gdb_typeinfo() from gdb's plain ptype with the offsets from crash's\n"
+"datatype_info: what gdb 16 answers for a struct with a flexible array\n"
+"becomes. For the tests; programs use gdb_typeinfo().");
+
+static PyObject *crash__gdb_typeinfo_filled(PyObject *self, PyObject *args)
+{
+	const char *name;
+	const struct mpk_ptype *p;
+	struct mpk_error *err;
+
+	if (!PyArg_ParseTuple(args, "s:_gdb_typeinfo_filled", &name))
+		return NULL;
+	err = mpk_type_ptype_filled(name, &p);
+	if (err)
+		return mpk_raise(err);
+	return ctype_dict(&p->type, NULL, 0, true, 0);
+}
+
 PyDoc_STRVAR(gdb_whatis_doc,
 "gdb_whatis(expr) -> dict\n\n"
 "Type of a global or expression (whatis), with fname=expr; unknown\n"
@@ -508,6 +528,8 @@ PyMethodDef mpk_types_methods[] = {
 	  METH_VARARGS | METH_KEYWORDS, btf_type_names_doc },
 	{ "gdb_typeinfo", crash_gdb_typeinfo, METH_VARARGS, gdb_typeinfo_doc },
 	{ "gdb_whatis", crash_gdb_whatis, METH_VARARGS, gdb_whatis_doc },
+	{ "_gdb_typeinfo_filled", crash__gdb_typeinfo_filled, METH_VARARGS,
+	  gdb_typeinfo_filled_doc },
 	{ "struct_size", crash_struct_size, METH_VARARGS, struct_size_doc },
 	{ "union_size", crash_struct_size, METH_VARARGS, struct_size_doc },
 	{ "member_offset", crash_member_offset, METH_VARARGS,

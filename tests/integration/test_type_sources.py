@@ -164,6 +164,28 @@ class TestBTFAgreesWithGdb(unittest.TestCase):
             checked += 1
         self.assertGreater(checked, 0)
 
+    def test_gdb16_fallback_gives_what_ptype_o_gives(self):
+        # gdb 16 refuses `ptype /o` of a struct with a flexible array and
+        # prints plain ptype: offsets then come from datatype_info. Here
+        # gdb prints both, so the fallback is checked against /o.
+        crash.type_source('gdb')
+        names = [n for n in self.own + self.sample[:40]
+                 if not n.startswith('enum ') and n not in self.ambiguous]
+        bad, checked = [], 0
+        for name in names:
+            try:
+                want = crash.gdb_typeinfo(name)
+            except crash.error:
+                continue
+            got = crash._gdb_typeinfo_filled(name)
+            out = ['%s: filled=%r ptype/o=%r' % d
+                   for d in differences(got, want, name)]
+            if out:
+                bad.append('\n    '.join(out[:6]))
+            checked += 1
+        self.assertEqual(bad, [], '\n'.join(bad))
+        self.assertGreater(checked, 60)
+
     def test_sizes_and_member_offsets_agree(self):
         checked = 0
         for name in self.own:
