@@ -242,7 +242,7 @@ struct mpk_error *mpk_btf_enumerator(const struct mpk_btf *btf,
 			if (e->hash != h || strcmp(e->name, name))
 				continue;
 			if (e->ambiguous)
-				return mpk_error_create(MPK_ERROR_LOOKUP,
+				return mpk_error_create(MPK_ERROR_INVALID,
 							"enumerator %s has two "
 							"values in BTF", name);
 			*ret = e->value;
@@ -402,6 +402,26 @@ static uint32_t lookup_full(const struct mpk_btf *b, const char *name,
 		}
 	}
 	return 0;
+}
+
+bool mpk_btf_is_name(const char *name)
+{
+	static const char *const tags[] = { "struct ", "union ", "enum " };
+	size_t i;
+
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		if (!strncmp(name, tags[i], strlen(tags[i]))) {
+			name += strlen(tags[i]);
+			break;
+		}
+	if (!*name)
+		return false;
+	for (i = 0; name[i]; i++)
+		if (!(name[i] == '_' || (name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (i && name[i] >= '0' && name[i] <= '9')))
+			return false;
+	return true;
 }
 
 static uint32_t lookup(const struct mpk_btf *b, const char *name)

@@ -288,6 +288,30 @@ static const struct mpk_btf *btf_for(const char *name)
 	return btf;
 }
 
+/*
+ * Whether BTF not knowing a name is the final answer: gdb reads the same
+ * vmlinux DWARF that BTF was made from (and asking gdb for a name it lacks
+ * costs a search of every compilation unit), unless module debuginfo is
+ * loaded (mod -s): then gdb knows that module's types too.
+ */
+static bool btf_miss_is_final(void)
+{
+	int i;
+
+	if (mpk_type_source() == MPK_TYPES_BTF)
+		return true;
+	for (i = 0; i < st->mods_installed; i++)
+		if (st->load_modules[i].mod_flags & MOD_LOAD_SYMS)
+			return false;
+	return true;
+}
+
+/* BTF answers for the name @name, found or not: gdb need not be asked. */
+static bool btf_decides(const char *name)
+{
+	return btf_for(name) && mpk_btf_is_name(name) && btf_miss_is_final();
+}
+
 const char *mpk_type_origin(void)
 {
 	if (mpk_type_source() == MPK_TYPES_GDB)
@@ -648,10 +672,11 @@ static struct mpk_error *query(const char *kind, const char *command,
 		err = btf_query(expr, ret);
 		if (err || *ret)
 			return err;
-		if (mpk_type_source() == MPK_TYPES_BTF && usable_btf())
+		/* a bare identifier may be a variable or an enumerator */
+		if (strchr(expr, ' ') && btf_decides(expr))
 			return mpk_error_create(MPK_ERROR_LOOKUP,
-						"no type %s in BTF "
-						"(PYKDUMP_TYPES=btf)", expr);
+						"no type %s in the kernel's "
+						"BTF", expr);
 	}
 	if (asprintf(&key, "%s:%s", kind, expr) < 0)
 		return &mpk_enomem;
@@ -793,12 +818,26 @@ long mpk_type_size(const char *name)
 	char *key;
 
 	if (btf) {
-		struct mpk_error *err = mpk_btf_size(btf, name, &size);
+		static const char *const tags[] = { "", "struct ", "union " };
+		size_t i;
 
-		if (!err)
-			return size;
-		mpk_error_destroy(err);
-		if (mpk_type_source() == MPK_TYPES_BTF)
+		/* a bare name is a typedef, else a tag, as crash takes it */
+		for (i = 0; i < 3; i++) {
+			struct mpk_error *err;
+			char tagged[512];
+
+			if (i && (strchr(name, ' ') || !mpk_btf_is_name(name)))
+				break;
+			snprintf(tagged, sizeof(tagged), "%s%s", tags[i],
+				 name);
+			if (!btf_for(tagged))
+				continue;
+			err = mpk_btf_size(btf, tagged, &size);
+			if (!err)
+				return size;
+			mpk_error_destroy(err);
+		}
+		if (btf_decides(name))
 			return -1;
 	}
 	mpk_type_generation();
@@ -850,8 +889,13 @@ static long btf_member(const char *name, const char *member, bool want_size)
 		if (!err)
 			return want_size ? (long)size : (long)offset;
 		mpk_error_destroy(err);
+		/* the struct is there, with one definition: no such member */
+		err = mpk_btf_size(btf, tagged, &size);
+		mpk_error_destroy(err);
+		if (!err && !strchr(member, '.'))
+			return -1;
 	}
-	return mpk_type_source() == MPK_TYPES_BTF ? -1 : -2;
+	return btf_decides(name) ? -1 : -2;
 }
 
 long mpk_member_offset(const char *name, const char *member)
@@ -876,7 +920,10 @@ struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret)
 
 	if (btf) {
 		err = mpk_btf_enumerator(btf, name, ret);
-		if (!err || mpk_type_source() == MPK_TYPES_BTF)
+		if (!err)
+			return err;
+		/* two values in BTF: gdb's pick, as before */
+		if (err->code == MPK_ERROR_LOOKUP && btf_miss_is_final())
 			return err;
 		mpk_error_destroy(err);
 	}

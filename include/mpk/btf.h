@@ -58,6 +58,12 @@ size_t mpk_btf_nambiguous(const struct mpk_btf *btf);
 struct mpk_error *mpk_btf_ptype(const struct mpk_btf *btf, const char *name,
 				struct mpk_ptype **ret);
 
+/**
+ * Whether @name is a name BTF could know: `struct TAG`, `union TAG`,
+ * `enum TAG` or an identifier (not an expression, not `char *`).
+ */
+bool mpk_btf_is_name(const char *name);
+
 /** Byte size of @name (as for mpk_btf_ptype()); MPK_ERROR_LOOKUP if unknown. */
 struct mpk_error *mpk_btf_size(const struct mpk_btf *btf, const char *name,
 			       uint64_t *ret);
@@ -73,7 +79,8 @@ struct mpk_error *mpk_btf_member(const struct mpk_btf *btf, const char *name,
 
 /**
  * Value of the enumerator @name (any enum of this BTF or its base);
- * MPK_ERROR_LOOKUP if none, or if two enums give it different values.
+ * MPK_ERROR_LOOKUP if none, MPK_ERROR_INVALID if two enums give it
+ * different values.
  */
 struct mpk_error *mpk_btf_enumerator(const struct mpk_btf *btf,
 				     const char *name, int64_t *ret);

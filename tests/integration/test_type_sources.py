@@ -208,6 +208,42 @@ class TestBTFAgreesWithGdb(unittest.TestCase):
             checked += 1
         self.assertGreater(checked, 50)
 
+    def test_enumerator_values_agree(self):
+        checked = 0
+        for name in self.own + self.sample:
+            if not name.startswith('enum ') or name in self.ambiguous:
+                continue
+            d = typeinfo(name, 'gdb')
+            if isinstance(d, str):
+                continue
+            for enumerator, value in d.get('edef', ()):
+                crash.type_source('btf')
+                got = crash.enumerator_value(enumerator)
+                with self.subTest(enumerator=enumerator):
+                    self.assertEqual(got, value)
+                checked += 1
+        self.assertGreater(checked, 20)
+
+    def test_unknown_names_are_unknown_from_both_sources(self):
+        for source in ('btf', 'gdb', 'auto'):
+            crash.type_source(source)
+            with self.subTest(source=source):
+                self.assertIsNone(
+                    crash.enumerator_value('PK_NO_SUCH_ENUMERATOR'))
+                self.assertEqual(crash.struct_size('struct pk_no_such'), -1)
+                self.assertEqual(crash.struct_size('pk_no_such'), -1)
+                self.assertEqual(
+                    crash.member_offset('task_struct', 'pk_no_such'), -1)
+                self.assertRaises(crash.error, crash.gdb_typeinfo,
+                                  'struct pk_no_such')
+
+    def test_bare_tags_are_sized_as_crash_does(self):
+        names = ('udp_table', 'task_struct', 'atomic_t')
+        crash.type_source('btf')
+        btf = [crash.struct_size(n) for n in names]
+        crash.type_source('gdb')
+        self.assertEqual(btf, [crash.struct_size(n) for n in names])
+
     def test_btf_sizes_match_crash_struct_command(self):
         crash.type_source('btf')
         for name, member in (('struct task_struct', 'pid'),
