@@ -41,6 +41,11 @@ def _gdb_enum_declaration(a, b):
     return isinstance(a, list) and b == [] and a
 
 
+def _enum_sign_unknown(a, b):
+    return isinstance(a, int) and isinstance(b, int) and b < 0 and \
+        a == b + 2 ** 32
+
+
 def _product(dims):
     n = 1
     for d in dims:
@@ -55,6 +60,8 @@ REAL = (
      'dimension of the same element count: BTF cannot say [2][7]'),
     (_gdb_enum_declaration, "gdb's lookup by tag finds a declaration of "
      'the enum without its enumerators'),
+    (_enum_sign_unknown, 'BTF made by pahole < 1.24 (kernels before 6.0) '
+     'does not say an enum is signed: INT_MIN reads as 2**31'),
 )
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -249,7 +256,7 @@ class TestBTFAgreesWithGdb(unittest.TestCase):
         for name, member in (('struct task_struct', 'pid'),
                              ('struct task_struct', 'comm'),
                              ('struct net_device', 'name'),
-                             ('struct mm_struct', 'mm_mt')):
+                             ('struct mm_struct', 'pgd')):
             with self.subTest(name=name, member=member):
                 self.assertEqual(crash.member_offset(name, member),
                                  crash_offsetof(name.split()[1], member))
