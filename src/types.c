@@ -312,6 +312,14 @@ static bool btf_decides(const char *name)
 	return btf_for(name) && mpk_btf_is_name(name) && btf_miss_is_final();
 }
 
+void mpk_types_release(void)
+{
+	cache_clear();
+	mpk_btf_destroy(kernel_btf);
+	kernel_btf = NULL;
+	kernel_btf_tried = false;
+}
+
 const char *mpk_type_origin(void)
 {
 	if (mpk_type_source() == MPK_TYPES_GDB)

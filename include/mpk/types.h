@@ -75,6 +75,9 @@ enum mpk_type_source mpk_type_source(void);
 /** Force a source for this session; returns the previous one. */
 enum mpk_type_source mpk_type_source_set(enum mpk_type_source s);
 
+/** Free the type caches and the kernel's BTF (the extension's unload). */
+void mpk_types_release(void);
+
 /** One line saying where types come from (loads the BTF if not yet). */
 const char *mpk_type_origin(void);
 
