@@ -17,7 +17,7 @@ CRASH_BUILD_VERSION := $(shell crash --version 2>/dev/null | sed -n 's/^crash \(
 # Reproducible builds: the date is SOURCE_DATE_EPOCH's when it is set.
 BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%d)
 # Core files see crash's defs.h, never Python.h; bindings the reverse.
-CORE_CPPFLAGS := -DX86_64 -D_GNU_SOURCE -Iinclude -I$(CRASH_INCLUDE)
+CORE_CPPFLAGS := -DX86_64 -D_GNU_SOURCE -Iinclude -I$(CRASH_INCLUDE) $(BPF_CFLAGS)
 PY_CPPFLAGS := -D_GNU_SOURCE -Iinclude -Isrc $(PY_CFLAGS) \
 	-DMPK_BUILD_DATE='"$(BUILD_DATE)"' \
 	-DMPK_CRASH_BUILD='"$(CRASH_BUILD_VERSION)"'
@@ -30,7 +30,7 @@ PY_CPPFLAGS += $(VERSION_DEFS)
 
 CORE_SRCS := src/extension.c src/session.c src/guard.c src/command.c \
 	src/memory.c src/symbols.c src/system.c src/error.c src/types.c \
-	src/ptype_parse.c src/console.c
+	src/ptype_parse.c src/btf.c src/console.c
 PY_SRCS := src/interp.c $(wildcard src/py/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 PY_OBJS := $(PY_SRCS:%.c=$(BUILD)/%.o)
@@ -61,7 +61,7 @@ $(BUILD)/progs.o: $(BUILD)/progs.c include/mpk/progs.h
 	$(CC) -Iinclude $(MPK_CFLAGS) -c $< -o $@
 
 $(BUILD)/core.so: $(CORE_OBJS) $(PY_OBJS) $(GEN_OBJS)
-	$(CC) -shared $(MPK_CFLAGS) $(LDFLAGS) -o $@ $^ $(PY_LIBS)
+	$(CC) -shared $(MPK_CFLAGS) $(LDFLAGS) -o $@ $^ $(PY_LIBS) $(BPF_LIBS)
 
 # The zip must be made by the embedded Python: .pyc magic is per version.
 # SO_STRIP (e.g. strip --strip-unneeded, from debian/rules) runs before the

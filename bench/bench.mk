@@ -10,6 +10,7 @@ FLOOR_CFLAGS := -std=gnu11 -O2 -g -fPIC -Wall -Wextra -Wshadow -Wformat=2 \
 .PHONY: bench bench-sockets
 bench: $(SO) $(FLOOR_SO)
 	MPK_SO='$(SO)' MPK_FLOOR='$(FLOOR_SO)' bash bench/run-bench.sh $(BENCH_ARGS)
+	MPK_SO='$(SO)' bash bench/run-bench-types.sh
 
 # xportshow -a on the 10,000-connection fixture variant beside a C walk of
 # the same hash table (builds that variant once: ~20 s, ~1.5 GB of cache).

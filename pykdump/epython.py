@@ -134,6 +134,7 @@ def _print_versions():
     print('pykdump API %s' % pykdump.__version__)
     print('Python %s' % sys.version.split()[0])
     print('crash %s' % info['crash_version'])
+    print('types: %s' % crash.type_origin())
     print('extension %s' % _so_path())
 
 

@@ -188,9 +188,21 @@ def symbol_exists(name):
         return v
 
 
+def _tag_name(sname):
+    """True for 'struct tag' and 'union tag': crash answers those alone."""
+    words = sname.split()
+    return len(words) == 2 and words[0] in ('struct', 'union') and \
+        words[1].isidentifier()
+
+
 @memoize_typeinfo
 def struct_size(sname):
     """Size of a type (any name gdb knows), -1 if unknown."""
+    # BTF or crash's datatype_info: no whole layout built for a size.
+    if _tag_name(sname):
+        size = crash.struct_size(sname)
+        if size >= 0:
+            return size
     try:
         return TypeInfo(sname).size
     except crash.error:
@@ -226,12 +238,10 @@ def member_offset(sname, field):
     """
     if not isinstance(field, str) or '' in field.split('.'):
         raise NoField.of(sname, repr(field))
-    # crash answers for a plain member without building the whole layout,
-    # which gdb makes costly the first time for big structs.
-    words = sname.split()
-    if field.isidentifier() and len(words) == 2 and \
-            words[0] in ('struct', 'union') and words[1].isidentifier():
-        off = crash.member_offset(words[1], field)
+    # BTF or crash answer for a plain member without building the whole
+    # layout, which gdb makes costly the first time for big structs.
+    if '.' not in field and _tag_name(sname):
+        off = crash.member_offset(sname, field)
         if off >= 0:
             return off
     try:
@@ -263,6 +273,10 @@ def field_offset(sname, field):
 @memoize_typeinfo
 def member_size(sname, field):
     """Size in bytes of a direct field, -1 if missing."""
+    if _tag_name(sname) and field.isidentifier():
+        size = crash.member_size(sname, field)
+        if size >= 0:
+            return size
     try:
         vi = SUInfo(sname)[field]
     except KeyError:
@@ -318,6 +332,10 @@ def _own_layout(name, ti):
     of the variable's own type comes from an expression on it; if it
     differs, the type is renamed 'struct tag@module' for this global.
     """
+    # A vmlinux global whose tag has one definition in the kernel's BTF
+    # has that layout: no costly gdb request about the variable.
+    if not addr2mod(sym2addr(name)) and crash.type_from_btf(ti.stype):
+        return
     expr = '*' * (ti.ptrlev or 0) + name + '[0]' * len(ti.dims or ())
     try:
         own = crash.gdb_typeinfo(expr)

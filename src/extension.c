@@ -18,6 +18,7 @@
 #include "mpk/memory.h"
 #include "mpk/progs.h"
 #include "mpk/session.h"
+#include "mpk/types.h"
 
 static char *help_epython[] = {
 	"epython",
@@ -214,5 +215,6 @@ static void __attribute__((destructor)) mpk_fini(void)
 {
 	mpk_interp_finalize();
 	mpk_memory_cache_clear();
+	mpk_types_release();
 	free_command_table();
 }

@@ -1553,6 +1553,24 @@ struct mpk_error *mpk_decl_parse(const char *text, size_t len,
 	return parse_common(text, len, false, ret);
 }
 
+struct mpk_ptype *mpk_ptype_create(void)
+{
+	struct mpk_ptype_arena *arena = NULL;
+	struct mpk_ptype *ptype = arena_alloc(&arena, sizeof(*ptype));
+
+	if (!ptype) {
+		arena_free(arena);
+		return NULL;
+	}
+	ptype->arena = arena;
+	return ptype;
+}
+
+void *mpk_ptype_alloc(struct mpk_ptype *ptype, size_t size)
+{
+	return arena_alloc(&ptype->arena, size);
+}
+
 void mpk_ptype_destroy(struct mpk_ptype *ptype)
 {
 	if (ptype)

@@ -80,17 +80,6 @@ const char *mpk_module_of(uint64_t addr)
 	return lm->mod_name;
 }
 
-struct mpk_error *mpk_enumerator_value(const char *name, int64_t *ret)
-{
-	long value;
-
-	if (!enumerator_value(name_arg(name), &value))
-		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name,
-					"no enumerator %s", name);
-	*ret = value;
-	return NULL;
-}
-
 size_t mpk_modules(struct mpk_module *ret, size_t max)
 {
 	size_t i, n = st->mods_installed;

@@ -1,15 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Type information through crash's public interface only: gdb's ptype and
- * whatis text (crash 8.0.2 has no type-drilling callbacks), parsed by
- * ptype_parse.c and cached per expression and type generation.
+ * Type information from two sources, cached per expression and type
+ * generation:
+ * - the kernel's BTF (src/btf.c), loaded once per session from the
+ *   vmlinux file or, when the file has none, from the dump's memory: it
+ *   answers struct, union, enum and typedef names in microseconds;
+ * - gdb through crash's public interface: `ptype /o` and `whatis` text
+ *   (crash 8.0.2 has no type-drilling callbacks) parsed by ptype_parse.c,
+ *   and datatype_info() for sizes and offsets. gdb answers what BTF
+ *   cannot (globals, expressions, types of modules) and everything when
+ *   the kernel has no BTF or PYKDUMP_TYPES=gdb.
+ * Every call into crash or gdb goes through the gdb_*() wrappers below.
  */
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "defs.h"
+#include "mpk/btf.h"
 #include "mpk/command.h"
+#include "mpk/memory.h"
 #include "mpk/types.h"
 
 /* One cached answer: the parse, or the lookup error gdb gave. */
@@ -108,47 +118,225 @@ static struct mpk_error *cached_answer(const struct cache_entry *e,
 	return mpk_error_lookup(e->lookup, e->key + 2, "%s", e->error);
 }
 
-/* Run one gdb type command and parse it; store the answer either way. */
-static struct mpk_error *query(const char *kind, const char *command,
-			       const char *expr, const struct mpk_ptype **ret)
-{
-	struct cache_entry *e;
-	struct mpk_error *err;
-	struct mpk_ptype *ptype = NULL;
-	char *key = NULL, *cmd = NULL, *text = NULL;
-	size_t len;
+/* ---- the only calls into gdb/crash for types ---- */
 
-	mpk_type_generation();
-	if (asprintf(&key, "%s:%s", kind, expr) < 0)
+static struct mpk_error *gdb_type_text(const char *cmd, char **text,
+				       size_t *len)
+{
+	return mpk_gdb_command(cmd, text, len);
+}
+
+static long gdb_type_size(const char *name)
+{
+	return datatype_info((char *)name, NULL, STRUCT_SIZE_REQUEST);
+}
+
+static long gdb_member_offset(const char *name, const char *member)
+{
+	return datatype_info((char *)name, (char *)member, NULL);
+}
+
+static long gdb_member_size(const char *name, const char *member)
+{
+	return datatype_info((char *)name, (char *)member,
+			     MEMBER_SIZE_REQUEST);
+}
+
+static bool gdb_enumerator_value(const char *name, long *ret)
+{
+	char buf[256];
+
+	/* crash's parse of the name may write into it */
+	snprintf(buf, sizeof(buf), "%s", name);
+	return enumerator_value(buf, ret);
+}
+
+/* @name as crash's datatype_info() was always given it: the bare tag. */
+static const char *bare_tag(const char *name)
+{
+	if (!strncmp(name, "struct ", 7))
+		return name + 7;
+	if (!strncmp(name, "union ", 6))
+		return name + 6;
+	return name;
+}
+
+/* ---- the kernel's BTF ---- */
+
+static enum mpk_type_source source = MPK_TYPES_AUTO;
+static bool source_read;
+static struct mpk_btf *kernel_btf;
+static bool kernel_btf_tried;
+static char btf_origin[512] = "not loaded yet";
+
+static void read_source_env(void)
+{
+	const char *env = getenv("PYKDUMP_TYPES");
+
+	source_read = true;
+	if (!env || !*env || !strcmp(env, "auto"))
+		return;
+	if (!strcmp(env, "btf"))
+		source = MPK_TYPES_BTF;
+	else if (!strcmp(env, "gdb"))
+		source = MPK_TYPES_GDB;
+}
+
+enum mpk_type_source mpk_type_source(void)
+{
+	if (!source_read)
+		read_source_env();
+	return source;
+}
+
+enum mpk_type_source mpk_type_source_set(enum mpk_type_source s)
+{
+	enum mpk_type_source old = mpk_type_source();
+
+	if (s != old) {
+		/* what was built from the other source must go */
+		cache_clear();
+		generation++;
+	}
+	source = s;
+	return old;
+}
+
+/* The BTF between __start_BTF and __stop_BTF in the dump's memory. */
+static struct mpk_error *btf_from_memory(struct mpk_btf **ret)
+{
+	struct mpk_error *err;
+	uint64_t start, stop;
+	void *buf;
+
+	if (!symbol_exists("__start_BTF") || !symbol_exists("__stop_BTF"))
+		return mpk_error_create(MPK_ERROR_LOOKUP,
+					"no __start_BTF/__stop_BTF symbols");
+	start = symbol_value("__start_BTF");
+	stop = symbol_value("__stop_BTF");
+	if (stop <= start || stop - start > (256 << 20))
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"bad BTF bounds %#llx-%#llx",
+					(unsigned long long)start,
+					(unsigned long long)stop);
+	buf = malloc(stop - start);
+	if (!buf)
 		return &mpk_enomem;
-	e = cache_find(key);
-	if (e) {
-		free(key);
-		return cached_answer(e, ret);
-	}
-	if (asprintf(&cmd, "%s %s", command, expr) < 0) {
-		free(key);
-		return &mpk_enomem;
-	}
-	err = mpk_gdb_command(cmd, &text, &len);
-	free(cmd);
-	if (err && err->code == MPK_ERROR_CRASH) {
-		/* gdb keeps its reason to itself with GNU_RETURN_ON_ERROR. */
-		mpk_error_destroy(err);
-		err = mpk_error_lookup(*kind == 'w' ? MPK_LOOKUP_SYMBOL :
-				       MPK_LOOKUP_TYPE, expr, "no %s %s",
-				       *kind == 'w' ? "symbol" : "type", expr);
-	}
+	err = mpk_read(start, KVADDR, buf, stop - start);
 	if (!err)
-		err = mpk_ptype_parse(text, len, &ptype);
-	free(text);
-	/* Only lookups are answers to keep: a parse error is our bug. */
-	if (err && err->code != MPK_ERROR_LOOKUP &&
-	    err->code != MPK_ERROR_CRASH) {
-		free(key);
-		return err;
+		err = mpk_btf_open_raw(buf, stop - start, NULL, ret);
+	free(buf);
+	return err;
+}
+
+static void load_kernel_btf(void)
+{
+	const char *files[] = { pc->namelist_debug, pc->namelist };
+	struct mpk_error *err = NULL;
+	size_t i;
+
+	kernel_btf_tried = true;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (!files[i])
+			continue;
+		mpk_error_destroy(err);
+		err = mpk_btf_open_file(files[i], &kernel_btf);
+		if (!err) {
+			snprintf(btf_origin, sizeof(btf_origin),
+				 "BTF from the file %s (%zu types, %zu names "
+				 "with two definitions asked to gdb)", files[i],
+				 mpk_btf_ntypes(kernel_btf),
+				 mpk_btf_nambiguous(kernel_btf));
+			return;
+		}
 	}
-	e = calloc(1, sizeof(*e));
+	mpk_error_destroy(err);
+	err = btf_from_memory(&kernel_btf);
+	if (!err) {
+		snprintf(btf_origin, sizeof(btf_origin),
+			 "BTF from the dump's memory, __start_BTF (%zu types, "
+			 "%zu names with two definitions asked to gdb)",
+			 mpk_btf_ntypes(kernel_btf),
+			 mpk_btf_nambiguous(kernel_btf));
+		return;
+	}
+	snprintf(btf_origin, sizeof(btf_origin),
+		 "no BTF (%s): types from gdb", err->message);
+	mpk_error_destroy(err);
+}
+
+/* The kernel's BTF if types may come from it now, else NULL. */
+static const struct mpk_btf *usable_btf(void)
+{
+	if (mpk_type_source() == MPK_TYPES_GDB)
+		return NULL;
+	if (!kernel_btf_tried)
+		load_kernel_btf();
+	return kernel_btf;
+}
+
+/*
+ * The kernel's BTF if it should answer for @name: not when two
+ * definitions share the name, unless BTF is forced (gdb's pick is the
+ * one programs always got).
+ */
+static const struct mpk_btf *btf_for(const char *name)
+{
+	const struct mpk_btf *btf = usable_btf();
+
+	if (btf && mpk_type_source() == MPK_TYPES_AUTO &&
+	    mpk_btf_ambiguous(btf, name))
+		return NULL;
+	return btf;
+}
+
+/*
+ * Whether BTF not knowing a name is the final answer: gdb reads the same
+ * vmlinux DWARF that BTF was made from (and asking gdb for a name it lacks
+ * costs a search of every compilation unit), unless module debuginfo is
+ * loaded (mod -s): then gdb knows that module's types too.
+ */
+static bool btf_miss_is_final(void)
+{
+	int i;
+
+	if (mpk_type_source() == MPK_TYPES_BTF)
+		return true;
+	for (i = 0; i < st->mods_installed; i++)
+		if (st->load_modules[i].mod_flags & MOD_LOAD_SYMS)
+			return false;
+	return true;
+}
+
+/* BTF answers for the name @name, found or not: gdb need not be asked. */
+static bool btf_decides(const char *name)
+{
+	return btf_for(name) && mpk_btf_is_name(name) && btf_miss_is_final();
+}
+
+void mpk_types_release(void)
+{
+	cache_clear();
+	mpk_btf_destroy(kernel_btf);
+	kernel_btf = NULL;
+	kernel_btf_tried = false;
+}
+
+const char *mpk_type_origin(void)
+{
+	if (mpk_type_source() == MPK_TYPES_GDB)
+		return "gdb (PYKDUMP_TYPES=gdb)";
+	usable_btf();
+	return btf_origin;
+}
+
+/* Store an answer under @key (taken); NULL or &mpk_enomem. */
+static struct mpk_error *cache_store(char *key, struct mpk_ptype *ptype,
+				     struct mpk_error *err,
+				     struct cache_entry **ret)
+{
+	struct cache_entry *e = calloc(1, sizeof(*e));
+
 	if (!e) {
 		mpk_ptype_destroy(ptype);
 		mpk_error_destroy(err);
@@ -160,7 +348,7 @@ static struct mpk_error *query(const char *kind, const char *command,
 	if (err) {
 		/* gdb's own text says what it missed; crash's does not. */
 		e->lookup = err->lookup != MPK_LOOKUP_OTHER ? err->lookup :
-			    *kind == 'w' ? MPK_LOOKUP_SYMBOL : MPK_LOOKUP_TYPE;
+			    *key == 'w' ? MPK_LOOKUP_SYMBOL : MPK_LOOKUP_TYPE;
 		e->error = strdup(err->message);
 		mpk_error_destroy(err);
 		if (!e->error) {
@@ -171,6 +359,380 @@ static struct mpk_error *query(const char *kind, const char *command,
 	}
 	e->next = cache[key_hash(key)];
 	cache[key_hash(key)] = e;
+	*ret = e;
+	return NULL;
+}
+
+/*
+ * A base type name: what gdb says of `ptype unsigned long` is the name
+ * as given, so no source is asked.
+ */
+static struct mpk_error *base_type_ptype(const char *expr,
+					 struct mpk_ptype **ret)
+{
+	struct mpk_ptype *p = mpk_ptype_create();
+	char *name;
+
+	if (!p)
+		return &mpk_enomem;
+	name = mpk_ptype_alloc(p, strlen(expr) + 1);
+	if (!name) {
+		mpk_ptype_destroy(p);
+		return &mpk_enomem;
+	}
+	strcpy(name, expr);
+	p->type.kind = MPK_CTYPE_NAME;
+	p->type.name = name;
+	*ret = p;
+	return NULL;
+}
+
+/*
+ * The BTF answer to ptype of @expr, cached under "b:EXPR"; NULL *ret
+ * (and no error) when BTF cannot say and gdb should be asked.
+ */
+static struct mpk_error *btf_query(const char *expr,
+				   const struct mpk_ptype **ret)
+{
+	const struct mpk_btf *btf = btf_for(expr);
+	struct mpk_base_type base;
+	struct cache_entry *e;
+	struct mpk_error *err;
+	struct mpk_ptype *ptype = NULL;
+	char *key;
+
+	*ret = NULL;
+	if (!btf)
+		return NULL;
+	if (asprintf(&key, "b:%s", expr) < 0)
+		return &mpk_enomem;
+	e = cache_find(key);
+	if (e) {
+		free(key);
+		if (e->ptype)
+			*ret = e->ptype;
+		return NULL;
+	}
+	if (mpk_base_type(expr, &base))
+		err = base_type_ptype(expr, &ptype);
+	else
+		err = mpk_btf_ptype(btf, expr, &ptype);
+	if (err && err->code != MPK_ERROR_LOOKUP) {
+		free(key);
+		return err;
+	}
+	/* a miss is remembered too: the next ask goes straight to gdb */
+	err = cache_store(key, ptype, err, &e);
+	if (err)
+		return err;
+	*ret = e->ptype;
+	return NULL;
+}
+
+/*
+ * gdb 16 (crash 9.0.2) refuses `ptype /o` of a struct with a flexible
+ * array member: it warns "ptype/o does not work with dynamic types;
+ * disabling '/o'" and prints plain ptype. The offsets and sizes then come
+ * from crash's datatype_info, member by member (one cheap request each
+ * once gdb has the type); bitfields, which datatype_info cannot place to
+ * the bit, follow the x86-64 ABI from the member before them.
+ */
+static const char *skip_warnings(const char *text, size_t *len)
+{
+	while (*len >= 8 && !strncmp(text, "warning:", 8)) {
+		const char *nl = memchr(text, '\n', *len);
+
+		if (!nl)
+			break;
+		*len -= nl + 1 - text;
+		text = nl + 1;
+	}
+	return text;
+}
+
+/* The first named member down the first members of @body, or NULL. */
+static const char *first_leaf(const struct mpk_body *body, int depth)
+{
+	const struct mpk_member *m;
+
+	if (!body->nmembers || depth > MPK_PTYPE_MAX_DEPTH)
+		return NULL;
+	m = &body->members[0];
+	if (*m->name)
+		return m->name;
+	return m->type.body ? first_leaf(m->type.body, depth + 1) : NULL;
+}
+
+static struct mpk_error *no_offset(const char *tag, const char *member)
+{
+	return mpk_error_create(MPK_ERROR_LOOKUP,
+				"no offset of %s in %s from crash", member,
+				tag);
+}
+
+/*
+ * Fill the offsets and sizes of @body, which starts @base bytes into
+ * @tag; *@end_ret: where its last member ends (its size, but for the
+ * padding at the end).
+ */
+static struct mpk_error *query(const char *kind, const char *command,
+			       const char *expr, const struct mpk_ptype **ret);
+
+/*
+ * The body of named member @m (of an untagged struct/union type) at
+ * member path @path of @expr, from `ptype /o ((EXPR *)0)->PATH.NAME`:
+ * that answer stays in the cache as long as the one being filled.
+ */
+static struct mpk_error *member_body(const char *expr, const char *path,
+				     struct mpk_member *m)
+{
+	const struct mpk_ptype *p;
+	struct mpk_error *err;
+	char *e;
+
+	if (asprintf(&e, "((%s *)0)->%s%s%s", expr, path, *path ? "." : "",
+		     m->name) < 0)
+		return &mpk_enomem;
+	err = query("o", "ptype /o", e, &p);
+	free(e);
+	if (err)
+		return err;
+	if (!p->type.body || !(p->flags & MPK_PTYPE_OFFSETS))
+		return no_offset(expr, m->name);
+	m->type.body = p->type.body;
+	return NULL;
+}
+
+/* Alignment of a body: its widest member's, guessed from sizes (<= 8). */
+static uint64_t body_align(const struct mpk_body *body)
+{
+	uint64_t align = 1;
+	size_t i;
+
+	for (i = 0; i < body->nmembers; i++) {
+		const struct mpk_member *m = &body->members[i];
+		uint64_t elements = 1, size, a;
+		size_t d;
+
+		for (d = 0; d < m->type.ndims; d++)
+			elements *= m->type.dims[d];
+		size = m->type.stars ? 8 : elements ? m->size / elements :
+			m->size;
+		if (!m->name[0] && m->type.body)
+			a = body_align(m->type.body);
+		else
+			for (a = 8; a > 1 && (!size || size % a); a /= 2)
+				;
+		if (a > align)
+			align = a;
+	}
+	return align;
+}
+
+/*
+ * An anonymous member's size with its padding: up to the next member
+ * (exact), else its end rounded to its alignment (guessed from sizes).
+ */
+static void pad_anonymous(struct mpk_body *body)
+{
+	bool is_union = body->flags & MPK_BODY_UNION;
+	size_t i;
+
+	for (i = 0; i < body->nmembers; i++) {
+		struct mpk_member *m = (struct mpk_member *)&body->members[i];
+		const struct mpk_member *next = i + 1 < body->nmembers ?
+			&body->members[i + 1] : NULL;
+		struct mpk_body *inner = (struct mpk_body *)m->type.body;
+		uint64_t size, align;
+
+		if (m->name[0] || !inner)
+			continue;
+		if (!is_union && next && !(next->flags & MPK_MEMBER_BITFIELD) &&
+		    next->offset > m->offset) {
+			size = next->offset - m->offset;
+		} else {
+			align = body_align(inner);
+			size = (m->size + align - 1) / align * align;
+		}
+		m->size = size;
+		inner->size = size;
+		inner->flags |= MPK_BODY_HAS_SIZE;
+	}
+}
+
+static struct mpk_error *fill_body(const char *expr, const char *path,
+				   struct mpk_body *body, uint64_t base,
+				   int depth, uint64_t *end_ret)
+{
+	const char *tag = bare_tag(expr);
+	bool is_union = body->flags & MPK_BODY_UNION;
+	uint64_t prev_end_bits = 0, end = 0;
+	size_t i;
+
+	if (depth > MPK_PTYPE_MAX_DEPTH)
+		return mpk_error_create(MPK_ERROR_PARSE,
+					"%s nests too deeply", tag);
+	for (i = 0; i < body->nmembers; i++) {
+		/* the parse's arena: ours to write */
+		struct mpk_member *m = (struct mpk_member *)&body->members[i];
+		uint64_t rel_bits, size;
+		long off, sz;
+
+		if (!*m->name && m->type.body) {
+			const char *leaf = first_leaf(m->type.body, 0);
+			struct mpk_error *err;
+
+			off = leaf ? gdb_member_offset(tag, leaf) : -1;
+			if (off < 0 || (uint64_t)off < base)
+				return no_offset(tag, leaf ? leaf : "<anonymous>");
+			err = fill_body(expr, path,
+					(struct mpk_body *)m->type.body, off,
+					depth + 1, &size);
+			if (err)
+				return err;
+			rel_bits = (off - base) * 8;
+		} else if (!*m->name) {
+			return no_offset(tag, "<unnamed bitfield>");
+		} else {
+			off = gdb_member_offset(tag, m->name);
+			sz = gdb_member_size(tag, m->name);
+			if (off < 0 || sz < 0 || (uint64_t)off < base)
+				return no_offset(tag, m->name);
+			size = sz;
+			rel_bits = (off - base) * 8;
+			if (m->flags & MPK_MEMBER_BITFIELD) {
+				uint64_t unit = size * 8;
+
+				/*
+				 * crash gives the byte: the bits continue
+				 * the member before unless that is an
+				 * earlier byte (an unnamed `: 0` between)
+				 */
+				if (!is_union && prev_end_bits > rel_bits)
+					rel_bits = prev_end_bits;
+				if (unit && (!m->bitsize ||
+					     rel_bits / unit !=
+					     (rel_bits + m->bitsize - 1) / unit))
+					rel_bits = (rel_bits + unit - 1) /
+						   unit * unit;
+			} else if (m->type.body && !m->type.stars &&
+				   !m->type.ndims) {
+				struct mpk_error *err;
+
+				/*
+				 * a named member of an untagged struct type:
+				 * datatype_info does not look inside it, gdb
+				 * prints it with offsets as an expression
+				 */
+				err = member_body(expr, path, m);
+				if (err)
+					return err;
+			}
+		}
+		if (is_union)
+			rel_bits = 0;
+		m->offset = rel_bits / 8;
+		m->bit_offset = rel_bits % 8;
+		m->abs_offset = base + m->offset;
+		m->size = size;
+		m->flags |= MPK_MEMBER_HAS_OFFSET | MPK_MEMBER_HAS_SIZE;
+		prev_end_bits = (m->flags & MPK_MEMBER_BITFIELD) ?
+			rel_bits + m->bitsize : rel_bits + size * 8;
+		if ((prev_end_bits + 7) / 8 > end)
+			end = (prev_end_bits + 7) / 8;
+	}
+	pad_anonymous(body);
+	if (!(body->flags & MPK_BODY_HAS_SIZE)) {
+		body->flags |= MPK_BODY_HAS_SIZE;
+		body->size = end;
+	}
+	*end_ret = end;
+	return NULL;
+}
+
+/* Plain ptype of struct/union @expr made into what ptype /o would say. */
+static struct mpk_error *fill_offsets(const char *expr, struct mpk_ptype *p)
+{
+	struct mpk_body *body = (struct mpk_body *)p->type.body;
+	uint64_t end;
+	long size;
+
+	if (p->flags & MPK_PTYPE_OFFSETS || !body || p->type.stars ||
+	    p->type.ndims || (p->type.kind != MPK_CTYPE_STRUCT &&
+			      p->type.kind != MPK_CTYPE_UNION))
+		return NULL;
+	size = gdb_type_size(expr);
+	if (size >= 0) {
+		body->flags |= MPK_BODY_HAS_SIZE;
+		body->size = size;
+	}
+	p->flags |= MPK_PTYPE_OFFSETS;
+	return fill_body(expr, "", body, 0, 0, &end);
+}
+
+/* Run one gdb type command and parse it; store the answer either way. */
+static struct mpk_error *query(const char *kind, const char *command,
+			       const char *expr, const struct mpk_ptype **ret)
+{
+	struct cache_entry *e;
+	struct mpk_error *err;
+	struct mpk_ptype *ptype = NULL;
+	char *key = NULL, *cmd = NULL, *text = NULL;
+	size_t len;
+
+	mpk_type_generation();
+	if (*kind == 'o' || *kind == 'p') {
+		err = btf_query(expr, ret);
+		if (err || *ret)
+			return err;
+		/* a bare identifier may be a variable or an enumerator */
+		if (strchr(expr, ' ') && btf_decides(expr))
+			return mpk_error_lookup(MPK_LOOKUP_TYPE, expr,
+						"no type %s in the kernel's "
+						"BTF", expr);
+	}
+	if (asprintf(&key, "%s:%s", kind, expr) < 0)
+		return &mpk_enomem;
+	e = cache_find(key);
+	if (e) {
+		free(key);
+		return cached_answer(e, ret);
+	}
+	if (asprintf(&cmd, "%s %s", command, expr) < 0) {
+		free(key);
+		return &mpk_enomem;
+	}
+	err = gdb_type_text(cmd, &text, &len);
+	free(cmd);
+	if (err && err->code == MPK_ERROR_CRASH) {
+		/* gdb keeps its reason to itself with GNU_RETURN_ON_ERROR. */
+		mpk_error_destroy(err);
+		err = mpk_error_lookup(*kind == 'w' ? MPK_LOOKUP_SYMBOL :
+				       MPK_LOOKUP_TYPE, expr, "no %s %s",
+				       *kind == 'w' ? "symbol" : "type", expr);
+	}
+	if (!err) {
+		const char *body = skip_warnings(text, &len);
+
+		err = mpk_ptype_parse(body, len, &ptype);
+		/* "o": gdb 16's plain answer; "f": the same asked on purpose */
+		if (!err && (*kind == 'o' || *kind == 'f'))
+			err = fill_offsets(expr, ptype);
+		if (err && ptype) {
+			mpk_ptype_destroy(ptype);
+			ptype = NULL;
+		}
+	}
+	free(text);
+	/* Only lookups are answers to keep: a parse error is our bug. */
+	if (err && err->code != MPK_ERROR_LOOKUP &&
+	    err->code != MPK_ERROR_CRASH) {
+		free(key);
+		return err;
+	}
+	err = cache_store(key, ptype, err, &e);
+	if (err)
+		return err;
 	return cached_answer(e, ret);
 }
 
@@ -179,6 +741,12 @@ struct mpk_error *mpk_type_ptype(const char *expr, bool offsets,
 {
 	return offsets ? query("o", "ptype /o", expr, ret) :
 			 query("p", "ptype", expr, ret);
+}
+
+struct mpk_error *mpk_type_ptype_filled(const char *expr,
+					const struct mpk_ptype **ret)
+{
+	return query("f", "ptype", expr, ret);
 }
 
 struct mpk_error *mpk_type_whatis(const char *expr,
@@ -258,12 +826,37 @@ bool mpk_base_type(const char *name, struct mpk_base_type *ret)
 /* gdb's symbol lookup behind datatype_info costs ~0.1 ms: keep answers. */
 long mpk_type_size(const char *name)
 {
+	const struct mpk_btf *btf = btf_for(name);
 	struct cache_entry *e;
+	uint64_t size;
 	char *key;
 
+	if (btf) {
+		static const char *const tags[] = { "", "struct ", "union " };
+		size_t i;
+
+		/* a bare name is a typedef, else a tag, as crash takes it */
+		for (i = 0; i < 3; i++) {
+			struct mpk_error *err;
+			char tagged[512];
+
+			if (i && (strchr(name, ' ') || !mpk_btf_is_name(name)))
+				break;
+			snprintf(tagged, sizeof(tagged), "%s%s", tags[i],
+				 name);
+			if (!btf_for(tagged))
+				continue;
+			err = mpk_btf_size(btf, tagged, &size);
+			if (!err)
+				return size;
+			mpk_error_destroy(err);
+		}
+		if (btf_decides(name))
+			return -1;
+	}
 	mpk_type_generation();
 	if (asprintf(&key, "s:%s", name) < 0)
-		return datatype_info((char *)name, NULL, STRUCT_SIZE_REQUEST);
+		return gdb_type_size(name);
 	e = cache_find(key);
 	if (e) {
 		free(key);
@@ -272,22 +865,106 @@ long mpk_type_size(const char *name)
 	e = calloc(1, sizeof(*e));
 	if (!e) {
 		free(key);
-		return datatype_info((char *)name, NULL, STRUCT_SIZE_REQUEST);
+		return gdb_type_size(name);
 	}
 	e->key = key;
-	e->size = datatype_info((char *)name, NULL, STRUCT_SIZE_REQUEST);
+	e->size = gdb_type_size(name);
 	e->next = cache[key_hash(key)];
 	cache[key_hash(key)] = e;
 	return e->size;
 }
 
+/* BTF's offset (@want_size false) or size of a member; -2: ask gdb. */
+static long btf_member(const char *name, const char *member, bool want_size)
+{
+	static const char *const tags[] = { "struct", "union" };
+	const struct mpk_btf *btf;
+	struct mpk_error *err;
+	uint64_t offset, size;
+	char tagged[512];
+	size_t i;
+
+	if (!usable_btf())
+		return -2;
+	/* crash's callers name the bare tag: try it as struct, then union */
+	for (i = 0; i < 2; i++) {
+		if (strchr(name, ' ')) {
+			if (i)
+				break;
+			snprintf(tagged, sizeof(tagged), "%s", name);
+		} else {
+			snprintf(tagged, sizeof(tagged), "%s %s", tags[i],
+				 name);
+		}
+		btf = btf_for(tagged);
+		if (!btf)
+			return -2;
+		err = mpk_btf_member(btf, tagged, member, &offset, &size);
+		if (!err)
+			return want_size ? (long)size : (long)offset;
+		mpk_error_destroy(err);
+		/* the struct is there, with one definition: no such member */
+		err = mpk_btf_size(btf, tagged, &size);
+		mpk_error_destroy(err);
+		if (!err && !strchr(member, '.'))
+			return -1;
+	}
+	return btf_decides(name) ? -1 : -2;
+}
+
 long mpk_member_offset(const char *name, const char *member)
 {
-	return datatype_info((char *)name, (char *)member, NULL);
+	long v = btf_member(name, member, false);
+
+	return v != -2 ? v : gdb_member_offset(bare_tag(name), member);
 }
 
 long mpk_member_size(const char *name, const char *member)
 {
-	return datatype_info((char *)name, (char *)member,
-			     MEMBER_SIZE_REQUEST);
+	long v = btf_member(name, member, true);
+
+	return v != -2 ? v : gdb_member_size(bare_tag(name), member);
+}
+
+struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret)
+{
+	const struct mpk_btf *btf = usable_btf();
+	struct mpk_error *err;
+	long value;
+
+	if (btf) {
+		err = mpk_btf_enumerator(btf, name, ret);
+		if (!err)
+			return err;
+		/* two values in BTF: gdb's pick, as before */
+		if (err->code == MPK_ERROR_LOOKUP && btf_miss_is_final())
+			return err;
+		mpk_error_destroy(err);
+	}
+	if (!gdb_enumerator_value(name, &value))
+		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name,
+					"no enumerator %s", name);
+	*ret = value;
+	return NULL;
+}
+
+bool mpk_type_from_btf(const char *name)
+{
+	const struct mpk_btf *btf = btf_for(name);
+	uint64_t size;
+	struct mpk_error *err;
+
+	if (!btf)
+		return false;
+	err = mpk_btf_size(btf, name, &size);
+	mpk_error_destroy(err);
+	return !err;
+}
+
+int mpk_type_each_btf_type(bool ambiguous_only,
+			   int (*fn)(const char *name, void *arg), void *arg)
+{
+	const struct mpk_btf *btf = usable_btf();
+
+	return btf ? mpk_btf_each_type(btf, ambiguous_only, fn, arg) : 0;
 }

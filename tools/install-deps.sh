@@ -10,6 +10,8 @@ packages=(
 	python3.11 crash zip
 	# the console uses crash's own readline: its headers only
 	libreadline-dev
+	# the kernel's BTF, read with libbpf
+	libbpf-dev
 	# the fixture: a kernel under QEMU, dumped and read back
 	qemu-system-x86 makedumpfile busybox-static gdb cpio e2fsprogs
 	xz-utils zstd kmod util-linux dpkg apt coreutils

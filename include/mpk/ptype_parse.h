@@ -203,6 +203,16 @@ struct mpk_error *mpk_ptype_parse(const char *text, size_t len,
 struct mpk_error *mpk_decl_parse(const char *text, size_t len,
 				 struct mpk_ptype **ret);
 
+/**
+ * An empty result (kind NAME, no name) for another producer of the same
+ * tree (src/btf.c): fill it with memory from mpk_ptype_alloc(). NULL when
+ * out of memory.
+ */
+struct mpk_ptype *mpk_ptype_create(void);
+
+/** Zeroed memory that lives as long as @ptype; NULL when out of memory. */
+void *mpk_ptype_alloc(struct mpk_ptype *ptype, size_t size);
+
 /** Free a parse result and everything it points to; NULL is a no-op. */
 void mpk_ptype_destroy(struct mpk_ptype *ptype);
 

@@ -33,9 +33,6 @@ struct mpk_error *mpk_symbol_at(uint64_t addr, const char **ret,
 /** Name of the module whose symbols contain @addr, or NULL. */
 const char *mpk_module_of(uint64_t addr);
 
-/** Value of the enumerator @name; MPK_ERROR_LOOKUP if unknown. */
-struct mpk_error *mpk_enumerator_value(const char *name, int64_t *ret);
-
 /** One loaded kernel module as crash knows it. */
 struct mpk_module {
 	const char *name;

@@ -20,6 +20,15 @@
 struct mpk_error *mpk_type_ptype(const char *expr, bool offsets,
 				 const struct mpk_ptype **ret);
 
+/**
+ * gdb's plain `ptype EXPR` with offsets and sizes from crash's
+ * datatype_info: what the answer of gdb 16, which refuses `ptype /o` of a
+ * struct with a flexible array, becomes. Exposed for its test on gdbs
+ * that do print offsets.
+ */
+struct mpk_error *mpk_type_ptype_filled(const char *expr,
+					const struct mpk_ptype **ret);
+
 /** `whatis EXPR`, parsed and cached like mpk_type_ptype(). */
 struct mpk_error *mpk_type_whatis(const char *expr,
 				  const struct mpk_ptype **ret);
@@ -40,12 +49,57 @@ bool mpk_base_type(const char *name, struct mpk_base_type *ret);
  */
 unsigned long mpk_type_generation(void);
 
-/** Size of struct/union/typedef @name from crash (datatype_info), or -1. */
+/**
+ * Size of struct/union/enum/typedef @name, from BTF, else crash
+ * (datatype_info), or -1.
+ */
 long mpk_type_size(const char *name);
-/** Offset of @member in struct/union @name from crash, or -1. */
+/**
+ * Offset of @member in struct/union @name ("struct tag", "union tag" or
+ * the bare tag, as crash takes it), from BTF else crash, or -1.
+ */
 long mpk_member_offset(const char *name, const char *member);
-/** Size of @member in struct/union @name from crash, or -1. */
+/** Size of @member in struct/union @name, as mpk_member_offset(), or -1. */
 long mpk_member_size(const char *name, const char *member);
+
+/** Where types may come from (PYKDUMP_TYPES=auto|btf|gdb). */
+enum mpk_type_source {
+	MPK_TYPES_AUTO,		/* BTF first, gdb for the rest */
+	MPK_TYPES_BTF,		/* BTF only for type names (globals: gdb) */
+	MPK_TYPES_GDB,		/* never BTF */
+};
+
+/** The source in force: PYKDUMP_TYPES read once, or the last _set(). */
+enum mpk_type_source mpk_type_source(void);
+
+/** Force a source for this session; returns the previous one. */
+enum mpk_type_source mpk_type_source_set(enum mpk_type_source s);
+
+/** Free the type caches and the kernel's BTF (the extension's unload). */
+void mpk_types_release(void);
+
+/** One line saying where types come from (loads the BTF if not yet). */
+const char *mpk_type_origin(void);
+
+/**
+ * Value of the enumerator @name: from BTF (one value in all enums), else
+ * crash's enumerator_value(); MPK_ERROR_LOOKUP if unknown.
+ */
+struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret);
+
+/**
+ * Whether the kernel's BTF answers for type @name now: it has it, with
+ * one definition, and BTF is not switched off.
+ */
+bool mpk_type_from_btf(const char *name);
+
+/**
+ * Call @fn with every named struct/union/enum of the kernel's BTF
+ * ("struct tag"; only names with two definitions if @ambiguous_only),
+ * until it returns non-zero; 0 without BTF.
+ */
+int mpk_type_each_btf_type(bool ambiguous_only,
+			   int (*fn)(const char *name, void *arg), void *arg);
 
 /** gdb's type codes (gdb >= 8). */
 enum mpk_type_code {

@@ -2,6 +2,7 @@
 /* Bindings of src/symbols.c. */
 
 #include "mpk/symbols.h"
+#include "mpk/types.h"
 #include "pycrash.h"
 
 PyDoc_STRVAR(sym2addr_doc,
@@ -109,7 +110,7 @@ static PyObject *crash_enumerator_value(PyObject *self, PyObject *args)
 
 	if (!PyArg_ParseTuple(args, "s:enumerator_value", &name))
 		return NULL;
-	err = mpk_enumerator_value(name, &value);
+	err = mpk_type_enumerator(name, &value);
 	if (err) {
 		mpk_error_destroy(err);
 		Py_RETURN_NONE;

@@ -369,6 +369,26 @@ static PyObject *crash_gdb_typeinfo(PyObject *self, PyObject *args)
 	return ctype_dict(&p->type, NULL, 0, true, 0);
 }
 
+PyDoc_STRVAR(gdb_typeinfo_filled_doc,
+"_gdb_typeinfo_filled(typename) -> dict\n\n"
+"gdb_typeinfo() from gdb's plain ptype with the offsets from crash's\n"
+"datatype_info: what gdb 16 answers for a struct with a flexible array\n"
+"becomes. For the tests; programs use gdb_typeinfo().");
+
+static PyObject *crash__gdb_typeinfo_filled(PyObject *self, PyObject *args)
+{
+	const char *name;
+	const struct mpk_ptype *p;
+	struct mpk_error *err;
+
+	if (!PyArg_ParseTuple(args, "s:_gdb_typeinfo_filled", &name))
+		return NULL;
+	err = mpk_type_ptype_filled(name, &p);
+	if (err)
+		return mpk_raise(err);
+	return ctype_dict(&p->type, NULL, 0, true, 0);
+}
+
 PyDoc_STRVAR(gdb_whatis_doc,
 "gdb_whatis(expr) -> dict\n\n"
 "Type of a global or expression (whatis), with fname=expr; unknown\n"
@@ -446,9 +466,108 @@ static PyObject *crash_type_generation(PyObject *self, PyObject *noargs)
 	return PyLong_FromUnsignedLong(mpk_type_generation());
 }
 
+PyDoc_STRVAR(type_source_doc,
+"type_source([source]) -> str\n\n"
+"Where types come from: 'auto' (the kernel's BTF first, gdb for the\n"
+"rest), 'btf' (type names from BTF only) or 'gdb' (never BTF). With an\n"
+"argument, force that source for the session (as PYKDUMP_TYPES does)\n"
+"and return the previous one; caches follow (type_generation changes).");
+
+static PyObject *crash_type_source(PyObject *self, PyObject *args)
+{
+	static const char *const names[] = {
+		[MPK_TYPES_AUTO] = "auto",
+		[MPK_TYPES_BTF] = "btf",
+		[MPK_TYPES_GDB] = "gdb",
+	};
+	const char *want = NULL;
+	enum mpk_type_source old = mpk_type_source();
+	size_t i;
+
+	if (!PyArg_ParseTuple(args, "|s:type_source", &want))
+		return NULL;
+	if (want) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(want, names[i]))
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			PyErr_Format(PyExc_ValueError,
+				     "type source %s: not auto, btf or gdb",
+				     want);
+			return NULL;
+		}
+		mpk_type_source_set(i);
+	}
+	return PyUnicode_FromString(names[old]);
+}
+
+PyDoc_STRVAR(type_origin_doc,
+"type_origin() -> str\n\n"
+"One line saying where types come from: the kernel's BTF (from the\n"
+"vmlinux file or the dump's memory), or gdb and why.");
+
+static PyObject *crash_type_origin(PyObject *self, PyObject *noargs)
+{
+	return PyUnicode_FromString(mpk_type_origin());
+}
+
+static int append_name(const char *name, void *arg)
+{
+	PyObject *s = PyUnicode_FromString(name);
+	int rc = s ? PyList_Append(arg, s) : -1;
+
+	Py_XDECREF(s);
+	return rc;
+}
+
+PyDoc_STRVAR(btf_type_names_doc,
+"btf_type_names(ambiguous=False) -> list\n\n"
+"Every named struct, union and enum of the kernel's BTF ('struct tag'),\n"
+"in BTF order; with ambiguous=True only the names two definitions share\n"
+"(gdb answers those unless BTF is forced); [] without BTF.");
+
+static PyObject *crash_btf_type_names(PyObject *self, PyObject *args,
+				      PyObject *kwargs)
+{
+	static char *kwlist[] = { "ambiguous", NULL };
+	int ambiguous = 0;
+	PyObject *list;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|p:btf_type_names",
+					 kwlist, &ambiguous))
+		return NULL;
+	list = PyList_New(0);
+	if (list && mpk_type_each_btf_type(ambiguous, append_name, list))
+		Py_CLEAR(list);
+	return list;
+}
+
+PyDoc_STRVAR(type_from_btf_doc,
+"type_from_btf(name) -> bool\n\n"
+"Whether the kernel's BTF answers for the type name now: BTF has it with\n"
+"one definition (so it is the type of every vmlinux global of that\n"
+"name), and types are not forced from gdb.");
+
+static PyObject *crash_type_from_btf(PyObject *self, PyObject *args)
+{
+	const char *name;
+
+	if (!PyArg_ParseTuple(args, "s:type_from_btf", &name))
+		return NULL;
+	return PyBool_FromLong(mpk_type_from_btf(name));
+}
+
 PyMethodDef mpk_types_methods[] = {
+	{ "type_from_btf", crash_type_from_btf, METH_VARARGS,
+	  type_from_btf_doc },
+	{ "type_source", crash_type_source, METH_VARARGS, type_source_doc },
+	{ "type_origin", crash_type_origin, METH_NOARGS, type_origin_doc },
+	{ "btf_type_names", (PyCFunction)(void (*)(void))crash_btf_type_names,
+	  METH_VARARGS | METH_KEYWORDS, btf_type_names_doc },
 	{ "gdb_typeinfo", crash_gdb_typeinfo, METH_VARARGS, gdb_typeinfo_doc },
 	{ "gdb_whatis", crash_gdb_whatis, METH_VARARGS, gdb_whatis_doc },
+	{ "_gdb_typeinfo_filled", crash__gdb_typeinfo_filled, METH_VARARGS,
+	  gdb_typeinfo_filled_doc },
 	{ "struct_size", crash_struct_size, METH_VARARGS, struct_size_doc },
 	{ "union_size", crash_struct_size, METH_VARARGS, struct_size_doc },
 	{ "member_offset", crash_member_offset, METH_VARARGS,

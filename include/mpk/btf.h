@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Types from the kernel's own BTF, read by libbpf: the same tree of
+ * struct mpk_ptype that ptype_parse.c makes of gdb's `ptype /o` text, so
+ * one consumer (src/py/types.c) builds the same dictionaries from either.
+ *
+ * Pure: libbpf and libc only, no crash, no gdb; the caller brings the
+ * bytes (a vmlinux file, or the dump's memory between __start_BTF and
+ * __stop_BTF, or a module's split BTF on top of the vmlinux one).
+ */
+#ifndef MPK_BTF_H
+#define MPK_BTF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mpk/error.h"
+#include "mpk/ptype_parse.h"
+
+struct mpk_btf;
+
+/** The .BTF section of the ELF file @path; MPK_ERROR_LOOKUP if it has none. */
+struct mpk_error *mpk_btf_open_file(const char *path, struct mpk_btf **ret);
+
+/**
+ * Raw BTF bytes (copied): the vmlinux's when @base is NULL, else a
+ * module's split BTF on top of @base, which must outlive the result.
+ */
+struct mpk_error *mpk_btf_open_raw(const void *data, size_t size,
+				   const struct mpk_btf *base,
+				   struct mpk_btf **ret);
+
+/** Free what mpk_btf_open_*() made; NULL is a no-op. */
+void mpk_btf_destroy(struct mpk_btf *btf);
+
+/** Number of types (for `epython -v`). */
+size_t mpk_btf_ntypes(const struct mpk_btf *btf);
+
+/**
+ * Whether @name (as for mpk_btf_ptype()) has more than one definition in
+ * BTF: structs private to two .c files keep their own after BTF dedup,
+ * and the one gdb finds by name depends on its symbol tables, so such a
+ * name is better asked to gdb. mpk_btf_ptype() answers the first.
+ */
+bool mpk_btf_ambiguous(const struct mpk_btf *btf, const char *name);
+
+/** How many names are ambiguous (see mpk_btf_ambiguous()). */
+size_t mpk_btf_nambiguous(const struct mpk_btf *btf);
+
+/**
+ * What `ptype /o NAME` would say for @name, one of `struct TAG`,
+ * `union TAG`, `enum TAG` or a typedef name: the type's typedefs taken off
+ * at the top, its struct/union/enum body printed, nested types as gdb
+ * names them. MPK_ERROR_LOOKUP when this BTF has no such type (then ask
+ * gdb), the caller owns *ret.
+ */
+struct mpk_error *mpk_btf_ptype(const struct mpk_btf *btf, const char *name,
+				struct mpk_ptype **ret);
+
+/**
+ * Whether @name is a name BTF could know: `struct TAG`, `union TAG`,
+ * `enum TAG` or an identifier (not an expression, not `char *`).
+ */
+bool mpk_btf_is_name(const char *name);
+
+/** Byte size of @name (as for mpk_btf_ptype()); MPK_ERROR_LOOKUP if unknown. */
+struct mpk_error *mpk_btf_size(const struct mpk_btf *btf, const char *name,
+			       uint64_t *ret);
+
+/**
+ * Byte offset (bit offset / 8) and declared-type size of member @member of
+ * struct/union @name, searching anonymous members as gdb does.
+ * MPK_ERROR_LOOKUP if either is unknown. Either out pointer may be NULL.
+ */
+struct mpk_error *mpk_btf_member(const struct mpk_btf *btf, const char *name,
+				 const char *member, uint64_t *offset,
+				 uint64_t *size);
+
+/**
+ * Value of the enumerator @name (any enum of this BTF or its base);
+ * MPK_ERROR_LOOKUP if none, MPK_ERROR_INVALID if two enums give it
+ * different values.
+ */
+struct mpk_error *mpk_btf_enumerator(const struct mpk_btf *btf,
+				     const char *name, int64_t *ret);
+
+/**
+ * Call @fn with every named struct, union and enum ("struct tag") once,
+ * in BTF order, only the ambiguous ones if @ambiguous_only, until it
+ * returns non-zero (that value is returned).
+ */
+int mpk_btf_each_type(const struct mpk_btf *btf, bool ambiguous_only,
+		      int (*fn)(const char *name, void *arg), void *arg);
+
+#endif /* MPK_BTF_H */
