@@ -30,7 +30,7 @@ CRASH=${MPK_CRASH:-crash}
 PY=${MPK_PYTHON:-}
 if [[ -z $PY ]]; then
 	PY=$(sed -n 's/^PYTHON *= *//p' config.mk 2>/dev/null)
-	PY=${PY:-/usr/bin/python3.11}
+	PY=${PY:-python3}
 fi
 LOGS=${MPK_TEST_LOGS:-build/test-logs}
 TIMEOUT=${MPK_TEST_TIMEOUT:-900}
