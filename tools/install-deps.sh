@@ -16,6 +16,8 @@ packages=(
 	crash zip
 	# C unit tests (checkmk); the lint part of make check (PEP 8)
 	check flake8
+	# kbuild's objtool, to build testmod in a chroot (tools/distro-env.sh)
+	libelf-dev
 )
 if [[ ${1:-} != --build-only ]]; then
 	packages+=(

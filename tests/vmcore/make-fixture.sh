@@ -385,11 +385,19 @@ ensure_headers() {
 			c=$(fetch_deb "$k")
 			dpkg-deb -x "$c" "$kdir/headers" || die "cannot unpack $c"
 		done
-		# Debian's per-flavour Makefile includes the -common one by its
-		# installed path
-		sed -i "s|^include /usr/src/|include $kdir/headers/usr/src/|" "$KBUILD_DIR/Makefile"
 		touch "$kdir/headers.ok"
 	fi
+	# Debian's per-flavour Makefile names the -common one (and from 7.x
+	# its own directory, KBUILD_OUTPUT) by the installed path
+	sed -i "s#^\(include \|KBUILD_OUTPUT=\)/usr/src/#\1$kdir/headers/usr/src/#" "$KBUILD_DIR/Makefile"
+	# what kbuild's tools need at run time (libelf for objtool, pahole for
+	# the modules' BTF), by that release's package names
+	for k in "${pkgs[@]}"; do
+		[[ $k == linux-kbuild-* ]] || continue
+		for dep in $(dpkg-deb -f "$(fetch_deb "$k")" Depends | tr -d ' ' | tr ',' '\n' | sed 's/[(|].*//'); do
+			compilers+=("$dep")
+		done
+	done
 	if [[ $BUILD_ENV == host ]]; then
 		# e.g. 5.10 asks for gcc-10, which bookworm lacks; modules built by
 		# a newer gcc load fine (no plugins, no LTO in Debian's config)
