@@ -73,7 +73,7 @@ for pair in "${PAIRS[@]}"; do
 		(
 			eval "$fx"
 			export PYKDUMP_VMLINUX PYKDUMP_VMCORE PYKDUMP_VMCORE_ELF \
-				PYKDUMP_TRUTH PYKDUMP_TESTMOD PYKDUMP_KVER
+				PYKDUMP_TRUTH PYKDUMP_TESTMOD PYKDUMP_KVER PYKDUMP_CRASH_ARGS
 			MPK_TEST_PARTS=$parts MPK_TEST_LOGS=$logs make --no-print-directory check
 		) 2>&1 | tee "$out"
 	else
@@ -87,7 +87,7 @@ for pair in "${PAIRS[@]}"; do
 		(
 			eval "$fx"
 			export PYKDUMP_VMLINUX PYKDUMP_VMCORE PYKDUMP_VMCORE_ELF \
-				PYKDUMP_TRUTH PYKDUMP_TESTMOD PYKDUMP_KVER
+				PYKDUMP_TRUTH PYKDUMP_TESTMOD PYKDUMP_KVER PYKDUMP_CRASH_ARGS
 			tools/distro-env.sh "$envname" run sh -c \
 				'[ -f config.mk ] || { autoconf && ./configure >/dev/null; } &&
 				MPK_TEST_PARTS="$1" MPK_TEST_LOGS="$2" make --no-print-directory check' \
