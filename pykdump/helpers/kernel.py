@@ -26,7 +26,8 @@ __all__ = ['uname', 'uptime_seconds', 'jiffies', 'load_average',
            'panic_message', 'find_log_problems', 'for_each_sysctl',
            'sysctl_value', 'WELL_KNOWN_SYSCTLS', 'read_sysctl_variable',
            'for_each_worker_pool', 'for_each_workqueue',
-           'pool_pending_works', 'pool_busy_workers', 'workqueue_pwqs']
+           'pool_pending_works', 'pool_busy_workers', 'workqueue_pwqs',
+           'pwq_max_active']
 
 
 # ---------------------------------------------------------------------
@@ -516,6 +517,18 @@ def pool_busy_workers(pool):
             pos = readPtr(pos)
             n += 1
     return out
+
+
+def pwq_max_active(pwq):
+    """Return the most work items a pool_workqueue may run at once.
+
+    C equivalent: ``pwq->max_active``; Linux commit a045a272d887
+    ("workqueue: Move pwq->max_active to wq->max_active") (v6.9) keeps
+    one limit for the workqueue, ``pwq->wq->max_active``.
+    """
+    if pwq.hasField('max_active'):
+        return int(pwq.max_active)
+    return int(pwq.wq.max_active)
 
 
 def workqueue_pwqs(wq):
