@@ -81,6 +81,11 @@ def dump_time():
     """
     if symbol_exists('tk_core'):
         return int(readSymbol('tk_core').timekeeper.xtime_sec)
+    # The auxiliary-clock rework of kernel/time/timekeeping.c (v6.17)
+    # made tk_core an entry of timekeeper_data[] (TIMEKEEPER_CORE = 0):
+    # 7.2 has only that symbol.
+    if symbol_exists('timekeeper_data'):
+        return int(readSymbol('timekeeper_data')[0].timekeeper.xtime_sec)
     return int(readSymbol('xtime').tv_sec)
 
 
@@ -96,11 +101,14 @@ def taint_flags():
     """Return ``[(c_true, c_false, module), ...]`` by TAINT_* bit.
 
     C equivalent: ``const struct taint_flag taint_flags[TAINT_FLAGS_COUNT]``
-    (``kernel/panic.c``).
+    (``kernel/panic.c``). ``module`` is False where the kernel's
+    ``struct taint_flag`` has no ``module`` member (7.2 has only
+    ``c_true``, ``c_false`` and ``desc``).
     """
     out = []
     for tf in readSymbol('taint_flags'):
-        out.append((chr(tf.c_true), chr(tf.c_false), bool(tf.module)))
+        module = bool(tf.module) if tf.hasField('module') else False
+        out.append((chr(tf.c_true), chr(tf.c_false), module))
     return out
 
 
