@@ -190,7 +190,7 @@ class EpythonSessionTests(_crash.SessionTestCase):
 
     @staticmethod
     def _sym_address(text):
-        m = re.search(r'^([0-9a-f]+) \(\w\) init_task$', text, re.M)
+        m = re.search(r'^([0-9a-f]+) \(\w\) init_task *$', text, re.M)
         return m.group(1) if m else None
 
     def lines(self, name):
