@@ -489,7 +489,7 @@ def print_workqueues(verbose):
             if not (busy or verbose):
                 continue
             print('%-24s %8x  %s' % (wq.name, wq.flags, ' '.join(
-                '%d/%d(%d)' % (p.nr_active, p.max_active, p.pool.id)
+                '%d/%d(%d)' % (p.nr_active, K.pwq_max_active(p), p.pool.id)
                 for p in pwqs)))
     except _READ_ERRORS as e:
         pylog.warning('cannot read the workqueues: %s' % e)

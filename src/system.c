@@ -189,6 +189,21 @@ struct mpk_error *mpk_nr_syscalls(int *ret)
 						"no symbol sys_call_table");
 		size = next->value - sp->value;
 	}
-	*ret = size / sizeof(ulong);
+	/*
+	 * The extent includes the alignment padding before the next symbol
+	 * (5.10: 444 slots for 441 syscalls): drop trailing slots that do not
+	 * point into kernel text, as crash's "sys -c" does.
+	 */
+	long n = size / sizeof(ulong);
+	while (n > 0) {
+		ulong fn;
+
+		if (readmem(sp->value + (n - 1) * sizeof(ulong), KVADDR, &fn,
+			    sizeof(fn), "sys_call_table entry",
+			    RETURN_ON_ERROR | QUIET) && is_kernel_text(fn))
+			break;
+		n--;
+	}
+	*ret = n;
 	return NULL;
 }

@@ -30,7 +30,7 @@ CRASH=${MPK_CRASH:-crash}
 PY=${MPK_PYTHON:-}
 if [[ -z $PY ]]; then
 	PY=$(sed -n 's/^PYTHON *= *//p' config.mk 2>/dev/null)
-	PY=${PY:-/usr/bin/python3.11}
+	PY=${PY:-python3}
 fi
 LOGS=${MPK_TEST_LOGS:-build/test-logs}
 TIMEOUT=${MPK_TEST_TIMEOUT:-900}
@@ -102,7 +102,7 @@ crash_runner() {
 	# crash's cwd is scratch: tests may write files
 	printf 'extend %s\nepython %s/tests/integration/runner.py --format %s %s\nquit\n' \
 		"$SO" "$TOP" "$format" "$PATTERN" |
-		(cd "$dir" && timeout -k 10 "$TIMEOUT" $CRASH -s "$PYKDUMP_VMLINUX" "$core")
+		(cd "$dir" && timeout -k 10 "$TIMEOUT" $CRASH -s ${PYKDUMP_CRASH_ARGS:-} "$PYKDUMP_VMLINUX" "$core")
 	local rc=$?
 	rm -rf "$dir"
 	return "$rc"
@@ -123,7 +123,7 @@ elif wants fixture; then
 	if run_part fixture tests/vmcore/make-fixture.sh --print-env; then
 		eval "$(grep '^PYKDUMP_[A-Z_]*=' "$LOGS/fixture.log")"
 		export PYKDUMP_VMLINUX PYKDUMP_VMCORE PYKDUMP_VMCORE_ELF \
-			PYKDUMP_TRUTH PYKDUMP_TESTMOD PYKDUMP_KVER
+			PYKDUMP_TRUTH PYKDUMP_TESTMOD PYKDUMP_KVER PYKDUMP_CRASH_ARGS
 		have_fixture=1
 	fi
 fi

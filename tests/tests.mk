@@ -8,6 +8,7 @@
 #                            then the host and integration tests in crash
 #   make check-integration   only the integration tests; T=PATTERN selects
 #   make check-host          only the host-side tests (they drive crash)
+#   make check-matrix        the suite on every (kernel, crash) pair
 
 # The C unit tests and fuzz replay (unit-check, fuzz-replay) live there.
 -include tests/unit/unit.mk
@@ -49,3 +50,9 @@ check-integration:
 check-host:
 	@MPK_SO='$(SO)' MPK_BUILD_CMD='$(MAKE) --no-print-directory $(SO)' \
 		MPK_TEST_PARTS='build fixture host' $(RUN_TESTS)
+
+# Every (kernel line, crash) pair: tests/check-matrix.sh (root: fixtures of
+# four kernels, trixie and sid chroots). P="6.12:sid 7.2:sid" picks pairs.
+.PHONY: check-matrix
+check-matrix:
+	@bash tests/check-matrix.sh $(P)

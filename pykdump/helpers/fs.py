@@ -13,8 +13,8 @@ import stat
 from collections import namedtuple
 
 from pykdump.API import (Addr, container_of, crash, field_offset,
-                         percpu_addresses, pylog, readmem, readPtr, readSU,
-                         symbol_exists, whatis)
+                         member_offset, percpu_addresses, pylog, readmem,
+                         readPtr, readSU, symbol_exists, whatis)
 
 __all__ = ['OpenFile', 'for_each_fd', 'task_open_files', 'd_name',
            'd_unlinked', 'd_path', 'file_path', 'inode_type',
@@ -213,27 +213,42 @@ def for_each_file_lock():
                  for a in percpu_addresses('file_lock_list')]
     else:
         heads = [whatis('file_lock_list').addr]
-    off = field_offset('struct file_lock', 'fl_link')
+    # Linux commit a69ce85ec9af ("filelock: split common fields into
+    # struct file_lock_core") (v6.9): fl_link, fl_flags, ... became
+    # c.flc_link, c.flc_flags, ...; the list links the core.
+    c_off = member_offset('struct file_lock', 'c')
+    if c_off >= 0:
+        off = c_off + field_offset('struct file_lock_core', 'flc_link')
+
+        def core(fl):
+            return fl.c, 'flc_'
+    else:
+        off = field_offset('struct file_lock', 'fl_link')
+
+        def core(fl):
+            return fl, 'fl_'
     for head in heads:
         pos = readPtr(head)
         n = 0
         while pos and n < 100000:
             fl = readSU('struct file_lock', pos - off)
+            c, pfx = core(fl)
+            flfile = getattr(c, pfx + 'file')
             try:
-                path = file_path(fl.fl_file) if fl.fl_file else ''
+                path = file_path(flfile) if flfile else ''
             except crash.error:
                 path = '?'
             blocked = 0
-            if fl.hasField('fl_blocked_requests'):
-                head_b = Addr(fl, 'fl_blocked_requests')
+            if c.hasField(pfx + 'blocked_requests'):
+                head_b = Addr(c, pfx + 'blocked_requests')
                 p = readPtr(head_b)
                 while p != head_b and blocked < 10000:
                     blocked += 1
                     p = readPtr(p)
-            yield FileLock(fl, _lock_kind(int(fl.fl_flags)),
-                           _LOCK_TYPES.get(int(fl.fl_type),
-                                           str(int(fl.fl_type))),
-                           int(fl.fl_pid), int(fl.fl_start),
+            fl_type = int(getattr(c, pfx + 'type'))
+            yield FileLock(fl, _lock_kind(int(getattr(c, pfx + 'flags'))),
+                           _LOCK_TYPES.get(fl_type, str(fl_type)),
+                           int(getattr(c, pfx + 'pid')), int(fl.fl_start),
                            int(fl.fl_end), path, blocked)
             pos = readPtr(pos)
             n += 1

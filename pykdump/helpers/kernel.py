@@ -27,7 +27,8 @@ __all__ = ['uname', 'uptime_seconds', 'jiffies', 'load_average',
            'panic_message', 'find_log_problems', 'for_each_sysctl',
            'sysctl_value', 'WELL_KNOWN_SYSCTLS', 'read_sysctl_variable',
            'for_each_worker_pool', 'for_each_workqueue',
-           'pool_pending_works', 'pool_busy_workers', 'workqueue_pwqs']
+           'pool_pending_works', 'pool_busy_workers', 'workqueue_pwqs',
+           'pwq_max_active']
 
 
 # ---------------------------------------------------------------------
@@ -81,6 +82,11 @@ def dump_time():
     """
     if symbol_exists('tk_core'):
         return int(readSymbol('tk_core').timekeeper.xtime_sec)
+    # The auxiliary-clock rework of kernel/time/timekeeping.c (v6.17)
+    # made tk_core an entry of timekeeper_data[] (TIMEKEEPER_CORE = 0):
+    # 7.2 has only that symbol.
+    if symbol_exists('timekeeper_data'):
+        return int(readSymbol('timekeeper_data')[0].timekeeper.xtime_sec)
     return int(readSymbol('xtime').tv_sec)
 
 
@@ -96,11 +102,14 @@ def taint_flags():
     """Return ``[(c_true, c_false, module), ...]`` by TAINT_* bit.
 
     C equivalent: ``const struct taint_flag taint_flags[TAINT_FLAGS_COUNT]``
-    (``kernel/panic.c``).
+    (``kernel/panic.c``). ``module`` is False where the kernel's
+    ``struct taint_flag`` has no ``module`` member (7.2 has only
+    ``c_true``, ``c_false`` and ``desc``).
     """
     out = []
     for tf in readSymbol('taint_flags'):
-        out.append((chr(tf.c_true), chr(tf.c_false), bool(tf.module)))
+        module = bool(tf.module) if tf.hasField('module') else False
+        out.append((chr(tf.c_true), chr(tf.c_false), module))
     return out
 
 
@@ -512,6 +521,18 @@ def pool_busy_workers(pool):
         out.extend(hlist_for_each_entry('struct worker', head, 'hentry',
                                         maxel=10000))
     return out
+
+
+def pwq_max_active(pwq):
+    """Return the most work items a pool_workqueue may run at once.
+
+    C equivalent: ``pwq->max_active``; Linux commit a045a272d887
+    ("workqueue: Move pwq->max_active to wq->max_active") (v6.9) keeps
+    one limit for the workqueue, ``pwq->wq->max_active``.
+    """
+    if pwq.hasField('max_active'):
+        return int(pwq.max_active)
+    return int(pwq.wq.max_active)
 
 
 def workqueue_pwqs(wq):

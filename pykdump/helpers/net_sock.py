@@ -376,7 +376,12 @@ def _listenerbucket_heads(hi, what):
     """(first-node pointers, link offset) of the listening hash."""
     C = _common_layout()
     bucket = 'struct inet_listen_hashbucket'
-    if 'lhash2' in hi and has_member(bucket, 'nulls_head'):
+    # listening_hash first: before it went, lhash2 also existed (and its
+    # bucket had nulls_head, in a union with head), but lhash2 linked
+    # icsk_listen_portaddr_node, not sk_nulls_node, and only
+    # listening_hash is complete.
+    if 'lhash2' in hi and 'listening_hash' not in hi and \
+            has_member(bucket, 'nulls_head'):
         # Linux commit cae3873c5b3a ("net: inet: Retire port only
         # listening_hash") (v5.19): listeners live only in lhash2, linked
         # by sk_nulls_node.

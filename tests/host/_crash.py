@@ -56,7 +56,8 @@ def fixture():
     if _fixture is not None:
         return _fixture
     names = ('PYKDUMP_VMLINUX', 'PYKDUMP_VMCORE', 'PYKDUMP_VMCORE_ELF',
-             'PYKDUMP_TRUTH', 'PYKDUMP_TESTMOD', 'PYKDUMP_KVER')
+             'PYKDUMP_TRUTH', 'PYKDUMP_TESTMOD', 'PYKDUMP_KVER',
+             'PYKDUMP_CRASH_ARGS')
     if os.environ.get('PYKDUMP_VMCORE'):
         env = {n: os.environ[n] for n in names if n in os.environ}
     else:
@@ -93,7 +94,9 @@ def crash_argv(dump='kdump'):
     fix = fixture()
     core = fix['PYKDUMP_VMCORE_ELF' if dump == 'elf' else 'PYKDUMP_VMCORE']
     cmd = shlex.split(os.environ.get('MPK_CRASH') or 'crash')
-    return cmd + ['-s', fix['PYKDUMP_VMLINUX'], core]
+    # options this kernel line needs, e.g. --no_modules (make-fixture.sh)
+    args = shlex.split(fix.get('PYKDUMP_CRASH_ARGS', ''))
+    return cmd + ['-s'] + args + [fix['PYKDUMP_VMLINUX'], core]
 
 
 def mark(name):

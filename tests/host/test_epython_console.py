@@ -82,7 +82,7 @@ class ConsoleTests(_crash.SessionTestCase):
         self.assertIn('F 42', self.console_output('console'))
 
     def test_console_reaches_the_crash_module(self):
-        sym = re.search(r'(?m)^([0-9a-f]+) \(\w\) init_task$',
+        sym = re.search(r'(?m)^([0-9a-f]+) \(\w\) init_task *$',
                         self.session.section('after'))
         self.assertTrue(sym, self.session.section('after'))
         self.assertIn('SYM ' + sym.group(1), self.console_output('console'))
@@ -94,7 +94,7 @@ class ConsoleTests(_crash.SessionTestCase):
 
     def test_exit_returns_to_crash_and_next_command_works(self):
         self.assertRegex(self.session.section('after'),
-                         r'(?m)^[0-9a-f]+ \(\w\) init_task$')
+                         r'(?m)^[0-9a-f]+ \(\w\) init_task *$')
 
     def test_session_ends_with_crash_exiting_normally(self):
         # Input ends without 'quit': crash 8.0.2 then exits with status 1

@@ -78,7 +78,7 @@ class SigintTests(_crash.SessionTestCase):
 
     def assert_crash_answers(self, name):
         self.assertRegex(self.session.section(name),
-                         r'(?m)^[0-9a-f]+ \(\w\) init_task$')
+                         r'(?m)^[0-9a-f]+ \(\w\) init_task *$')
 
     def test_sigint_raises_keyboardinterrupt_in_program(self):
         self.assert_interrupted('loop1')

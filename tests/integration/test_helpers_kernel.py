@@ -6,7 +6,8 @@ sysctls, workqueues, file locks and the ORC unwinder."""
 import re
 import unittest
 
-from _support import crash_cmd, crash_list, crash_p, crash_p_int, truth
+from _support import (crash_cmd, crash_list, crash_p, crash_p_int, crash_sym,
+                      truth)
 
 from pykdump.API import member_offset, readmem, sys_info
 
@@ -153,8 +154,17 @@ class TestWorkqueues(unittest.TestCase):
 
     def test_per_cpu_pools_present(self):
         cpus = [int(p.cpu) for p in K.for_each_worker_pool()]
+        per_cpu = 2                                # normal and highpri
+        try:
+            # Linux commit 4cb1ef64609f ("workqueue: Implement BH
+            # workqueues to eventually replace tasklets") (v6.9): the
+            # same two again in bh_worker_pools
+            crash_sym('bh_worker_pools')
+            per_cpu = 4
+        except AssertionError:
+            pass
         for cpu in range(sys_info.CPUS):
-            self.assertEqual(cpus.count(cpu), 2)   # normal and highpri
+            self.assertEqual(cpus.count(cpu), per_cpu)
 
 
 class TestFileLocks(unittest.TestCase):
@@ -168,9 +178,16 @@ class TestFileLocks(unittest.TestCase):
         self.assertEqual(set(firsts), {'0x0'})
 
     def test_members_the_walk_reads_exist(self):
-        for member in ('fl_link', 'fl_flags', 'fl_type', 'fl_pid',
-                       'fl_file', 'fl_start', 'fl_end',
-                       'fl_blocked_requests'):
+        # v6.9 moved the common fields into struct file_lock_core c
+        if member_offset('struct file_lock', 'c') >= 0:
+            core, pfx = 'struct file_lock_core', 'flc_'
+        else:
+            core, pfx = 'struct file_lock', 'fl_'
+        for member in ('link', 'flags', 'type', 'pid', 'file',
+                       'blocked_requests'):
+            with self.subTest(member=pfx + member):
+                self.assertGreaterEqual(member_offset(core, pfx + member), 0)
+        for member in ('fl_start', 'fl_end'):
             with self.subTest(member=member):
                 self.assertGreaterEqual(
                     member_offset('struct file_lock', member), 0)
@@ -216,13 +233,19 @@ class TestStack(unittest.TestCase):
                     self.assertIn('__x64_sys_pause', funcs)
 
     def test_stacks_end_at_the_syscall_or_kthread_entry(self):
+        # Linux commit 3aec4ecb3d1f ("x86: Rewrite ret_from_fork() in C")
+        # (v6.6): a new task's first frame is ret_from_fork_asm
+        fork = 'ret_from_fork_asm'
+        try:
+            crash_sym(fork)
+        except AssertionError:
+            fork = 'ret_from_fork'
         for t in T.for_each_task():
             if T.task_state(t) not in 'SI' or not t.pid:
                 continue
             with self.subTest(pid=t.pid):
                 last = unwind_orc(t)[-1].func
-                self.assertIn(last, ('entry_SYSCALL_64_after_hwframe',
-                                     'ret_from_fork'))
+                self.assertIn(last, ('entry_SYSCALL_64_after_hwframe', fork))
 
     def test_panic_task_stack_is_crash_bt(self):
         p = truth()['panic']

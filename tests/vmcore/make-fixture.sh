@@ -1,17 +1,25 @@
 #!/bin/bash
-# Builds, once, a real kdump-compressed vmcore of Debian's own 6.1 kernel
+# Builds, once, a real kdump-compressed vmcore of one of Debian's kernels
 # running a known scenario, plus truth.json describing that scenario.
 # Everything lives in a cache outside the checkout; see README.md here.
 #
 #   make-fixture.sh              build if needed, print a summary
 #   make-fixture.sh --print-env  build if needed, print only VAR=value lines
 #   make-fixture.sh --force      rebuild even if cached
+#   make-fixture.sh --kernel L   kernel line L: 6.1 (default, bookworm),
+#                                5.10 (bullseye), 6.12 (trixie), 7.2 (sid)
+#   make-fixture.sh --lines      list the kernel lines, one a line
+#
+# Packages of other releases are downloaded with a separate apt
+# configuration (CACHE/apt-SUITE) and unpacked, never installed; testmod is
+# built, and crash checks the dump, in that release's chroot
+# (tools/distro-env.sh) when the host's compiler or crash cannot.
 #
 # Environment:
 #   PYKDUMP_FIXTURE_CACHE    cache root (default $HOME/.cache/pykdump-fixture)
 #   PYKDUMP_FIXTURE_KVER     kernel to use, e.g. 6.1.0-50-amd64 (default: the
-#                            newest one already in the cache, else the newest
-#                            6.1.0-N-amd64 with -dbg and headers in the index)
+#                            newest one of the line already in the cache, else
+#                            the newest with -dbg and headers in the index)
 #   PYKDUMP_SCENARIO_SOCKETS extra established loopback TCP connections
 #                            (benchmark variant; default 0)
 #   PYKDUMP_FIXTURE_TIMEOUT  seconds to wait for the guest's panic (300)
@@ -28,8 +36,10 @@ KEEP_FIXTURES=6
 
 # In-tree modules the guest loads (their dependencies are added).
 # crc32c_generic: ext4's metadata checksums ask the crypto API for crc32c,
-# and the guest has no modprobe to load it on demand.
-GUEST_MODULES=(qemu_fw_cfg crc32c_generic ext4 brd dummy)
+# and the guest has no modprobe to load it on demand. A trailing "?" marks a
+# module some kernels lack: Linux commit f2b4fa19647e ("ext4: switch to
+# using the crc32c library") (v6.15) made ext4 call lib/crc32c directly.
+GUEST_MODULES=(qemu_fw_cfg 'crc32c_generic?' ext4 brd dummy)
 
 # Inputs of the scenario: a change to any of them makes a new fixture.
 INPUTS=("$HERE/make-fixture.sh" "$HERE/init.sh" "$HERE/scenario.c"
@@ -47,16 +57,52 @@ usage() {
 	exit "${1:-0}"
 }
 
+# Kernel lines: the Debian release, the release names' pattern, and where
+# testmod is built and crash opens the dump ("host" or a distro-env suite:
+# crash 8.0.2 cannot open 6.12 and later, and their kbuild tools need a newer
+# glibc than bookworm's).
+declare -A LINE_SUITE=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie [7.2]=sid)
+declare -A LINE_RE=([5.10]='5\.10\.0-[0-9]+-amd64' [6.1]='6\.1\.0-[0-9]+-amd64'
+	[6.12]='6\.12\.[0-9]+\+deb13-amd64' [7.2]='7\.2\.[0-9]+\+deb14-amd64')
+declare -A LINE_ENV=([5.10]=host [6.1]=host [6.12]=trixie [7.2]=sid)
+# crash options a line needs (PYKDUMP_CRASH_ARGS): crash 9.0.2 stops in
+# module_init() on 7.2 ("invalid structure member offset:
+# module_num_gpl_syms"), so it opens that dump without its modules.
+declare -A LINE_CRASH_ARGS=([7.2]=--no_modules)
+
 MODE=summary
 FORCE=0
-for arg in "$@"; do
-	case $arg in
+LINE=6.1
+while (($#)); do
+	case $1 in
 	--print-env) MODE="env" ;;
 	--force) FORCE=1 ;;
+	--kernel)
+		(($# >= 2)) || die "--kernel needs a kernel line"
+		LINE=$2
+		shift
+		;;
+	--kernel=*) LINE=${1#--kernel=} ;;
+	--lines)
+		printf '%s\n' "${!LINE_SUITE[@]}" | sort -V
+		exit 0
+		;;
 	-h | --help) usage 0 ;;
-	*) die "unknown argument '$arg' (see --help)" ;;
+	*) die "unknown argument '$1' (see --help)" ;;
 	esac
+	shift
 done
+if [[ -n ${PYKDUMP_FIXTURE_KVER:-} ]]; then
+	# a kernel named in full belongs to the line whose pattern it matches
+	for l in "${!LINE_RE[@]}"; do
+		[[ $PYKDUMP_FIXTURE_KVER =~ ^${LINE_RE[$l]}$ ]] && LINE=$l
+	done
+fi
+[[ -n ${LINE_SUITE[$LINE]:-} ]] || die "unknown kernel line '$LINE' (one of: $(printf '%s ' "${!LINE_SUITE[@]}"))"
+SUITE=${LINE_SUITE[$LINE]}
+KRE=${LINE_RE[$LINE]}
+BUILD_ENV=${LINE_ENV[$LINE]}
+CRASH_ARGS=${LINE_CRASH_ARGS[$LINE]:-}
 [[ $NSOCK =~ ^[0-9]+$ ]] || die "PYKDUMP_SCENARIO_SOCKETS must be a number, not '$NSOCK'"
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || die "PYKDUMP_FIXTURE_TIMEOUT must be a number of seconds"
 
@@ -80,10 +126,12 @@ find_built() {
 		[[ -f $d ]] || continue
 		k=${d%/"$HASH"/truth.json}
 		[[ -f $k/vmlinux ]] || continue
+		[[ ${NEED_NOINDEX:-1} == 0 || -f $k/vmlinux.noindex ]] || continue
 		k=${k##*/}
 		if [[ -n ${PYKDUMP_FIXTURE_KVER:-} && $k != "$PYKDUMP_FIXTURE_KVER" ]]; then
 			continue
 		fi
+		[[ $k =~ ^$KRE$ ]] || continue
 		best=$(printf '%s\n%s\n' "$best" "$k" | sed '/^$/d' | sort -V | tail -n1)
 	done
 	printf '%s' "$best"
@@ -93,14 +141,18 @@ print_env() {
 	local fix=$CACHE/$KVER/$HASH
 	if [[ $MODE == env ]]; then
 		printf 'PYKDUMP_VMLINUX=%q\n' "$CACHE/$KVER/vmlinux"
+		printf 'PYKDUMP_VMLINUX_NOINDEX=%q\n' "$CACHE/$KVER/vmlinux.noindex"
 		printf 'PYKDUMP_VMCORE=%q\n' "$fix/vmcore"
 		printf 'PYKDUMP_VMCORE_ELF=%q\n' "$fix/vmcore.elf"
 		printf 'PYKDUMP_TRUTH=%q\n' "$fix/truth.json"
 		printf 'PYKDUMP_TESTMOD=%q\n' "$fix/testmod.ko"
 		printf 'PYKDUMP_KVER=%q\n' "$KVER"
+		printf 'PYKDUMP_KLINE=%q\n' "$LINE"
+		printf 'PYKDUMP_CRASH_ARGS=%q\n' "$CRASH_ARGS"
 	else
-		printf 'fixture for %s (scenario %s, sockets=%s):\n' "$KVER" "$HASH" "$NSOCK"
+		printf 'fixture for %s (line %s, scenario %s, sockets=%s):\n' "$KVER" "$LINE" "$HASH" "$NSOCK"
 		printf '  vmlinux      %s\n' "$CACHE/$KVER/vmlinux"
+		printf '  no index     %s\n' "$CACHE/$KVER/vmlinux.noindex"
 		printf '  vmcore       %s\n' "$fix/vmcore"
 		printf '  vmcore.elf   %s\n' "$fix/vmcore.elf"
 		printf '  truth.json   %s\n' "$fix/truth.json"
@@ -112,31 +164,50 @@ print_env() {
 
 # ------------------------------------------------------------ package index
 
+# The host's own index serves the host's release (bookworm); any other
+# release gets its own apt configuration, lists and cache in CACHE/apt-SUITE,
+# so nothing of it reaches the host's apt state.
+APT_OPTS=()
+setup_apt() {
+	local host_suite d mirror
+	host_suite=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")
+	[[ $SUITE == "$host_suite" ]] && return 0
+	d=$CACHE/apt-$SUITE
+	mirror=$(apt-get indextargets --format '$(REPO_URI)' 'Identifier: Packages' 2>/dev/null |
+		grep -v -e security -e updates | grep '/debian/$' | head -n1)
+	mirror=${mirror:-http://deb.debian.org/debian/}
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	printf 'deb %s %s main\n' "$mirror" "$SUITE" >"$d/sources.list"
+	APT_OPTS=(-o "Dir::Etc::sourcelist=$d/sources.list" -o Dir::Etc::sourceparts=-
+		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache"
+		-o Acquire::Check-Valid-Until=false)
+}
+
 APT_UPDATED=0
 apt_update_once() {
 	[[ $APT_UPDATED == 1 ]] && return 0
 	APT_UPDATED=1
-	say "refreshing the package index (apt-get update)"
-	apt-get update -qq >&2 || die "apt-get update failed"
+	say "refreshing the package index of $SUITE (apt-get update)"
+	apt-get "${APT_OPTS[@]}" update -qq >&2 || die "apt-get update failed"
 }
 
 # Candidate version of a package, empty if the index does not offer it.
 apt_candidate() {
 	local v
-	v=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}')
+	v=$(apt-cache "${APT_OPTS[@]}" policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}')
 	[[ $v == "(none)" ]] && v=
 	printf '%s' "$v"
 }
 
 newest_in_index() {
 	local names k
-	names=$(apt-cache pkgnames linux-image-6.1.0- 2>/dev/null || true)
+	names=$(apt-cache "${APT_OPTS[@]}" pkgnames linux-image- 2>/dev/null || true)
 	if [[ -z $names ]]; then
 		apt_update_once
-		names=$(apt-cache pkgnames linux-image-6.1.0- 2>/dev/null || true)
+		names=$(apt-cache "${APT_OPTS[@]}" pkgnames linux-image- 2>/dev/null || true)
 	fi
-	for k in $(printf '%s\n' "$names" |
-		sed -n 's/^linux-image-\(6\.1\.0-[0-9]*-amd64\)-dbg$/\1/p' | sort -rV); do
+	for k in $(printf '%s\n' "$names" | sed -n 's/^linux-image-\(.*\)-dbg$/\1/p' |
+		grep -E "^$KRE$" | sort -rV); do
 		if [[ -n $(apt_candidate "linux-image-$k") &&
 			-n $(apt_candidate "linux-image-$k-dbg") &&
 			-n $(apt_candidate "linux-headers-$k") ]]; then
@@ -164,15 +235,18 @@ choose_kver() {
 	for f in "$CACHE"/*/kernel.ok; do
 		[[ -f $f ]] || continue
 		k=${f%/kernel.ok}
-		best+=("${k##*/}")
+		k=${k##*/}
+		[[ $k =~ ^$KRE$ ]] && best+=("$k")
 	done
-	for f in "$CACHE"/debs/linux-image-6.1.0-*-amd64-dbg_*.deb "$CACHE"/x/usr/lib/debug/boot/vmlinux-6.1.0-*-amd64; do
+	for f in "$CACHE"/debs/linux-image-*-amd64-dbg_*.deb "$CACHE"/x/usr/lib/debug/boot/vmlinux-*-amd64; do
 		[[ -f $f ]] || continue
 		k=${f##*/}
 		k=${k#linux-image-}
 		k=${k#vmlinux-}
 		k=${k%%-dbg_*}
-		if [[ -n $(cached_deb "linux-image-$k") && -n $(cached_deb "linux-headers-$k") ]]; then
+		[[ $k =~ ^$KRE$ ]] || continue
+		if [[ -n $(cached_deb "linux-headers-$k") ]] &&
+			[[ -n $(cached_deb "linux-image-$k") || -n $(cached_deb "linux-binary-$k") ]]; then
 			best+=("$k")
 		fi
 	done
@@ -181,7 +255,7 @@ choose_kver() {
 		return 0
 	fi
 	k=$(newest_in_index)
-	[[ -n $k ]] || die "no linux-image-6.1.0-N-amd64 with -dbg and headers in the package index"
+	[[ -n $k ]] || die "no kernel of line $LINE ($KRE) with -dbg and headers in the $SUITE package index"
 	printf '%s' "$k"
 }
 
@@ -201,7 +275,7 @@ fetch_deb() {
 	[[ -n $ver ]] || die "$pkg is not in the package index (kernel $KVER gone?) and not cached in $CACHE/debs"
 	say "downloading $pkg $ver"
 	part=$(mktemp -d "$CACHE/debs/.partial.XXXXXX")
-	if ! (cd "$part" && apt-get download -q "$pkg=$ver" >"$part/log" 2>&1); then
+	if ! (cd "$part" && apt-get "${APT_OPTS[@]}" download -q "$pkg=$ver" >"$part/log" 2>&1); then
 		tail -n 5 "$part/log" >&2
 		rm -rf "$part"
 		die "download of $pkg=$ver failed"
@@ -214,6 +288,17 @@ fetch_deb() {
 }
 
 # --------------------------------------------------------- kernel, once
+
+first_dir() { # the first of the paths given that is a directory
+	local d
+	for d; do
+		[[ -d $d ]] && {
+			printf '%s' "$d"
+			return 0
+		}
+	done
+	die "none of these directories exists: $*"
+}
 
 # Module file path (relative to the extracted tree) by module name.
 declare -A MODPATH=()
@@ -232,11 +317,18 @@ index_modules() {
 # Copy module $1 and its dependencies into $2, recording the load order.
 # Debian may ship compressed modules; busybox insmod cannot read those.
 add_module() {
-	local name=${1//-/_} out=$2 src dep deps
+	local name=${1//-/_} out=$2 src dep deps optional=0
+	if [[ $name == *\? ]]; then
+		name=${name%\?}
+		optional=1
+	fi
 	[[ -n ${MODSEEN[$name]:-} ]] && return 0
 	MODSEEN[$name]=1
 	src=${MODPATH[$name]:-}
-	[[ -n $src ]] || die "module $name not found in linux-image-$KVER"
+	if [[ -z $src ]]; then
+		((optional)) && return 0
+		die "module $name not found in the packages of $KVER"
+	fi
 	case $src in
 	*.ko.xz) xz -dc "$src" >"$out/$name.ko" ;;
 	*.ko.zst) zstd -qdc "$src" >"$out/$name.ko" || die "need zstd to unpack $src" ;;
@@ -250,43 +342,153 @@ add_module() {
 	MODORDER+=("$name")
 }
 
-ensure_headers() {
-	local h c log
-	[[ -f /lib/modules/$KVER/build/Makefile ]] && return 0
-	h=$(fetch_deb "linux-headers-$KVER")
-	c=$(fetch_deb "linux-headers-${KVER%-amd64}-common")
-	log=$CACHE/$KVER/headers-install.log
-	say "installing linux-headers-$KVER"
-	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$h" "$c" >"$log" 2>&1; then
-		apt_update_once
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$h" "$c" >"$log" 2>&1 ||
-			die "installing linux-headers-$KVER failed (see $log)"
+# Run "$@" where this kernel line's testmod is built and its dumps are
+# opened: on the host, or in a chroot of the kernel's release.
+in_env() {
+	if [[ $BUILD_ENV == host ]]; then
+		"$@"
+	else
+		PYKDUMP_FIXTURE_CACHE=$CACHE "$TOP/tools/distro-env.sh" "$BUILD_ENV" do "$@"
 	fi
-	[[ -f /lib/modules/$KVER/build/Makefile ]] || die "linux-headers-$KVER installed but /lib/modules/$KVER/build is missing"
+}
+
+# The kbuild tree testmod is built against (KBUILD_DIR), and extra make
+# arguments (KBUILD_ARGS). The host's own release: linux-headers installed
+# as usual. Another release: its headers, -common and kbuild packages
+# unpacked into CACHE/KVER/headers, never installed on the host.
+KBUILD_DIR=
+KBUILD_ARGS=()
+ensure_headers() {
+	local h c log kdir=$CACHE/$KVER dep k pkgs=() compilers=()
+	if [[ -z ${APT_OPTS[*]} ]]; then
+		KBUILD_DIR=/lib/modules/$KVER/build
+		[[ -f $KBUILD_DIR/Makefile ]] && return 0
+		h=$(fetch_deb "linux-headers-$KVER")
+		c=$(fetch_deb "linux-headers-${KVER%-amd64}-common")
+		log=$CACHE/$KVER/headers-install.log
+		say "installing linux-headers-$KVER"
+		if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$h" "$c" >"$log" 2>&1; then
+			apt_update_once
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$h" "$c" >"$log" 2>&1 ||
+				die "installing linux-headers-$KVER failed (see $log)"
+		fi
+		[[ -f $KBUILD_DIR/Makefile ]] || die "linux-headers-$KVER installed but $KBUILD_DIR is missing"
+		return 0
+	fi
+	KBUILD_DIR=$kdir/headers/usr/src/linux-headers-$KVER
+	h=$(fetch_deb "linux-headers-$KVER")
+	for dep in $(dpkg-deb -f "$h" Depends | tr -d ' ' | tr ',|' '\n\n' | sed 's/(.*//'); do
+		case $dep in
+		linux-headers-*-common | linux-kbuild-*) pkgs+=("$dep") ;;
+		gcc-* | linux-compiler-gcc-*) compilers+=("$dep") ;;
+		esac
+	done
+	if [[ ! -f $kdir/headers.ok ]]; then
+		say "unpacking linux-headers-$KVER and ${pkgs[*]}"
+		rm -rf "$kdir/headers"
+		dpkg-deb -x "$h" "$kdir/headers" || die "cannot unpack $h"
+		for k in "${pkgs[@]}"; do
+			c=$(fetch_deb "$k")
+			dpkg-deb -x "$c" "$kdir/headers" || die "cannot unpack $c"
+		done
+		touch "$kdir/headers.ok"
+	fi
+	# Debian's per-flavour Makefile names the -common one (and from 7.x
+	# its own directory, KBUILD_OUTPUT) by the installed path
+	sed -i "s#^\(include \|KBUILD_OUTPUT=\)/usr/src/#\1$kdir/headers/usr/src/#" "$KBUILD_DIR/Makefile"
+	# what kbuild's tools need at run time (libelf for objtool, pahole for
+	# the modules' BTF), by that release's package names
+	for k in "${pkgs[@]}"; do
+		[[ $k == linux-kbuild-* ]] || continue
+		for dep in $(dpkg-deb -f "$(fetch_deb "$k")" Depends | tr -d ' ' | tr ',' '\n' | sed 's/[(|].*//'); do
+			compilers+=("$dep")
+		done
+	done
+	if [[ $BUILD_ENV == host ]]; then
+		# e.g. 5.10 asks for gcc-10, which bookworm lacks; modules built by
+		# a newer gcc load fine (no plugins, no LTO in Debian's config)
+		KBUILD_ARGS=(CC=gcc)
+	else
+		"$TOP/tools/distro-env.sh" "$BUILD_ENV" setup
+		say "installing ${compilers[*]} in the $BUILD_ENV chroot"
+		in_env sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" make >/dev/null' \
+			sh "${compilers[@]}" || die "cannot install ${compilers[*]} in the $BUILD_ENV chroot"
+	fi
+}
+
+# Debian's 7.x packaging made linux-image-KVER a metapackage over
+# linux-binary-KVER (vmlinuz), linux-modules-KVER and linux-base-KVER
+# (config); earlier kernels have it all in linux-image-KVER.
+image_packages() {
+	local split=0
+	if [[ -n $(cached_deb "linux-binary-$KVER") ]]; then
+		split=1
+	elif [[ -z $(cached_deb "linux-image-$KVER") ]]; then
+		[[ -z $(apt_candidate "linux-image-$KVER") ]] && apt_update_once
+		[[ -n $(apt_candidate "linux-binary-$KVER") ]] && split=1
+	fi
+	if ((split)); then
+		printf '%s\n' "linux-binary-$KVER" "linux-modules-$KVER" "linux-base-$KVER"
+	else
+		printf '%s\n' "linux-image-$KVER"
+	fi
+}
+
+first_file() { # the first of the paths given that is a file
+	local f
+	for f; do
+		[[ -f $f ]] && {
+			printf '%s' "$f"
+			return 0
+		}
+	done
+	return 1
+}
+
+# Extract the vmlinux of linux-image-KVER-dbg to $1: the distribution's file
+# as it is. Its path moved from /usr/lib/debug/boot/vmlinux-KVER to
+# /usr/lib/debug/lib/modules/KVER/vmlinux (the other is a symlink).
+extract_vmlinux() {
+	local out=$1 dbg tmp f
+	dbg=$(fetch_deb "linux-image-$KVER-dbg")
+	say "extracting vmlinux from ${dbg##*/} (takes a minute or two)"
+	tmp=$(mktemp -d "$CACHE/$KVER/.img.XXXXXX")
+	dpkg-deb --fsys-tarfile "$dbg" | tar -x -C "$tmp" --wildcards '*/vmlinux*' ||
+		die "cannot extract vmlinux from $dbg"
+	f=$(first_file "$tmp/usr/lib/debug/lib/modules/$KVER/vmlinux" \
+		"$tmp/usr/lib/debug/boot/vmlinux-$KVER") || die "no vmlinux in $dbg"
+	mv "$(realpath "$f")" "$out"
+	rm -rf "$tmp"
 }
 
 prepare_kernel() {
-	local kdir=$CACHE/$KVER img dbg tmp legacy
+	local kdir=$CACHE/$KVER tmp legacy pkg f
 	[[ -f $kdir/kernel.ok ]] && return 0
 	say "preparing kernel $KVER in $kdir"
-	img=$(fetch_deb "linux-image-$KVER")
 	mkdir -p "$kdir"
 	tmp=$(mktemp -d "$kdir/.img.XXXXXX")
-	dpkg-deb --fsys-tarfile "$img" |
-		tar -x -C "$tmp" --wildcards './boot/*' "./lib/modules/$KVER/kernel/*" ||
-		die "cannot unpack $img"
+	for pkg in $(image_packages); do
+		f=$(fetch_deb "$pkg")
+		dpkg-deb -x "$f" "$tmp" || die "cannot unpack $f"
+	done
 	rm -rf "$kdir/modules"
 	mkdir -p "$tmp/modules"
-	index_modules "$tmp/lib/modules/$KVER/kernel"
+	# merged /usr: trixie's and later packages put modules in /usr/lib
+	index_modules "$(first_dir "$tmp/usr/lib/modules/$KVER/kernel" "$tmp/lib/modules/$KVER/kernel")"
 	local m
 	for m in "${GUEST_MODULES[@]}"; do
 		add_module "$m" "$tmp/modules"
 	done
 	printf '%s\n' "${MODORDER[@]}" >"$tmp/modules/load.list"
 	mv "$tmp/modules" "$kdir/modules"
-	mv "$tmp/boot/vmlinuz-$KVER" "$kdir/vmlinuz"
-	mv "$tmp/boot/config-$KVER" "$kdir/config"
-	mv "$tmp/boot/System.map-$KVER" "$kdir/System.map"
+	f=$(first_file "$tmp/boot/vmlinuz-$KVER" "$tmp/usr/lib/modules/$KVER/vmlinuz") ||
+		die "no vmlinuz in $(image_packages | tr '\n' ' ')"
+	mv "$f" "$kdir/vmlinuz"
+	f=$(first_file "$tmp/boot/config-$KVER" "$tmp/usr/lib/modules/$KVER/config") ||
+		die "no kernel config in $(image_packages | tr '\n' ' ')"
+	mv "$f" "$kdir/config"
+	f=$(first_file "$tmp/boot/System.map-$KVER" "$tmp/usr/lib/modules/$KVER/System.map") &&
+		mv "$f" "$kdir/System.map"
 	rm -rf "$tmp"
 
 	if [[ ! -f $kdir/vmlinux ]]; then
@@ -295,12 +497,12 @@ prepare_kernel() {
 		if [[ -f $legacy ]]; then
 			cp "$legacy" "$kdir/.vmlinux.tmp"
 		else
-			dbg=$(fetch_deb "linux-image-$KVER-dbg")
-			say "extracting vmlinux from ${dbg##*/} (takes a minute or two)"
-			dpkg-deb --fsys-tarfile "$dbg" |
-				tar -x -O "./usr/lib/debug/boot/vmlinux-$KVER" >"$kdir/.vmlinux.tmp" ||
-				die "cannot extract vmlinux from $dbg"
+			extract_vmlinux "$kdir/.vmlinux.tmp"
 		fi
+		# the distribution's file, for what must see it as shipped (timing
+		# crash's start without an index, BTF/DWARF readers)
+		[[ -f $kdir/vmlinux.noindex ]] ||
+			cp "$kdir/.vmlinux.tmp" "$kdir/vmlinux.noindex"
 		# .gdb_index: crash starts in ~5 s instead of ~12 s.  Not -dwarf-5:
 		# .debug_names makes crash's gdb 10.2 far slower.
 		if ! readelf -S "$kdir/.vmlinux.tmp" | grep -q '\.gdb_index'; then
@@ -310,6 +512,15 @@ prepare_kernel() {
 		mv "$kdir/.vmlinux.tmp" "$kdir/vmlinux"
 	fi
 	touch "$kdir/kernel.ok"
+}
+
+# A kernel prepared before vmlinux.noindex existed gets it from the cached
+# -dbg package.
+ensure_noindex() {
+	local kdir=$CACHE/$KVER
+	[[ -f $kdir/vmlinux.noindex ]] && return 0
+	extract_vmlinux "$kdir/.vmlinux.noindex.tmp"
+	mv "$kdir/.vmlinux.noindex.tmp" "$kdir/vmlinux.noindex"
 }
 
 # --------------------------------------------------------- the fixture
@@ -452,7 +663,8 @@ EOF
 check_with_crash() { # a fixture crash cannot open is no fixture
 	local f out
 	for f in vmcore vmcore.elf; do
-		out=$(printf 'sys\nquit\n' | timeout 300 crash -s "$CACHE/$KVER/vmlinux" "$WORK/$f" 2>&1) || true
+		# shellcheck disable=SC2086 # CRASH_ARGS: separate words
+		out=$(printf 'sys\nquit\n' | in_env timeout 300 crash -s $CRASH_ARGS "$CACHE/$KVER/vmlinux" "$WORK/$f" 2>&1) || true
 		if ! grep -q 'sysrq triggered crash' <<<"$out"; then
 			printf '%s\n' "$out" | tail -n 20 >&2
 			die "crash cannot open the new $f"
@@ -470,7 +682,7 @@ build_fixture() {
 	say "building testmod"
 	mkdir -p "$WORK/testmod"
 	cp "$TESTMOD_SRC/testmod.c" "$TESTMOD_SRC/Makefile" "$WORK/testmod/"
-	if ! make -C "/lib/modules/$KVER/build" M="$WORK/testmod" modules >"$WORK/testmod.log" 2>&1; then
+	if ! in_env make -C "$KBUILD_DIR" M="$WORK/testmod" "${KBUILD_ARGS[@]}" modules >"$WORK/testmod.log" 2>&1; then
 		tail -n 30 "$WORK/testmod.log" >&2
 		die "building testmod against linux-headers-$KVER failed"
 	fi
@@ -490,7 +702,7 @@ build_fixture() {
 	rm -f "$WORK/scenario"
 
 	run_guest
-	pkgver=$(dpkg-deb -f "$(cached_deb "linux-image-$KVER")" Version 2>/dev/null || echo unknown)
+	pkgver=$(dpkg-deb -f "$(cached_deb "$(image_packages | head -n1)")" Version 2>/dev/null || echo unknown)
 	write_static "$pkgver"
 	python3 "$TOOL" truth --serial "$WORK/serial.log" \
 		--expected "$TESTMOD_SRC/expected.json" --static "$WORK/static.json" \
@@ -547,15 +759,19 @@ if [[ -z $KVER ]]; then
 	fi
 	# under the lock, temp names can only be left over from killed runs
 	rm -rf "$CACHE"/debs/.partial.* "$CACHE"/*/.build-* "$CACHE"/*/.old-* \
-		"$CACHE"/*/.img.* "$CACHE"/*/.vmlinux.tmp
-	[[ $FORCE == 0 ]] && KVER=$(find_built)
+		"$CACHE"/*/.img.* "$CACHE"/*/.vmlinux.tmp "$CACHE"/*/.vmlinux.noindex.tmp
+	setup_apt
+	[[ $FORCE == 0 ]] && KVER=$(NEED_NOINDEX=0 find_built)
 	if [[ -z $KVER ]]; then
 		KVER=$(choose_kver)
-		[[ $KVER =~ ^6\.1\.0-[0-9]+-amd64$ ]] || die "unexpected kernel version '$KVER'"
+		[[ $KVER =~ ^$KRE$ ]] || die "unexpected kernel version '$KVER' for line $LINE"
 		start=$SECONDS
 		prepare_kernel
+		ensure_noindex
 		build_fixture
 		say "fixture built in $((SECONDS - start)) s"
+	else
+		ensure_noindex
 	fi
 	exec 9>&-
 fi
