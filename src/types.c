@@ -10,6 +10,7 @@
 
 #include "defs.h"
 #include "mpk/command.h"
+#include "mpk/guard.h"
 #include "mpk/types.h"
 
 /* One cached answer: the parse, or the lookup error gdb gave. */
@@ -116,6 +117,10 @@ static struct mpk_error *query(const char *kind, const char *command,
 	char *key = NULL, *cmd = NULL, *text = NULL;
 	size_t len;
 
+	/* gdb answers an empty ptype/whatis with the last value's type. */
+	if (!expr[strspn(expr, " \t\n")])
+		return mpk_error_create(MPK_ERROR_LOOKUP, "no %s '%s'",
+					*kind == 'w' ? "symbol" : "type", expr);
 	mpk_type_generation();
 	if (asprintf(&key, "%s:%s", kind, expr) < 0)
 		return &mpk_enomem;
@@ -249,39 +254,86 @@ bool mpk_base_type(const char *name, struct mpk_base_type *ret)
 	return true;
 }
 
+/* datatype_info() under the guard, on copies of the names. */
+struct datatype_call {
+	char name[MPK_NAME_MAX];
+	char member[MPK_NAME_MAX];
+	bool has_member;
+	struct datatype_member *request;
+	long ret;
+};
+
+static void run_datatype_info(void *arg)
+{
+	struct datatype_call *c = arg;
+
+	c->ret = datatype_info(c->name, c->has_member ? c->member : NULL,
+			       c->request);
+}
+
+static struct mpk_error *datatype(const char *name, const char *member,
+				  struct datatype_member *request, long *ret)
+{
+	struct datatype_call c = { .request = request };
+	struct mpk_error *err;
+
+	if (!mpk_crash_name(name, c.name) ||
+	    (member && !mpk_crash_name(member, c.member))) {
+		*ret = -1;	/* no type or member can be called that */
+		return NULL;
+	}
+	c.has_member = member != NULL;
+	err = mpk_guard_quiet(run_datatype_info, &c, "datatype_info");
+	if (err)
+		return err;
+	*ret = c.ret;
+	return NULL;
+}
+
 /* gdb's symbol lookup behind datatype_info costs ~0.1 ms: keep answers. */
-long mpk_type_size(const char *name)
+struct mpk_error *mpk_type_size(const char *name, long *ret)
 {
 	struct cache_entry *e;
+	struct mpk_error *err;
 	char *key;
+	long size;
 
 	mpk_type_generation();
 	if (asprintf(&key, "s:%s", name) < 0)
-		return datatype_info((char *)name, NULL, STRUCT_SIZE_REQUEST);
+		return &mpk_enomem;
 	e = cache_find(key);
 	if (e) {
 		free(key);
-		return e->size;
+		*ret = e->size;
+		return NULL;
+	}
+	/* An interrupted or failed lookup is not an answer: never cached. */
+	err = datatype(name, NULL, STRUCT_SIZE_REQUEST, &size);
+	if (err) {
+		free(key);
+		return err;
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e) {
 		free(key);
-		return datatype_info((char *)name, NULL, STRUCT_SIZE_REQUEST);
+		return &mpk_enomem;
 	}
 	e->key = key;
-	e->size = datatype_info((char *)name, NULL, STRUCT_SIZE_REQUEST);
+	e->size = size;
 	e->next = cache[key_hash(key)];
 	cache[key_hash(key)] = e;
-	return e->size;
+	*ret = size;
+	return NULL;
 }
 
-long mpk_member_offset(const char *name, const char *member)
+struct mpk_error *mpk_member_offset(const char *name, const char *member,
+				    long *ret)
 {
-	return datatype_info((char *)name, (char *)member, NULL);
+	return datatype(name, member, NULL, ret);
 }
 
-long mpk_member_size(const char *name, const char *member)
+struct mpk_error *mpk_member_size(const char *name, const char *member,
+				  long *ret)
 {
-	return datatype_info((char *)name, (char *)member,
-			     MEMBER_SIZE_REQUEST);
+	return datatype(name, member, MEMBER_SIZE_REQUEST, ret);
 }

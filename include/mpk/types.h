@@ -40,12 +40,18 @@ bool mpk_base_type(const char *name, struct mpk_base_type *ret);
  */
 unsigned long mpk_type_generation(void);
 
-/** Size of struct/union/typedef @name from crash (datatype_info), or -1. */
-long mpk_type_size(const char *name);
-/** Offset of @member in struct/union @name from crash, or -1. */
-long mpk_member_offset(const char *name, const char *member);
-/** Size of @member in struct/union @name from crash, or -1. */
-long mpk_member_size(const char *name, const char *member);
+/**
+ * Size of struct/union/typedef @name from crash (datatype_info) in @ret,
+ * -1 if unknown. A failed or interrupted lookup is an error (and is not
+ * cached).
+ */
+struct mpk_error *mpk_type_size(const char *name, long *ret);
+/** Offset of @member in struct/union @name from crash, -1 if unknown. */
+struct mpk_error *mpk_member_offset(const char *name, const char *member,
+				    long *ret);
+/** Size of @member in struct/union @name from crash, -1 if unknown. */
+struct mpk_error *mpk_member_size(const char *name, const char *member,
+				  long *ret);
 
 /** gdb's type codes (gdb >= 8). */
 enum mpk_type_code {
