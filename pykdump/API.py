@@ -183,8 +183,9 @@ def enter_epython():
         memocaches.purge_memoize_cache(memocaches.CU_PYMOD)
         memocaches.PY_select_purge()
     if 'ofile' in opts:
-        _saved_stdout = sys.stdout
-        sys.stdout = open(opts['ofile'], 'w', encoding='utf-8')
+        # Open first: a bad path must leave sys.stdout as it was.
+        ofile = open(opts['ofile'], 'w', encoding='utf-8')
+        _saved_stdout, sys.stdout = sys.stdout, ofile
     set_nsproxy(None)
     if 'usens' in opts:
         print(' *=*=* Using namespaces of PID %s *=*=*' % opts['usens'])
