@@ -24,6 +24,7 @@
  */
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -221,6 +222,75 @@ static const char *message_text(void)
 	return p;
 }
 
+/*
+ * While SIGINT is held (blocked) in the main thread, a ^C waits in the
+ * process's pending set, where gdb_interface()'s next sigaction(SIG_IGN)
+ * would discard it (POSIX: setting SIG_IGN discards a pending signal, even
+ * a blocked one). A thread of ours takes it at once with sigwait() and
+ * leaves a flag. It starts on first need and stops before the .so goes.
+ */
+static volatile sig_atomic_t held_interrupt;
+static pthread_t watcher;
+static bool watcher_running;
+
+static void *watch_sigint(void *unused)
+{
+	sigset_t set;
+	int sig;
+
+	(void)unused;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	for (;;)
+		if (sigwait(&set, &sig) == 0)
+			held_interrupt = 1;
+	return NULL;
+}
+
+static void start_watcher(void)
+{
+	sigset_t all, old;
+
+	if (watcher_running || mpk_session.in_child)
+		return;
+	/* The thread starts with every signal blocked, SIGINT for sigwait. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	watcher_running = pthread_create(&watcher, NULL, watch_sigint,
+					 NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void mpk_guard_fini(void)
+{
+	if (!watcher_running)
+		return;
+	pthread_cancel(watcher);
+	pthread_join(watcher, NULL);
+	watcher_running = false;
+}
+
+/* Take a ^C that came while SIGINT was held: true if there was one. */
+static bool held_sigint(bool hold, const sigset_t *sigint_set)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t pending;
+	bool got = false;
+
+	if (!hold)
+		return false;
+	/* Without the thread (or before it ran), it may still be pending. */
+	if (!sigpending(&pending) && sigismember(&pending, SIGINT)) {
+		sigtimedwait(sigint_set, NULL, &now);
+		got = true;
+	}
+	if (held_interrupt) {
+		held_interrupt = 0;
+		got = true;
+	}
+	return got;
+}
+
 static struct mpk_error *run_guarded(void (*fn)(void *), void *arg,
 				     const char *volatile what)
 {
@@ -230,6 +300,8 @@ static struct mpk_error *run_guarded(void (*fn)(void *), void *arg,
 	struct sanity s;
 	struct mpk_error *volatile err = NULL;
 	FILE *volatile quiet = NULL;
+	sigset_t sigint_set, old_mask;
+	bool hold;
 
 	memcpy(saved_main, pc->main_loop_env, sizeof(saved_main));
 	memcpy(saved_foreach, pc->foreach_loop_env, sizeof(saved_foreach));
@@ -241,6 +313,19 @@ static struct mpk_error *run_guarded(void (*fn)(void *), void *arg,
 	sa.sa_handler = guard_sigint;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_sa);
+	/*
+	 * Without a terminal gdb_interface() ignores SIGINT during each
+	 * request: a ^C then would be lost. So SIGINT is held (blocked) for
+	 * the whole call and taken by our thread: the call finishes, then
+	 * the ^C is KeyboardInterrupt. With a terminal, ^C aborts the call.
+	 */
+	sigemptyset(&sigint_set);
+	sigaddset(&sigint_set, SIGINT);
+	hold = !(pc->flags & TTY);
+	if (hold) {
+		start_watcher();
+		pthread_sigmask(SIG_BLOCK, &sigint_set, &old_mask);
+	}
 	sanity_hide(&s);
 	if (what) {
 		quiet = message_file();
@@ -249,13 +334,10 @@ static struct mpk_error *run_guarded(void (*fn)(void *), void *arg,
 	}
 
 	if (setjmp(pc->main_loop_env)) {
-		sigset_t set;
-
 		/* A longjmp out of our handler leaves SIGINT blocked. */
-		sigemptyset(&set);
-		sigaddset(&set, SIGINT);
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
-		if (interrupted || sanity_saw_sigint())
+		if (!hold)
+			sigprocmask(SIG_UNBLOCK, &sigint_set, NULL);
+		if (held_sigint(hold, &sigint_set) || interrupted || sanity_saw_sigint())
 			err = mpk_error_create(MPK_ERROR_INTERRUPT,
 					       "interrupted");
 		else if (what && *message_text())
@@ -271,7 +353,8 @@ static struct mpk_error *run_guarded(void (*fn)(void *), void *arg,
 	       sizeof(pc->foreach_loop_env));
 	current_env = &pc->main_loop_env;
 	fn(arg);
-	if (interrupted || sanity_saw_sigint())
+	if (held_sigint(hold, &sigint_set) || interrupted ||
+	    sanity_saw_sigint())
 		err = mpk_error_create(MPK_ERROR_INTERRUPT, "interrupted");
 out:
 	current_env = saved_env;
@@ -288,6 +371,8 @@ out:
 		mpk_sigint_use_python();
 	else
 		sigaction(SIGINT, &old_sa, NULL);
+	if (hold)
+		pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	memcpy(pc->main_loop_env, saved_main, sizeof(saved_main));
 	memcpy(pc->foreach_loop_env, saved_foreach, sizeof(saved_foreach));
 	return err;

@@ -27,6 +27,9 @@ struct mpk_error *mpk_guard(void (*fn)(void *), void *arg);
 struct mpk_error *mpk_guard_quiet(void (*fn)(void *), void *arg,
 				  const char *what);
 
+/** Stop the thread that takes held ^Cs (before the .so is unloaded). */
+void mpk_guard_fini(void);
+
 /** Longest name (symbol, type, member) handed to crash, with its NUL. */
 enum { MPK_NAME_MAX = 1024 };
 
