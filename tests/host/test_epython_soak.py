@@ -26,7 +26,8 @@ LIMIT_MB = 10
 FULL = os.environ.get('MPK_SOAK') == 'full'
 RUNS, XPORTSHOW, EXTEND = (1000, 200, 20) if FULL else (100, 5, 3)
 
-BIG_PY = '''payload = bytearray(10 * 1024 * 1024)
+# Written, not just allocated: untouched zero pages would not count in RSS.
+BIG_PY = '''payload = bytes(range(256)) * (40 * 1024)
 
 
 def f():
