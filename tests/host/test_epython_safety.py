@@ -100,6 +100,13 @@ print('LOOP ENDED WITHOUT INTERRUPT', n)
 
 SAY_PY = 'import sys\nprint(*sys.argv[1:])\n'
 
+# The API's own caches (SUInfo, typeinfo memo) after the interrupts.
+APITYPES_PY = '''import crash
+from pykdump.API import readSU
+t = readSU('struct task_struct', crash.sym2addr('init_task'))
+print('API', t.pid, t.comm, int(t.mm), len(t.PYT_sinfo) > 100)
+'''
+
 # The same with the API imported: its framework options and banners.
 APISAY_PY = 'import sys\nfrom pykdump.API import *\nprint(*sys.argv[1:])\n'
 
@@ -122,7 +129,8 @@ def programs(tmp):
     _crash.make_tree(tmp, {'loop.py': LOOP_PY, 'typeload.py': TYPELOAD_PY,
                            'checktypes.py': CHECKTYPES_PY,
                            'crashcmd.py': CRASHCMD_PY, 'say.py': SAY_PY,
-                           'apisay.py': APISAY_PY})
+                           'apisay.py': APISAY_PY,
+                           'apitypes.py': APITYPES_PY})
 
 
 class InterruptTests(_crash.SessionTestCase):
@@ -142,13 +150,14 @@ class InterruptTests(_crash.SessionTestCase):
         for name, cmd, delay in steps:
             flag = os.path.join(tmp, name + '.started')
             live.write(mark(name), 'epython ' + cmd % flag)
-            cls.started[name] = _crash.wait_for_file(flag, 60, live)
+            cls.started[name] = _crash.wait_for_file(flag, 300, live)
             if cls.started[name]:
                 time.sleep(delay)
                 live.signal(signal.SIGINT)
             live.write(mark('after_' + name), 'sym init_task',
                        mark('next_' + name), 'epython checktypes.py progress')
-        live.write(mark('final'), 'epython say.py STILL WORKS')
+        live.write(mark('final'), 'epython say.py STILL WORKS',
+                   mark('api'), 'epython apitypes.py')
         cls.session = live.finish(timeout=LIMIT * len(steps) + 120)
 
     def assert_interrupted(self, name):
@@ -176,6 +185,10 @@ class InterruptTests(_crash.SessionTestCase):
         # restart()'s restore_sanity() used to close the | cat pipe.
         self.assert_interrupted('crashcmd_pipe')
 
+    def test_api_type_caches_are_right_after_all_interrupts(self):
+        self.assertEqual(program_lines(self.session.lines('api')),
+                         ['API 0 swapper/0 0 True'])
+
     def test_epython_runs_after_all_interrupts(self):
         self.assertEqual(program_lines(self.session.lines('final')),
                          ['STILL WORKS'])
@@ -199,7 +212,7 @@ class StartupInterruptTests(_crash.SessionTestCase):
         for n, delay in enumerate(cls.DELAYS):
             ready = os.path.join(tmp, 'ready%d' % n)
             live.write('extend ' + so, '!touch ' + ready)
-            if _crash.wait_for_file(ready, 120, live):
+            if _crash.wait_for_file(ready, 300, live):
                 live.write('epython say.py FIRST')
                 time.sleep(delay)
                 live.signal(signal.SIGINT)
@@ -330,7 +343,7 @@ class PtyInterruptTests(unittest.TestCase):
             flag = os.path.join(cls.tmp, name + '.started')
             term.write(mark(name))
             start = term.type('epython ' + cmd % flag)
-            cls.started[name] = _crash.wait_for_file(flag, 60)
+            cls.started[name] = _crash.wait_for_file(flag, 300)
             if cls.started[name]:
                 time.sleep(delay)
                 term.interrupt()

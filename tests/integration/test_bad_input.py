@@ -261,6 +261,15 @@ class IssueTriggerTests(CrashTestCase):
         self.assertRaises(TypeError, readSU, 'struct task_struct',
                           float(init_task))
 
+    def test_readSU_of_an_unknown_type_raises_typeerror_naming_it(self):
+        # docs/user-guide.md, Troubleshooting: "no type struct foo".
+        from pykdump.API import readSU
+        self.assertRaisesNaming(TypeError, 'no type struct nosuchtype_mpk',
+                                readSU, 'struct nosuchtype_mpk',
+                                crash_sym('init_task'))
+        self.assertEqual(readSU('struct task_struct',
+                                crash_sym('init_task')).pid, 0)
+
     def test_unknown_names_are_not_cached_as_answers(self):
         # A failed lookup of a real type must not hide it afterwards.
         self.assertEqual(crash.struct_size('struct task_struct'),
