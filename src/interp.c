@@ -220,9 +220,9 @@ int mpk_interp_run(int argc, char **argv, const struct mpk_run_options *opts)
 
 	if (rc == 0) {
 		mpk_sigint_use_python();
+		reset_stdio();
 		/* A ^C during start-up is now Python's: KeyboardInterrupt. */
 		block_sigint(false);
-		reset_stdio();
 		call_runner(argc, argv, opts);
 		reset_stdio();
 		mpk_output_flush();
@@ -235,11 +235,33 @@ int mpk_interp_run(int argc, char **argv, const struct mpk_run_options *opts)
 	return rc;
 }
 
+/*
+ * Take our entry out of Python's table of built-in modules. If libpython
+ * stays mapped after `extend -u` (something else holds it), the next
+ * `extend` would start Python with an entry whose name and function
+ * were in the unloaded .so (seen under ASan: a segfault in
+ * Py_InitializeFromConfig).
+ */
+static void forget_crash_module(void)
+{
+	struct _inittab *t = PyImport_Inittab;
+	size_t i, n;
+
+	for (n = 0; t && t[n].name; n++)
+		;
+	for (i = 0; i < n; i++)
+		if (t[i].initfunc == mpk_pyinit_crash) {
+			memmove(&t[i], &t[i + 1], (n - i) * sizeof(*t));
+			return;
+		}
+}
+
 void mpk_interp_finalize(void)
 {
 	if (!mpk_session.python_ready || mpk_session.in_child)
 		return;
 	mpk_session.python_ready = false;
 	Py_FinalizeEx();
+	forget_crash_module();
 	mpk_sigint_use_crash();
 }
