@@ -25,6 +25,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -228,6 +229,7 @@ static const char *message_text(void)
  * would discard it (POSIX: setting SIG_IGN discards a pending signal, even
  * a blocked one). A thread of ours takes it at once with sigwait() and
  * leaves a flag. It starts on first need and stops before the .so goes.
+ * (If it cannot run in time, the ^C is lost as it would be in crash.)
  */
 static volatile sig_atomic_t held_interrupt;
 static pthread_t watcher;
@@ -259,6 +261,17 @@ static void start_watcher(void)
 	watcher_running = pthread_create(&watcher, NULL, watch_sigint,
 					 NULL) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/*
+	 * It must run before the main thread's next gdb request: on a busy
+	 * machine a normal thread may wait milliseconds for a CPU. It only
+	 * ever wakes for a ^C, so a real-time priority costs nothing; without
+	 * the privilege it stays a normal thread.
+	 */
+	if (watcher_running) {
+		struct sched_param param = { .sched_priority = 1 };
+
+		pthread_setschedparam(watcher, SCHED_FIFO, &param);
+	}
 }
 
 void mpk_guard_fini(void)

@@ -149,11 +149,19 @@ class InterruptTests(_crash.SessionTestCase):
                  ('crashcmd_pipe', 'crashcmd.py %s | cat', 0.5))
         for name, cmd, delay in steps:
             flag = os.path.join(tmp, name + '.started')
-            live.write(mark(name), 'epython ' + cmd % flag)
+            done = os.path.join(tmp, name + '.done')
+            live.write(mark(name), 'epython ' + cmd % flag, '!touch ' + done)
             cls.started[name] = _crash.wait_for_file(flag, 300, live)
             if cls.started[name]:
                 time.sleep(delay)
                 live.signal(signal.SIGINT)
+                # Without a terminal crash's gdb_interface() sets SIG_IGN
+                # around each request, which discards a pending ^C that
+                # our thread has not taken yet (a busy machine): again.
+                for _ in range(3):
+                    if _crash.wait_for_file(done, 3, live):
+                        break
+                    live.signal(signal.SIGINT)
             live.write(mark('after_' + name), 'sym init_task',
                        mark('next_' + name), 'epython checktypes.py progress')
         live.write(mark('final'), 'epython say.py STILL WORKS',
