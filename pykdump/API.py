@@ -214,8 +214,9 @@ def enter_epython():
         memocaches.purge_memoize_cache(memocaches.CU_PYMOD)
         memocaches.PY_select_purge()
     if 'ofile' in opts:
-        _saved_stdout = sys.stdout
-        sys.stdout = ofile
+        # Opened above, before any option took effect: a bad path leaves
+        # sys.stdout as it was.
+        _saved_stdout, sys.stdout = sys.stdout, ofile
     set_nsproxy(None)
     if 'usens' in opts:
         print(' *=*=* Using namespaces of PID %s *=*=*' % opts['usens'])

@@ -226,8 +226,12 @@ def _execute(path, source, argv):
         sys.path[:] = saved_path
         try:
             sys.stdout.flush()
-        except BrokenPipeError:
-            pass
+        except (BrokenPipeError, ValueError, AttributeError):
+            pass  # a closed or replaced stream: the C side resets them
+        # The program's functions hold its globals (__globals__) and the
+        # globals hold them: a cycle only a full collection frees, which
+        # a session of small runs may never reach. Break it now.
+        main.__dict__.clear()
 
 
 def _console():

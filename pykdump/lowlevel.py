@@ -8,6 +8,7 @@ later reads cost one descriptor call and one C read.
 """
 
 import struct as _struct
+from operator import index as _index
 
 import crash
 
@@ -275,9 +276,10 @@ class StructResult(int):
 
     def __new__(cls, sname, addr=0):
         """StructResult('struct task_struct', addr)."""
+        # operator.index: a float address is a TypeError, not truncated.
         if cls is StructResult:
-            return int.__new__(_struct_class(sname), addr)
-        return int.__new__(cls, sname)
+            return int.__new__(_struct_class(sname), _index(addr))
+        return int.__new__(cls, _index(sname))
 
     def __getattr__(self, name):
         cls = type(self)

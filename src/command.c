@@ -89,7 +89,7 @@ static void run_exec_command(void *unused)
 }
 
 struct gdb_call {
-	const char *cmd;
+	char *cmd;
 	FILE *out;
 	int ok;
 };
@@ -98,7 +98,7 @@ static void run_gdb_pass_through(void *arg)
 {
 	struct gdb_call *call = arg;
 
-	call->ok = gdb_pass_through((char *)call->cmd, call->out,
+	call->ok = gdb_pass_through(call->cmd, call->out,
 				    GNU_RETURN_ON_ERROR);
 }
 
@@ -169,7 +169,7 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 				 size_t *ret_len)
 {
 	struct crash_state *saved;
-	struct gdb_call call = { .cmd = cmd };
+	struct gdb_call call = { .cmd = NULL };
 	struct mpk_error *err, *out_err;
 	int saved_stderr, devnull;
 	char *text = NULL;
@@ -205,8 +205,14 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 	if (pc->nullfp)
 		pc->error_fp = pc->nullfp;
 	if (gdb) {
+		/* gdb may edit the line it executes: never the caller's str. */
+		char *copy = strdup(cmd);
+
+		call.cmd = copy;
 		call.out = out;
-		err = mpk_guard(run_gdb_pass_through, &call);
+		err = copy ? mpk_guard(run_gdb_pass_through, &call) :
+			     &mpk_enomem;
+		free(copy);
 	} else {
 		strcpy(pc->command_line, cmd);
 		strcpy(pc->orig_line, cmd);

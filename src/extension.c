@@ -14,6 +14,7 @@
 
 #include "defs.h"
 #include "mpk/extension.h"
+#include "mpk/guard.h"
 #include "mpk/interp.h"
 #include "mpk/memory.h"
 #include "mpk/progs.h"
@@ -214,6 +215,7 @@ static void __attribute__((constructor)) mpk_init(void)
 static void __attribute__((destructor)) mpk_fini(void)
 {
 	mpk_interp_finalize();
+	mpk_guard_fini();
 	mpk_memory_cache_clear();
 	mpk_types_release();
 	free_command_table();

@@ -25,6 +25,11 @@ static void say(const char *msg)
 	mpk_output_flush();
 }
 
+/*
+ * Fresh sys.stdout/stderr (and __stdout__/__stderr__) on crash's fp:
+ * before and after every run, so nothing a program did to them (replaced,
+ * closed, an --ofile that failed) outlives it.
+ */
 static int set_stdio(void)
 {
 	PyObject *out = mpk_output_create("<crash fp>");
@@ -77,6 +82,15 @@ static int set_path(void)
 	return 0;
 }
 
+static void block_sigint(bool block)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 static int start_python(void)
 {
 	PyConfig config;
@@ -84,11 +98,21 @@ static int start_python(void)
 
 	if (mpk_session.python_ready)
 		return 0;
+	if (mpk_session.python_failed) {
+		say("epython: Python failed to start earlier in this session\n");
+		return -1;
+	}
 	mpk_sigint_save_crash();
-	/* Python installs its ^C handler only over the default one. */
+	/*
+	 * Python installs its ^C handler only over the default one, and a ^C
+	 * with the default one would kill crash: SIGINT stays blocked until
+	 * mpk_interp_run() has installed Python's handler.
+	 */
+	block_sigint(true);
 	signal(SIGINT, SIG_DFL);
 	if (PyImport_AppendInittab("crash", mpk_pyinit_crash) < 0) {
 		say("epython: cannot add the crash module to Python\n");
+		mpk_sigint_use_crash();
 		return -1;
 	}
 	/* Isolated: PYTHONPATH or a user's site must not change our modules. */
@@ -106,6 +130,7 @@ static int start_python(void)
 			 status.err_msg ? status.err_msg : "unknown error");
 		say(msg);
 		mpk_sigint_use_crash();
+		mpk_session.python_failed = true;
 		return -1;
 	}
 	mpk_sigint_save_python();
@@ -114,6 +139,7 @@ static int start_python(void)
 		PyErr_Clear();
 		say("epython: cannot set up sys.stdout or sys.path\n");
 		Py_FinalizeEx();
+		mpk_session.python_failed = true;
 		return -1;
 	}
 	mpk_session.python_ready = true;
@@ -171,18 +197,64 @@ out:
 	Py_XDECREF(mod);
 }
 
+/* Reset sys.stdout/stderr; a failure is reported on crash's output. */
+static void reset_stdio(void)
+{
+	PyObject *out = PySys_GetObject("stdout");	/* borrowed */
+	PyObject *res;
+
+	/* What a program left in its own stream goes out first. */
+	if (out) {
+		res = PyObject_CallMethod(out, "flush", NULL);
+		Py_XDECREF(res);
+		PyErr_Clear();
+	}
+	if (set_stdio() < 0) {
+		PyErr_Clear();
+		say("epython: cannot reset sys.stdout and sys.stderr\n");
+	}
+}
+
 int mpk_interp_run(int argc, char **argv, const struct mpk_run_options *opts)
 {
-	if (start_python() < 0)
-		return -1;
-	mpk_sigint_use_python();
-	call_runner(argc, argv, opts);
-	/* A ^C that came after the last bytecode must not hit the next run. */
-	if (PyErr_CheckSignals() < 0)
-		PyErr_Clear();
+	int rc = start_python();
+
+	if (rc == 0) {
+		mpk_sigint_use_python();
+		reset_stdio();
+		/* A ^C during start-up is now Python's: KeyboardInterrupt. */
+		block_sigint(false);
+		call_runner(argc, argv, opts);
+		reset_stdio();
+		mpk_output_flush();
+	}
 	mpk_sigint_use_crash();
-	mpk_output_flush();
-	return 0;
+	block_sigint(false);
+	/* A ^C that came after the last bytecode must not hit the next run. */
+	if (rc == 0 && PyErr_CheckSignals() < 0)
+		PyErr_Clear();
+	return rc;
+}
+
+/*
+ * Take our entry out of Python's table of built-in modules. If libpython
+ * stays mapped after `extend -u` (something else holds it), the next
+ * `extend` would start Python with an entry whose name and function
+ * were in the unloaded .so (seen under ASan: a segfault in
+ * Py_InitializeFromConfig).
+ */
+static void forget_crash_module(void)
+{
+	struct _inittab *t = PyImport_Inittab;
+	size_t i, n;
+
+	for (n = 0; t && t[n].name; n++)
+		;
+	for (i = 0; i < n; i++)
+		if (t[i].initfunc == mpk_pyinit_crash) {
+			memmove(&t[i], &t[i + 1], (n - i) * sizeof(*t));
+			return;
+		}
 }
 
 void mpk_interp_finalize(void)
@@ -191,5 +263,6 @@ void mpk_interp_finalize(void)
 		return;
 	mpk_session.python_ready = false;
 	Py_FinalizeEx();
+	forget_crash_module();
 	mpk_sigint_use_crash();
 }

@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "defs.h"
+#include "mpk/guard.h"
 #include "mpk/memory.h"
 #include "mpk/session.h"
+#include "mpk/types.h"
 
 _Static_assert(MPK_KVADDR == KVADDR, "crash's KVADDR changed");
 _Static_assert(MPK_UVADDR == UVADDR, "crash's UVADDR changed");
@@ -21,6 +23,76 @@ int mpk_default_memtype(void)
 					      KVADDR;
 }
 
+bool mpk_memtype_valid(int mtype)
+{
+	return mtype == KVADDR || mtype == UVADDR || mtype == PHYSADDR ||
+	       mtype == XENMACHADDR || mtype == FILEADDR;
+}
+
+/* crash's readmem(), translations and page lookups, under the guard. */
+struct mem_call {
+	ulonglong addr;
+	int mtype;
+	void *buf;
+	long size;
+	struct task_context *tc;
+	physaddr_t paddr;
+	ulong page;
+	int ok;
+};
+
+static void run_readmem(void *arg)
+{
+	struct mem_call *c = arg;
+
+	c->ok = readmem(c->addr, c->mtype, c->buf, c->size, "mpykdump",
+			RETURN_ON_ERROR | QUIET);
+}
+
+static void run_uvtop(void *arg)
+{
+	struct mem_call *c = arg;
+
+	c->ok = uvtop(c->tc, c->addr, &c->paddr, 0);
+}
+
+static void run_kvtop(void *arg)
+{
+	struct mem_call *c = arg;
+
+	c->ok = kvtop(NULL, c->addr, &c->paddr, 0);
+}
+
+static void run_phys_to_page(void *arg)
+{
+	struct mem_call *c = arg;
+
+	c->ok = phys_to_page(c->addr, &c->page);
+}
+
+/*
+ * readmem() of @size bytes: NULL on success, MPK_ERROR_FAULT for a read
+ * crash refused, the guard's error if crash gave up or ^C came.
+ */
+static struct mpk_error *guarded_readmem(uint64_t addr, int mtype, void *buf,
+					 size_t size)
+{
+	struct mem_call c = {
+		.addr = addr, .mtype = mtype, .buf = buf, .size = size,
+	};
+	struct mpk_error *err;
+
+	if ((long)size < 0)
+		return mpk_error_create(MPK_ERROR_INVALID, "bad size %zu",
+					size);
+	err = mpk_guard_quiet(run_readmem, &c, "readmem");
+	if (err)
+		return err;
+	if (!c.ok)
+		return mpk_error_fault(addr, size);
+	return NULL;
+}
+
 /*
  * crash 8.0.2's task table misses most tasks of kernels >= 6.5-style
  * struct pid (and Debian's 6.1 has that change), so a user address is
@@ -29,15 +101,18 @@ int mpk_default_memtype(void)
 struct mpk_error *mpk_read_member_ulong(uint64_t base, const char *type,
 					const char *member, uint64_t *ret)
 {
-	long off = MEMBER_OFFSET((char *)type, (char *)member);
+	long off;
 	ulong val;
+	struct mpk_error *err = mpk_member_offset(type, member, &off);
 
+	if (err)
+		return err;
 	if (off < 0)
 		return mpk_error_lookup(MPK_LOOKUP_MEMBER, member,
 					"no member %s.%s", type, member);
-	if (!readmem(base + off, KVADDR, &val, sizeof(val), "member",
-		     RETURN_ON_ERROR | QUIET))
-		return mpk_error_fault(base + off, sizeof(val));
+	err = mpk_read(base + off, KVADDR, &val, sizeof(val));
+	if (err)
+		return err;
 	*ret = val;
 	return NULL;
 }
@@ -45,7 +120,7 @@ struct mpk_error *mpk_read_member_ulong(uint64_t base, const char *type,
 static struct mpk_error *task_context_of(uint64_t task,
 					 struct task_context *ret)
 {
-	uint64_t mm;
+	uint64_t mm, pgd;
 	struct mpk_error *err;
 
 	err = mpk_read_member_ulong(task, "task_struct", "mm", &mm);
@@ -54,6 +129,14 @@ static struct mpk_error *task_context_of(uint64_t task,
 	if (!mm)
 		return mpk_error_create(MPK_ERROR_INVALID,
 					"task 0x%llx has no user memory",
+					(unsigned long long)task);
+	/* Not a task (a struct mm_struct *, a freed task): no page tables. */
+	err = mpk_read_member_ulong(mm, "mm_struct", "pgd", &pgd);
+	if (err)
+		return err;
+	if (!pgd)
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"task 0x%llx has no page tables",
 					(unsigned long long)task);
 	memset(ret, 0, sizeof(*ret));
 	ret->task = task;
@@ -64,42 +147,53 @@ static struct mpk_error *task_context_of(uint64_t task,
 struct mpk_error *mpk_uvtop(uint64_t task, uint64_t vaddr, uint64_t *ret)
 {
 	struct task_context tc;
-	physaddr_t paddr;
+	struct mem_call c = { .addr = vaddr, .tc = &tc };
 	struct mpk_error *err;
 
 	err = task_context_of(task, &tc);
 	if (err)
 		return err;
-	if (!uvtop(&tc, vaddr, &paddr, 0))
+	/* fill_mm_struct() reads with FAULT_ON_ERROR: a bad mm longjmps. */
+	err = mpk_guard_quiet(run_uvtop, &c, "uvtop");
+	if (err)
+		return err;
+	if (!c.ok)
 		return mpk_error_create(MPK_ERROR_FAULT,
 					"cannot translate user address 0x%llx of task 0x%llx",
 					(unsigned long long)vaddr,
 					(unsigned long long)task);
-	*ret = paddr;
+	*ret = c.paddr;
 	return NULL;
 }
 
 struct mpk_error *mpk_kvtop(uint64_t vaddr, uint64_t *ret)
 {
-	physaddr_t paddr;
+	struct mem_call c = { .addr = vaddr };
+	struct mpk_error *err = mpk_guard_quiet(run_kvtop, &c, "kvtop");
 
-	if (!kvtop(NULL, vaddr, &paddr, 0))
+	if (err)
+		return err;
+	if (!c.ok)
 		return mpk_error_create(MPK_ERROR_FAULT,
 					"cannot translate kernel address 0x%llx",
 					(unsigned long long)vaddr);
-	*ret = paddr;
+	*ret = c.paddr;
 	return NULL;
 }
 
 struct mpk_error *mpk_phys_to_page(uint64_t paddr, uint64_t *ret)
 {
-	ulong page;
+	struct mem_call c = { .addr = paddr };
+	struct mpk_error *err;
 
-	if (!phys_to_page(paddr, &page))
+	err = mpk_guard_quiet(run_phys_to_page, &c, "phys_to_page");
+	if (err)
+		return err;
+	if (!c.ok)
 		return mpk_error_create(MPK_ERROR_FAULT,
 					"no struct page for physical address 0x%llx",
 					(unsigned long long)paddr);
-	*ret = page;
+	*ret = c.page;
 	return NULL;
 }
 
@@ -121,13 +215,18 @@ static struct mpk_error *read_user(uint64_t addr, void *buf, size_t size)
 		if (chunk > size)
 			chunk = size;
 		err = mpk_uvtop(mpk_session.readmem_task, addr, &paddr);
-		if (err) {
+		if (err && err->code != MPK_ERROR_INTERRUPT) {
 			mpk_error_destroy(err);
 			return mpk_error_fault(addr, size);
 		}
-		if (!readmem(paddr, PHYSADDR, p, chunk, "user memory",
-			     RETURN_ON_ERROR | QUIET))
+		if (!err)
+			err = guarded_readmem(paddr, PHYSADDR, p, chunk);
+		if (err && err->code == MPK_ERROR_FAULT) {
+			mpk_error_destroy(err);
 			return mpk_error_fault(addr, size);
+		}
+		if (err)
+			return err;
 		addr += chunk;
 		p += chunk;
 		size -= chunk;
@@ -150,39 +249,57 @@ struct cached_page {
 
 static struct cached_page *page_cache;
 
-static const unsigned char *cached_kernel_page(uint64_t page)
+/* The cached page at @page in @ret, NULL if unreadable (or no memory). */
+static struct mpk_error *cached_kernel_page(uint64_t page,
+					    const unsigned char **ret)
 {
 	struct cached_page *slot;
+	struct mpk_error *err;
 
+	*ret = NULL;
 	if (!page_cache) {
 		page_cache = calloc(PAGE_CACHE_SLOTS, sizeof(*page_cache));
 		if (!page_cache)
 			return NULL;
 	}
 	slot = &page_cache[(page / CACHE_PAGE) % PAGE_CACHE_SLOTS];
-	if (slot->vaddr == page + 1)
-		return slot->data;
-	if (!readmem(page, KVADDR, slot->data, CACHE_PAGE, "mpykdump",
-		     RETURN_ON_ERROR | QUIET)) {
-		slot->vaddr = 0;
+	if (slot->vaddr == page + 1) {
+		*ret = slot->data;
 		return NULL;
 	}
+	slot->vaddr = 0;
+	err = guarded_readmem(page, KVADDR, slot->data, CACHE_PAGE);
+	if (err && err->code == MPK_ERROR_FAULT) {
+		mpk_error_destroy(err);
+		return NULL;
+	}
+	if (err)
+		return err;
 	slot->vaddr = page + 1;
-	return slot->data;
+	*ret = slot->data;
+	return NULL;
 }
 
-/* Kernel read through the page cache; false: read directly instead. */
-static bool read_cached(uint64_t addr, void *buf, size_t size)
+/*
+ * Kernel read through the page cache; @ret false: read directly instead
+ * (a page is missing). Errors are crash giving up or a ^C.
+ */
+static struct mpk_error *read_cached(uint64_t addr, void *buf, size_t size,
+				     bool *ret)
 {
 	unsigned char *out = buf;
 
+	*ret = false;
 	while (size) {
 		uint64_t page = addr & ~(uint64_t)(CACHE_PAGE - 1);
 		size_t off = addr - page, chunk = CACHE_PAGE - off;
-		const unsigned char *data = cached_kernel_page(page);
+		const unsigned char *data;
+		struct mpk_error *err = cached_kernel_page(page, &data);
 
+		if (err)
+			return err;
 		if (!data)
-			return false;
+			return NULL;
 		if (chunk > size)
 			chunk = size;
 		memcpy(out, data + off, chunk);
@@ -190,7 +307,8 @@ static bool read_cached(uint64_t addr, void *buf, size_t size)
 		addr += chunk;
 		size -= chunk;
 	}
-	return true;
+	*ret = true;
+	return NULL;
 }
 
 void mpk_memory_cache_clear(void)
@@ -201,16 +319,21 @@ void mpk_memory_cache_clear(void)
 
 struct mpk_error *mpk_read(uint64_t addr, int mtype, void *buf, size_t size)
 {
+	if (!mpk_memtype_valid(mtype))
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"unknown memory type %d", mtype);
 	if (!addr && mtype != PHYSADDR)
 		return &mpk_null_pointer;
 	if (mtype == UVADDR && mpk_session.readmem_task)
 		return read_user(addr, buf, size);
-	if (mtype == KVADDR && !ACTIVE() && read_cached(addr, buf, size))
-		return NULL;
-	if (!readmem(addr, mtype, buf, size, "mpykdump", RETURN_ON_ERROR |
-		     QUIET))
-		return mpk_error_fault(addr, size);
-	return NULL;
+	if (mtype == KVADDR && !ACTIVE()) {
+		bool done;
+		struct mpk_error *err = read_cached(addr, buf, size, &done);
+
+		if (err || done)
+			return err;
+	}
+	return guarded_readmem(addr, mtype, buf, size);
 }
 
 struct mpk_error *mpk_read_ptr(uint64_t addr, int mtype, uint64_t *ret)

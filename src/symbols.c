@@ -5,34 +5,101 @@
 #include <string.h>
 
 #include "defs.h"
+#include "mpk/guard.h"
 #include "mpk/symbols.h"
 
-/* crash's prototypes take char * for names they only read. */
-static char *name_arg(const char *name)
+/* One symbol-table call, run under the guard. */
+struct sym_call {
+	char name[MPK_NAME_MAX];	/* a copy: crash may write into it */
+	struct syment *sp;	/* in: symbol_search_next's start; out */
+	ulong addr;
+	ulong offset;
+	struct load_module *lm;
+	long value;
+	int ok;
+};
+
+static void run_symbol_search(void *arg)
 {
-	return (char *)name;
+	struct sym_call *c = arg;
+
+	c->sp = symbol_search(c->name);
+}
+
+static void run_symbol_search_next(void *arg)
+{
+	struct sym_call *c = arg;
+
+	c->sp = symbol_search_next(c->name, c->sp);
+}
+
+static void run_symbol_exists(void *arg)
+{
+	struct sym_call *c = arg;
+
+	c->ok = symbol_exists(c->name);
+}
+
+static void run_value_search(void *arg)
+{
+	struct sym_call *c = arg;
+
+	c->sp = value_search(c->addr, &c->offset);
+}
+
+static void run_module_symbol(void *arg)
+{
+	struct sym_call *c = arg;
+
+	c->ok = module_symbol(c->addr, NULL, &c->lm, NULL, 0);
+}
+
+static void run_enumerator_value(void *arg)
+{
+	struct sym_call *c = arg;
+
+	c->ok = enumerator_value(c->name, &c->value);
+}
+
+static struct mpk_error *no_symbol(const char *name)
+{
+	return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name, "no symbol %s", name);
 }
 
 struct mpk_error *mpk_symbol_address(const char *name, uint64_t *ret)
 {
-	struct syment *sp = symbol_search(name_arg(name));
+	struct sym_call c;
+	struct mpk_error *err;
 
-	if (!sp)
-		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name, "no symbol %s",
-					name);
-	*ret = sp->value;
+	if (!mpk_crash_name(name, c.name))
+		return no_symbol(name);
+	err = mpk_guard_quiet(run_symbol_search, &c, "symbol_search");
+	if (err)
+		return err;
+	if (!c.sp)
+		return no_symbol(name);
+	*ret = c.sp->value;
 	return NULL;
 }
 
 struct mpk_error *mpk_symbol_addresses(const char *name, uint64_t **ret,
 				       size_t *ret_n)
 {
-	struct syment *sp;
+	struct sym_call c;
+	struct mpk_error *err = NULL;
 	uint64_t *addrs = NULL;
 	size_t n = 0, cap = 0;
 
-	for (sp = symbol_search(name_arg(name)); sp;
-	     sp = symbol_search_next(name_arg(name), sp)) {
+	if (!mpk_crash_name(name, c.name)) {
+		*ret = NULL;
+		*ret_n = 0;
+		return NULL;
+	}
+	/* One guarded call per step: nothing malloc'ed inside the guard. */
+	for (err = mpk_guard_quiet(run_symbol_search, &c, "symbol_search");
+	     !err && c.sp;
+	     err = mpk_guard_quiet(run_symbol_search_next, &c,
+				   "symbol_search_next")) {
 		if (n == cap) {
 			uint64_t *bigger;
 
@@ -44,40 +111,80 @@ struct mpk_error *mpk_symbol_addresses(const char *name, uint64_t **ret,
 			}
 			addrs = bigger;
 		}
-		addrs[n++] = sp->value;
+		addrs[n++] = c.sp->value;
+	}
+	if (err) {
+		free(addrs);
+		return err;
 	}
 	*ret = addrs;
 	*ret_n = n;
 	return NULL;
 }
 
-bool mpk_symbol_exists(const char *name)
+struct mpk_error *mpk_symbol_exists(const char *name, bool *ret)
 {
-	return symbol_exists(name_arg(name));
+	struct sym_call c;
+	struct mpk_error *err;
+
+	if (!mpk_crash_name(name, c.name)) {
+		*ret = false;
+		return NULL;
+	}
+	err = mpk_guard_quiet(run_symbol_exists, &c, "symbol_exists");
+	if (err)
+		return err;
+	*ret = c.ok;
+	return NULL;
 }
 
 struct mpk_error *mpk_symbol_at(uint64_t addr, const char **ret,
 				uint64_t *ret_offset)
 {
-	ulong offset = 0;
-	struct syment *sp = value_search(addr, &offset);
+	struct sym_call c = { .addr = addr };
+	struct mpk_error *err;
 
-	if (!sp)
+	err = mpk_guard_quiet(run_value_search, &c, "value_search");
+	if (err)
+		return err;
+	if (!c.sp)
 		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, NULL,
 					"no symbol at 0x%llx",
 					(unsigned long long)addr);
-	*ret = sp->name;
-	*ret_offset = offset;
+	*ret = c.sp->name;
+	*ret_offset = c.offset;
 	return NULL;
 }
 
-const char *mpk_module_of(uint64_t addr)
+struct mpk_error *mpk_module_of(uint64_t addr, const char **ret)
 {
-	struct load_module *lm = NULL;
+	struct sym_call c = { .addr = addr };
+	struct mpk_error *err;
 
-	if (!module_symbol(addr, NULL, &lm, NULL, 0) || !lm)
-		return NULL;
-	return lm->mod_name;
+	err = mpk_guard_quiet(run_module_symbol, &c, "module_symbol");
+	if (err)
+		return err;
+	*ret = c.ok && c.lm ? c.lm->mod_name : NULL;
+	return NULL;
+}
+
+struct mpk_error *mpk_enumerator_value(const char *name, int64_t *ret)
+{
+	struct sym_call c;
+	struct mpk_error *err;
+
+	/* arg_to_datatype() cuts its argument at the first '.': a copy. */
+	if (!mpk_crash_name(name, c.name))
+		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name,
+					"no enumerator %s", name);
+	err = mpk_guard_quiet(run_enumerator_value, &c, "enumerator_value");
+	if (err)
+		return err;
+	if (!c.ok)
+		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name,
+					"no enumerator %s", name);
+	*ret = c.value;
+	return NULL;
 }
 
 size_t mpk_modules(struct mpk_module *ret, size_t max)

@@ -42,7 +42,8 @@ static void run_get_uptime(void *arg)
 struct mpk_error *mpk_uptime_jiffies(uint64_t *ret)
 {
 	ulonglong j64 = 0;
-	struct mpk_error *err = mpk_guard(run_get_uptime, &j64);
+	struct mpk_error *err = mpk_guard_quiet(run_get_uptime, &j64,
+						"get_uptime");
 
 	if (err)
 		return err;
@@ -93,11 +94,13 @@ static struct mpk_error *task_mem_from_mm(uint64_t task,
 {
 	uint64_t mm, total_vm;
 	ulong count;
-	long rss_off = MEMBER_OFFSET("mm_struct", "rss_stat");
+	long rss_off;
 	long n = 0, i;
 	struct mpk_error *err;
 
-	err = mpk_read_member_ulong(task, "task_struct", "mm", &mm);
+	err = mpk_member_offset("mm_struct", "rss_stat", &rss_off);
+	if (!err)
+		err = mpk_read_member_ulong(task, "task_struct", "mm", &mm);
 	if (err)
 		return err;
 	memset(ret, 0, sizeof(*ret));
@@ -112,9 +115,10 @@ static struct mpk_error *task_mem_from_mm(uint64_t task,
 					"no member mm_struct.rss_stat");
 	/* MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES (MM_SWAPENTS is not rss) */
 	for (i = 0; i < 3; i++) {
-		if (!readmem(mm + rss_off + i * sizeof(long), KVADDR, &count,
-			     sizeof(count), "rss_stat", RETURN_ON_ERROR | QUIET))
-			return mpk_error_fault(mm + rss_off, sizeof(count));
+		err = mpk_read(mm + rss_off + i * sizeof(long), KVADDR, &count,
+			       sizeof(count));
+		if (err)
+			return err;
 		if ((long)count > 0)
 			n += count;
 	}
@@ -130,7 +134,8 @@ struct mpk_error *mpk_task_mem_usage(uint64_t task, struct mpk_task_mem *ret)
 
 	if (!task_to_context(task))
 		return task_mem_from_mm(task, ret);
-	err = mpk_guard(run_get_task_mem_usage, &call);
+	err = mpk_guard_quiet(run_get_task_mem_usage, &call,
+			      "get_task_mem_usage");
 	if (err)
 		return err;
 	ret->total_vm_kb = (uint64_t)call.tmu.total_vm * PAGESIZE() / 1024;
@@ -162,48 +167,58 @@ struct mpk_error *mpk_dentry_path(uint64_t dentry, uint64_t vfsmnt, char *buf,
 	if (!dentry)
 		return &mpk_null_pointer;
 	buf[0] = '\0';
-	return mpk_guard(run_get_pathname, &call);
+	return mpk_guard_quiet(run_get_pathname, &call, "get_pathname");
+}
+
+/*
+ * The slots of sys_call_table from its extent in the symbol table, or -1.
+ * The extent includes the alignment padding before the next symbol (5.10:
+ * 444 slots for 441 syscalls): trailing slots that do not point into
+ * kernel text are dropped, as crash's "sys -c" does.
+ */
+static void run_syscall_table_slots(void *arg)
+{
+	long *n = arg;
+	struct syment *sp = symbol_search("sys_call_table");
+	struct syment *next = sp ? next_symbol(NULL, sp) : NULL;
+
+	if (!next) {
+		*n = -1;
+		return;
+	}
+	*n = (next->value - sp->value) / sizeof(ulong);
+	while (*n > 0) {
+		ulong fn;
+
+		if (readmem(sp->value + (*n - 1) * sizeof(ulong), KVADDR, &fn,
+			    sizeof(fn), "sys_call_table entry",
+			    RETURN_ON_ERROR | QUIET) && is_kernel_text(fn))
+			break;
+		(*n)--;
+	}
 }
 
 struct mpk_error *mpk_nr_syscalls(int *ret)
 {
 	const struct mpk_ptype *p;
 	struct mpk_error *err = mpk_type_whatis("sys_call_table", &p);
-	struct syment *sp;
-	long size = 0;
+	long slots = -1;
 
 	if (!err && p->type.ndims == 1 && p->type.dims[0]) {
 		*ret = p->type.dims[0];
 		return NULL;
 	}
+	if (err && err->code != MPK_ERROR_LOOKUP)
+		return err;
 	mpk_error_destroy(err);
-	/* The table's extent in the symbol table, when gdb has no type. */
-	{
-		struct syment *next;
-
-		sp = symbol_search("sys_call_table");
-		next = sp ? next_symbol(NULL, sp) : NULL;
-		if (!next)
-			return mpk_error_lookup(MPK_LOOKUP_SYMBOL,
-						"sys_call_table",
-						"no symbol sys_call_table");
-		size = next->value - sp->value;
-	}
-	/*
-	 * The extent includes the alignment padding before the next symbol
-	 * (5.10: 444 slots for 441 syscalls): drop trailing slots that do not
-	 * point into kernel text, as crash's "sys -c" does.
-	 */
-	long n = size / sizeof(ulong);
-	while (n > 0) {
-		ulong fn;
-
-		if (readmem(sp->value + (n - 1) * sizeof(ulong), KVADDR, &fn,
-			    sizeof(fn), "sys_call_table entry",
-			    RETURN_ON_ERROR | QUIET) && is_kernel_text(fn))
-			break;
-		n--;
-	}
-	*ret = n;
+	/* When gdb has no type. */
+	err = mpk_guard_quiet(run_syscall_table_slots, &slots,
+			      "sys_call_table");
+	if (err)
+		return err;
+	if (slots < 0)
+		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, "sys_call_table",
+					"no symbol sys_call_table");
+	*ret = slots;
 	return NULL;
 }

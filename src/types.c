@@ -19,7 +19,9 @@
 #include "defs.h"
 #include "mpk/btf.h"
 #include "mpk/command.h"
+#include "mpk/guard.h"
 #include "mpk/memory.h"
+#include "mpk/symbols.h"
 #include "mpk/types.h"
 
 /* One cached answer: the parse, or the lookup error gdb gave. */
@@ -126,29 +128,57 @@ static struct mpk_error *gdb_type_text(const char *cmd, char **text,
 	return mpk_gdb_command(cmd, text, len);
 }
 
-static long gdb_type_size(const char *name)
+/* datatype_info() under the guard, on copies of the names. */
+struct datatype_call {
+	char name[MPK_NAME_MAX];
+	char member[MPK_NAME_MAX];
+	bool has_member;
+	struct datatype_member *request;
+	long ret;
+};
+
+static void run_datatype_info(void *arg)
 {
-	return datatype_info((char *)name, NULL, STRUCT_SIZE_REQUEST);
+	struct datatype_call *c = arg;
+
+	c->ret = datatype_info(c->name, c->has_member ? c->member : NULL,
+			       c->request);
 }
 
-static long gdb_member_offset(const char *name, const char *member)
+static struct mpk_error *datatype(const char *name, const char *member,
+				  struct datatype_member *request, long *ret)
 {
-	return datatype_info((char *)name, (char *)member, NULL);
+	struct datatype_call c = { .request = request };
+	struct mpk_error *err;
+
+	if (!mpk_crash_name(name, c.name) ||
+	    (member && !mpk_crash_name(member, c.member))) {
+		*ret = -1;	/* no type or member can be called that */
+		return NULL;
+	}
+	c.has_member = member != NULL;
+	err = mpk_guard_quiet(run_datatype_info, &c, "datatype_info");
+	if (err)
+		return err;
+	*ret = c.ret;
+	return NULL;
 }
 
-static long gdb_member_size(const char *name, const char *member)
+static struct mpk_error *gdb_type_size(const char *name, long *ret)
 {
-	return datatype_info((char *)name, (char *)member,
-			     MEMBER_SIZE_REQUEST);
+	return datatype(name, NULL, STRUCT_SIZE_REQUEST, ret);
 }
 
-static bool gdb_enumerator_value(const char *name, long *ret)
+static struct mpk_error *gdb_member_offset(const char *name,
+					   const char *member, long *ret)
 {
-	char buf[256];
+	return datatype(name, member, NULL, ret);
+}
 
-	/* crash's parse of the name may write into it */
-	snprintf(buf, sizeof(buf), "%s", name);
-	return enumerator_value(buf, ret);
+static struct mpk_error *gdb_member_size(const char *name,
+					 const char *member, long *ret)
+{
+	return datatype(name, member, MEMBER_SIZE_REQUEST, ret);
 }
 
 /* @name as crash's datatype_info() was always given it: the bare tag. */
@@ -582,7 +612,12 @@ static struct mpk_error *fill_body(const char *expr, const char *path,
 			const char *leaf = first_leaf(m->type.body, 0);
 			struct mpk_error *err;
 
-			off = leaf ? gdb_member_offset(tag, leaf) : -1;
+			off = -1;
+			if (leaf) {
+				err = gdb_member_offset(tag, leaf, &off);
+				if (err)
+					return err;
+			}
 			if (off < 0 || (uint64_t)off < base)
 				return no_offset(tag, leaf ? leaf : "<anonymous>");
 			err = fill_body(expr, path,
@@ -594,8 +629,13 @@ static struct mpk_error *fill_body(const char *expr, const char *path,
 		} else if (!*m->name) {
 			return no_offset(tag, "<unnamed bitfield>");
 		} else {
-			off = gdb_member_offset(tag, m->name);
-			sz = gdb_member_size(tag, m->name);
+			struct mpk_error *err;
+
+			err = gdb_member_offset(tag, m->name, &off);
+			if (!err)
+				err = gdb_member_size(tag, m->name, &sz);
+			if (err)
+				return err;
 			if (off < 0 || sz < 0 || (uint64_t)off < base)
 				return no_offset(tag, m->name);
 			size = sz;
@@ -617,8 +657,6 @@ static struct mpk_error *fill_body(const char *expr, const char *path,
 						   unit * unit;
 			} else if (m->type.body && !m->type.stars &&
 				   !m->type.ndims) {
-				struct mpk_error *err;
-
 				/*
 				 * a named member of an untagged struct type:
 				 * datatype_info does not look inside it, gdb
@@ -654,6 +692,7 @@ static struct mpk_error *fill_body(const char *expr, const char *path,
 static struct mpk_error *fill_offsets(const char *expr, struct mpk_ptype *p)
 {
 	struct mpk_body *body = (struct mpk_body *)p->type.body;
+	struct mpk_error *err;
 	uint64_t end;
 	long size;
 
@@ -661,7 +700,9 @@ static struct mpk_error *fill_offsets(const char *expr, struct mpk_ptype *p)
 	    p->type.ndims || (p->type.kind != MPK_CTYPE_STRUCT &&
 			      p->type.kind != MPK_CTYPE_UNION))
 		return NULL;
-	size = gdb_type_size(expr);
+	err = gdb_type_size(expr, &size);
+	if (err)
+		return err;
 	if (size >= 0) {
 		body->flags |= MPK_BODY_HAS_SIZE;
 		body->size = size;
@@ -680,6 +721,10 @@ static struct mpk_error *query(const char *kind, const char *command,
 	char *key = NULL, *cmd = NULL, *text = NULL;
 	size_t len;
 
+	/* gdb answers an empty ptype/whatis with the last value's type. */
+	if (!expr[strspn(expr, " \t\n")])
+		return mpk_error_create(MPK_ERROR_LOOKUP, "no %s '%s'",
+					*kind == 'w' ? "symbol" : "type", expr);
 	mpk_type_generation();
 	if (*kind == 'o' || *kind == 'p') {
 		err = btf_query(expr, ret);
@@ -824,20 +869,21 @@ bool mpk_base_type(const char *name, struct mpk_base_type *ret)
 }
 
 /* gdb's symbol lookup behind datatype_info costs ~0.1 ms: keep answers. */
-long mpk_type_size(const char *name)
+struct mpk_error *mpk_type_size(const char *name, long *ret)
 {
 	const struct mpk_btf *btf = btf_for(name);
 	struct cache_entry *e;
-	uint64_t size;
+	struct mpk_error *err;
 	char *key;
+	long size;
 
 	if (btf) {
 		static const char *const tags[] = { "", "struct ", "union " };
+		uint64_t bsize;
 		size_t i;
 
 		/* a bare name is a typedef, else a tag, as crash takes it */
 		for (i = 0; i < 3; i++) {
-			struct mpk_error *err;
 			char tagged[512];
 
 			if (i && (strchr(name, ' ') || !mpk_btf_is_name(name)))
@@ -846,32 +892,44 @@ long mpk_type_size(const char *name)
 				 name);
 			if (!btf_for(tagged))
 				continue;
-			err = mpk_btf_size(btf, tagged, &size);
-			if (!err)
-				return size;
+			err = mpk_btf_size(btf, tagged, &bsize);
+			if (!err) {
+				*ret = bsize;
+				return NULL;
+			}
 			mpk_error_destroy(err);
 		}
-		if (btf_decides(name))
-			return -1;
+		if (btf_decides(name)) {
+			*ret = -1;
+			return NULL;
+		}
 	}
 	mpk_type_generation();
 	if (asprintf(&key, "s:%s", name) < 0)
-		return gdb_type_size(name);
+		return &mpk_enomem;
 	e = cache_find(key);
 	if (e) {
 		free(key);
-		return e->size;
+		*ret = e->size;
+		return NULL;
+	}
+	/* An interrupted or failed lookup is not an answer: never cached. */
+	err = gdb_type_size(name, &size);
+	if (err) {
+		free(key);
+		return err;
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e) {
 		free(key);
-		return gdb_type_size(name);
+		return &mpk_enomem;
 	}
 	e->key = key;
-	e->size = gdb_type_size(name);
+	e->size = size;
 	e->next = cache[key_hash(key)];
 	cache[key_hash(key)] = e;
-	return e->size;
+	*ret = size;
+	return NULL;
 }
 
 /* BTF's offset (@want_size false) or size of a member; -2: ask gdb. */
@@ -912,25 +970,34 @@ static long btf_member(const char *name, const char *member, bool want_size)
 	return btf_decides(name) ? -1 : -2;
 }
 
-long mpk_member_offset(const char *name, const char *member)
+struct mpk_error *mpk_member_offset(const char *name, const char *member,
+				    long *ret)
 {
 	long v = btf_member(name, member, false);
 
-	return v != -2 ? v : gdb_member_offset(bare_tag(name), member);
+	if (v != -2) {
+		*ret = v;
+		return NULL;
+	}
+	return gdb_member_offset(bare_tag(name), member, ret);
 }
 
-long mpk_member_size(const char *name, const char *member)
+struct mpk_error *mpk_member_size(const char *name, const char *member,
+				  long *ret)
 {
 	long v = btf_member(name, member, true);
 
-	return v != -2 ? v : gdb_member_size(bare_tag(name), member);
+	if (v != -2) {
+		*ret = v;
+		return NULL;
+	}
+	return gdb_member_size(bare_tag(name), member, ret);
 }
 
 struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret)
 {
 	const struct mpk_btf *btf = usable_btf();
 	struct mpk_error *err;
-	long value;
 
 	if (btf) {
 		err = mpk_btf_enumerator(btf, name, ret);
@@ -941,11 +1008,8 @@ struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret)
 			return err;
 		mpk_error_destroy(err);
 	}
-	if (!gdb_enumerator_value(name, &value))
-		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name,
-					"no enumerator %s", name);
-	*ret = value;
-	return NULL;
+	/* crash's enumerator_value(), guarded, on a copy of the name */
+	return mpk_enumerator_value(name, ret);
 }
 
 bool mpk_type_from_btf(const char *name)
@@ -968,3 +1032,4 @@ int mpk_type_each_btf_type(bool ambiguous_only,
 
 	return btf ? mpk_btf_each_type(btf, ambiguous_only, fn, arg) : 0;
 }
+

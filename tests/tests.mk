@@ -56,3 +56,11 @@ check-host:
 .PHONY: check-matrix
 check-matrix:
 	@bash tests/check-matrix.sh $(P)
+
+# Issue 9: crash's RSS over 1000 runs of a program with a 10 MiB global,
+# 200 `xportshow -a` and 20 `extend -u`/`extend` (each must stay under
+# 10 MiB); prints the figures. make check runs a short version.
+.PHONY: soak
+soak: $(SO)
+	@MPK_SOAK=full MPK_SO='$(SO)' $(TEST_PYTHON) -m unittest -v \
+		tests.host.test_epython_soak

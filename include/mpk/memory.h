@@ -3,6 +3,7 @@
 #ifndef MPK_MEMORY_H
 #define MPK_MEMORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,9 @@ enum mpk_memtype {
 	MPK_XENMACHADDR = 0x8,
 	MPK_FILEADDR = 0x10,
 };
+
+/** Whether @mtype is one of crash's memory types (readmem takes any int). */
+bool mpk_memtype_valid(int mtype);
 
 /** The memory type used when a caller names none (see set_readmem_task). */
 int mpk_default_memtype(void);

@@ -23,6 +23,7 @@ struct mpk_session {
 	char so_path[PATH_MAX];	/* the loaded mpykdump.so: also a zip */
 	int debug;		/* -d / PYKDUMPDEBUG */
 	bool python_ready;	/* CPython initialised */
+	bool python_failed;	/* its initialisation failed: never retried */
 	bool in_child;		/* forked by exec_crash_command_bg2 */
 	unsigned long type_generation;	/* bumped when types may change */
 	int default_memtype;	/* KVADDR, or UVADDR after set_readmem_task */

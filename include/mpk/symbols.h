@@ -19,8 +19,8 @@ struct mpk_error *mpk_symbol_address(const char *name, uint64_t *ret);
 struct mpk_error *mpk_symbol_addresses(const char *name, uint64_t **ret,
 				       size_t *ret_n);
 
-/** Whether crash knows a symbol named @name. */
-bool mpk_symbol_exists(const char *name);
+/** Whether crash knows a symbol named @name ("" is none), in @ret. */
+struct mpk_error *mpk_symbol_exists(const char *name, bool *ret);
 
 /**
  * The symbol containing @addr: its name (static storage of crash, valid
@@ -30,8 +30,15 @@ bool mpk_symbol_exists(const char *name);
 struct mpk_error *mpk_symbol_at(uint64_t addr, const char **ret,
 				uint64_t *ret_offset);
 
-/** Name of the module whose symbols contain @addr, or NULL. */
-const char *mpk_module_of(uint64_t addr);
+/** Name of the module whose symbols contain @addr, or NULL, in @ret. */
+struct mpk_error *mpk_module_of(uint64_t addr, const char **ret);
+
+/**
+ * Value of the enumerator @name from crash (gdb), guarded, on a copy of
+ * the name; MPK_ERROR_LOOKUP if unknown. mpk_type_enumerator() asks BTF
+ * first.
+ */
+struct mpk_error *mpk_enumerator_value(const char *name, int64_t *ret);
 
 /** One loaded kernel module as crash knows it. */
 struct mpk_module {

@@ -50,17 +50,21 @@ bool mpk_base_type(const char *name, struct mpk_base_type *ret);
 unsigned long mpk_type_generation(void);
 
 /**
- * Size of struct/union/enum/typedef @name, from BTF, else crash
- * (datatype_info), or -1.
+ * Size of struct/union/enum/typedef @name in @ret, from BTF, else crash
+ * (datatype_info), -1 if unknown. A failed or interrupted lookup is an
+ * error (and is not cached).
  */
-long mpk_type_size(const char *name);
+struct mpk_error *mpk_type_size(const char *name, long *ret);
 /**
  * Offset of @member in struct/union @name ("struct tag", "union tag" or
- * the bare tag, as crash takes it), from BTF else crash, or -1.
+ * the bare tag, as crash takes it) in @ret, from BTF else crash, -1 if
+ * unknown; errors as mpk_type_size().
  */
-long mpk_member_offset(const char *name, const char *member);
-/** Size of @member in struct/union @name, as mpk_member_offset(), or -1. */
-long mpk_member_size(const char *name, const char *member);
+struct mpk_error *mpk_member_offset(const char *name, const char *member,
+				    long *ret);
+/** Size of @member in struct/union @name, as mpk_member_offset(). */
+struct mpk_error *mpk_member_size(const char *name, const char *member,
+				  long *ret);
 
 /** Where types may come from (PYKDUMP_TYPES=auto|btf|gdb). */
 enum mpk_type_source {

@@ -7,6 +7,23 @@
 #include "mpk/session.h"
 #include "pycrash.h"
 
+/* O& converter of a memory type: crash's readmem() takes any int. */
+static int memtype_converter(PyObject *obj, void *ret)
+{
+	long v = PyLong_AsLong(obj);
+
+	if (v == -1 && PyErr_Occurred())
+		return 0;
+	if (v < INT_MIN || v > INT_MAX || !mpk_memtype_valid(v)) {
+		PyErr_Format(PyExc_ValueError,
+			     "unknown memory type %ld (KVADDR, UVADDR, PHYSADDR, "
+			     "XENMACHADDR or FILEADDR)", v);
+		return 0;
+	}
+	*(int *)ret = (int)v;
+	return 1;
+}
+
 PyDoc_STRVAR(readmem_doc,
 "readmem(addr, size[, mtype]) -> bytes\n\n"
 "Read size bytes at addr (default memory type: KVADDR, or UVADDR after\n"
@@ -21,8 +38,8 @@ static PyObject *crash_readmem(PyObject *self, PyObject *args)
 	struct mpk_error *err;
 	PyObject *bytes;
 
-	if (!PyArg_ParseTuple(args, "O&n|i:readmem", mpk_addr_converter,
-			      &addr, &size, &mtype))
+	if (!PyArg_ParseTuple(args, "O&n|O&:readmem", mpk_addr_converter,
+			      &addr, &size, memtype_converter, &mtype))
 		return NULL;
 	if (size < 0)
 		return PyErr_Format(PyExc_ValueError, "negative size %zd",
@@ -48,8 +65,8 @@ static PyObject *crash_readPtr(PyObject *self, PyObject *args)
 	int mtype = mpk_default_memtype();
 	struct mpk_error *err;
 
-	if (!PyArg_ParseTuple(args, "O&|i:readPtr", mpk_addr_converter, &addr,
-			      &mtype))
+	if (!PyArg_ParseTuple(args, "O&|O&:readPtr", mpk_addr_converter, &addr,
+			      memtype_converter, &mtype))
 		return NULL;
 	err = mpk_read_ptr(addr, mtype, &val);
 	if (err)

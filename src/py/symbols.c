@@ -17,7 +17,10 @@ static PyObject *crash_sym2addr(PyObject *self, PyObject *args)
 	if (!PyArg_ParseTuple(args, "s:sym2addr", &name))
 		return NULL;
 	err = mpk_symbol_address(name, &addr);
-	mpk_error_destroy(err);	/* PyKdump: unknown is 0, not an error */
+	/* PyKdump: unknown is 0, not an error; a crash failure is one. */
+	if (err && err->code != MPK_ERROR_LOOKUP)
+		return mpk_raise(err);
+	mpk_error_destroy(err);
 	return PyLong_FromUnsignedLongLong(addr);
 }
 
@@ -58,6 +61,8 @@ static PyObject *crash_addr2sym(PyObject *self, PyObject *args)
 			      &loose))
 		return NULL;
 	err = mpk_symbol_at(addr, &name, &offset);
+	if (err && err->code != MPK_ERROR_LOOKUP)
+		return mpk_raise(err);
 	if (err) {
 		mpk_error_destroy(err);
 		if (loose)
@@ -78,10 +83,13 @@ static PyObject *crash_addr2mod(PyObject *self, PyObject *args)
 {
 	uint64_t addr;
 	const char *name;
+	struct mpk_error *err;
 
 	if (!PyArg_ParseTuple(args, "O&:addr2mod", mpk_addr_converter, &addr))
 		return NULL;
-	name = mpk_module_of(addr);
+	err = mpk_module_of(addr, &name);
+	if (err)
+		return mpk_raise(err);
 	if (!name)
 		Py_RETURN_NONE;
 	return PyUnicode_FromString(name);
@@ -93,10 +101,15 @@ PyDoc_STRVAR(symbol_exists_doc,
 static PyObject *crash_symbol_exists(PyObject *self, PyObject *args)
 {
 	const char *name;
+	bool exists;
+	struct mpk_error *err;
 
 	if (!PyArg_ParseTuple(args, "s:symbol_exists", &name))
 		return NULL;
-	return PyLong_FromLong(mpk_symbol_exists(name));
+	err = mpk_symbol_exists(name, &exists);
+	if (err)
+		return mpk_raise(err);
+	return PyLong_FromLong(exists);
 }
 
 PyDoc_STRVAR(enumerator_value_doc,
@@ -111,6 +124,8 @@ static PyObject *crash_enumerator_value(PyObject *self, PyObject *args)
 	if (!PyArg_ParseTuple(args, "s:enumerator_value", &name))
 		return NULL;
 	err = mpk_type_enumerator(name, &value);
+	if (err && err->code != MPK_ERROR_LOOKUP)
+		return mpk_raise(err);
 	if (err) {
 		mpk_error_destroy(err);
 		Py_RETURN_NONE;

@@ -149,20 +149,27 @@ static PyObject *prototype_list(const struct mpk_ctype *t, int depth)
 	return list;
 }
 
-/* The type a typedef name stands for, or NULL if gdb does not know it. */
-static const struct mpk_ptype *resolve_typedef(const char *name)
+/*
+ * The type a typedef name stands for in @ret, NULL if gdb does not know
+ * it. -1 with an exception for anything else (a ^C): an answer built on
+ * a lookup that did not finish would be cached by the caller.
+ */
+static int resolve_typedef(const char *name, const struct mpk_ptype **ret)
 {
-	const struct mpk_ptype *p;
-	struct mpk_error *err = mpk_type_ptype(name, true, &p);
+	struct mpk_error *err = mpk_type_ptype(name, true, ret);
 
+	if (err && err->code != MPK_ERROR_LOOKUP) {
+		mpk_raise(err);
+		return -1;
+	}
 	if (err) {
 		mpk_error_destroy(err);
-		return NULL;
+		*ret = NULL;
 	}
-	return p;
+	return 0;
 }
 
-/* The gdb type code of what t finally is (for ptrbasetype). */
+/* The gdb type code of what t finally is (for ptrbasetype); -1: error. */
 static int final_code(const struct mpk_ctype *t, int depth)
 {
 	struct mpk_base_type base;
@@ -184,7 +191,8 @@ static int final_code(const struct mpk_ctype *t, int depth)
 	case MPK_CTYPE_NAME:
 		if (mpk_base_type(t->name, &base))
 			return base.code;
-		p = resolve_typedef(t->name);
+		if (resolve_typedef(t->name, &p) < 0)
+			return -1;
 		if (!p)
 			return MPK_TYPE_CODE_UNDEF;
 		if (p->type.stars)
@@ -220,11 +228,13 @@ static PyObject *ctype_dict(const struct mpk_ctype *t, const char *fname,
 	/* A typedef name: report what it stands for, remembering the name. */
 	while (merged.kind == MPK_CTYPE_NAME &&
 	       !mpk_base_type(merged.name, &base)) {
-		const struct mpk_ptype *p = resolve_typedef(merged.name);
+		const struct mpk_ptype *p;
 		unsigned int stars = merged.stars;
 		size_t ndims = merged.ndims;
 		const uint64_t *dims = merged.dims;
 
+		if (resolve_typedef(merged.name, &p) < 0)
+			return NULL;
 		if (!p || depth++ > MPK_PTYPE_MAX_DEPTH)
 			break;
 		if (!typedef_name)
@@ -290,8 +300,16 @@ static PyObject *ctype_dict(const struct mpk_ctype *t, const char *fname,
 		if (length <= 0 && merged.name && !merged.stars) {
 			char tag[512];
 
+			long size;
+			struct mpk_error *err;
+
 			snprintf(tag, sizeof(tag), "%s %s", word, merged.name);
-			length = mpk_type_size(tag);
+			err = mpk_type_size(tag, &size);
+			if (err) {
+				mpk_raise(err);
+				goto fail;
+			}
+			length = size;
 		}
 		/* Tagged bodies are fetched by name; untagged ones only here. */
 		if (merged.body && (!merged.name || (expand && !merged.stars)) &&
@@ -334,8 +352,10 @@ static PyObject *ctype_dict(const struct mpk_ctype *t, const char *fname,
 		break;
 	}
 	if (merged.stars) {
-		if (set_int(d, "stars", merged.stars) < 0 ||
-		    set_int(d, "ptrbasetype", final_code(&merged, depth)) < 0)
+		int ptrbase = final_code(&merged, depth);
+
+		if (ptrbase < 0 || set_int(d, "stars", merged.stars) < 0 ||
+		    set_int(d, "ptrbasetype", ptrbase) < 0)
 			goto fail;
 		code = MPK_TYPE_CODE_PTR;
 		length = 8;
@@ -427,9 +447,15 @@ static PyObject *crash_struct_size(PyObject *self, PyObject *args)
 {
 	const char *name;
 
+	long size;
+	struct mpk_error *err;
+
 	if (!PyArg_ParseTuple(args, "s:struct_size", &name))
 		return NULL;
-	return PyLong_FromLong(mpk_type_size(name));
+	err = mpk_type_size(name, &size);
+	if (err)
+		return mpk_raise(err);
+	return PyLong_FromLong(size);
 }
 
 PyDoc_STRVAR(member_offset_doc,
@@ -439,9 +465,15 @@ static PyObject *crash_member_offset(PyObject *self, PyObject *args)
 {
 	const char *name, *member;
 
+	long v;
+	struct mpk_error *err;
+
 	if (!PyArg_ParseTuple(args, "ss:member_offset", &name, &member))
 		return NULL;
-	return PyLong_FromLong(mpk_member_offset(name, member));
+	err = mpk_member_offset(name, member, &v);
+	if (err)
+		return mpk_raise(err);
+	return PyLong_FromLong(v);
 }
 
 PyDoc_STRVAR(member_size_doc,
@@ -451,9 +483,15 @@ static PyObject *crash_member_size(PyObject *self, PyObject *args)
 {
 	const char *name, *member;
 
+	long v;
+	struct mpk_error *err;
+
 	if (!PyArg_ParseTuple(args, "ss:member_size", &name, &member))
 		return NULL;
-	return PyLong_FromLong(mpk_member_size(name, member));
+	err = mpk_member_size(name, member, &v);
+	if (err)
+		return mpk_raise(err);
+	return PyLong_FromLong(v);
 }
 
 PyDoc_STRVAR(type_generation_doc,
