@@ -56,6 +56,13 @@ def _clean(lines):
     return lines
 
 
+def _numbers_masked(lines):
+    """Return lines with every number (decimal or hex) replaced by N and
+    runs of blanks made one: column widths follow the numbers."""
+    return [' '.join(re.sub(r'\b(0x)?[0-9a-f]*[0-9][0-9a-f]*\b', 'N',
+                            ln).split()) for ln in lines]
+
+
 def _inventory(path):
     """Return the object names of a Sphinx objects.inv."""
     code = ('import sys, posixpath\n'
@@ -113,11 +120,16 @@ class DocsTests(_crash.SessionTestCase):
                          _crash.bundled_programs())
 
     def test_program_examples_print_what_the_pages_show(self):
+        # Numbers (pids, addresses, counters) change with each build of
+        # the fixture: the pages show one build's. What each line says and
+        # the tree's shape must match; the values themselves are checked
+        # against the fixture's truth by the programs' own tests.
         for i, (prog, command, want) in enumerate(self.examples):
             with self.subTest(prog=prog, command=command):
                 got = _clean(self.session.section('example-%d'
                                                   % i).splitlines())
-                self.assertEqual(got, want)
+                self.assertEqual(_numbers_masked(got),
+                                 _numbers_masked(want))
 
 
 if __name__ == '__main__':

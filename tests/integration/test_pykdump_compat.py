@@ -312,14 +312,21 @@ class TestCommands(CrashTestCase):
 
     def test_exec_epython_command_runs_a_bundled_program(self):
         self.assertIn('pstree', crash.get_epython_cmds())
-        out = _capture(crash.exec_epython_command, 'pstree', '-t', '134')
+        root = _root_pid()
+        out = _capture(crash.exec_epython_command, 'pstree', '-t',
+                       str(root))
         self.assertIn('pk_root', out.splitlines()[0])
 
     def test_exec_command_runs_programs_and_crash_commands(self):
-        out = _capture(exec_command, 'pstree -t 134')
+        out = _capture(exec_command, 'pstree -t %d' % _root_pid())
         self.assertIn('pk_root', out.splitlines()[0])
         self.assertEqual(_capture(exec_command, 'sys').strip(),
                          crash_cmd('sys').strip())
+
+
+def _root_pid():
+    """The pid of the scenario's pk_root process (truth.json)."""
+    return next(t['pid'] for t in truth()['tasks'] if t['comm'] == 'pk_root')
 
 
 def _capture(fn, *args):
