@@ -51,6 +51,11 @@ check-host:
 	@MPK_SO='$(SO)' MPK_BUILD_CMD='$(MAKE) --no-print-directory $(SO)' \
 		MPK_TEST_PARTS='build fixture host' $(RUN_TESTS)
 
+# README's test command and CI's: check, the .deb, optionally the matrix.
+.PHONY: check-all
+check-all:
+	@bash tests/check-all.sh
+
 # Every (kernel line, crash) pair: tests/check-matrix.sh (root: fixtures of
 # four kernels, trixie and sid chroots). P="6.12:sid 7.2:sid" picks pairs.
 .PHONY: check-matrix
