@@ -537,7 +537,7 @@ class LeftoverTests(_crash.SessionTestCase):
 
     def test_fatal_crash_errors_become_exceptions_and_crash_survives(self):
         self.assertEqual(self.plines('fatal'), [
-            'RESULTS 0 0 error error error ValueError'])
+            'RESULTS 0 0 FaultError FaultError error ValueError'])
         self.assertRegex(self.session.section('after_fatal'), SYM_RE)
         self.assertEqual(self.plines('next_fatal'),
                          [EXPECTED_TYPES])
