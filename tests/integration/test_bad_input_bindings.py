@@ -46,6 +46,19 @@ def _non_task():
 # name -> list of (args, expected): expected is an exception type (matched
 # exactly) or Value. Arguments that are callables are evaluated at run time.
 BAD_INPUT = {
+    '_gdb_typeinfo_filled': [(('struct nosuchtype',), crash.NoTypeError),
+                             (('',), crash.error), ((5,), TypeError)],
+    'btf_type_names': [((1, 2), TypeError)],
+    'console_begin': [((5,), TypeError),
+                      (('/nonexistent/dir/h', 5), TypeError)],
+    'console_end': [((1,), TypeError)],
+    'exec_epython_command': [(('nosuchprog',), Value(None)),
+                             ((5,), TypeError), ((), TypeError)],
+    'type_from_btf': [(('',), Value(False)),
+                      (('struct nosuchtype',), Value(False)),
+                      ((5,), TypeError)],
+    'type_origin': [((1,), TypeError)],
+    'type_source': [(('nosuch',), ValueError), ((5,), TypeError)],
     'FD_ISSET': [(('x', b''), TypeError), ((-1, b'\x01'), Value(0))],
     'PAGEOFFSET': [((1.5,), TypeError), (('x',), TypeError)],
     'PTOV': [((1.5,), TypeError), ((None,), TypeError)],
