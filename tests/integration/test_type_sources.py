@@ -46,6 +46,11 @@ def _enum_sign_unknown(a, b):
         a == b + 2 ** 32
 
 
+def _word_order(a, b):
+    return isinstance(a, str) and isinstance(b, str) and a != b and \
+        sorted(a.split()) == sorted(b.split())
+
+
 def _product(dims):
     n = 1
     for d in dims:
@@ -62,6 +67,8 @@ REAL = (
      'the enum without its enumerators'),
     (_enum_sign_unknown, 'BTF made by pahole < 1.24 (kernels before 6.0) '
      'does not say an enum is signed: INT_MIN reads as 2**31'),
+    (_word_order, 'gdb 16 (crash 9) spells some base types in DWARF word '
+     'order (__int128 unsigned); BTF gives gdb 10\'s unsigned __int128'),
 )
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
