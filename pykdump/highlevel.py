@@ -776,21 +776,24 @@ def _maple_walk(mt, maxel):
 # Per-CPU variables and tasks
 
 def _percpu_ranges():
-    """[start, end) of the kernel's per-CPU section and of each module's.
+    """Yield [start, end) of the kernel's per-CPU section, then of each
+    module's.
 
     A module's static per-CPU variables sit in its own reserved area
     (``mod->percpu``, ``percpu_size`` bytes), not between
-    ``__per_cpu_start`` and ``__per_cpu_end``.
+    ``__per_cpu_start`` and ``__per_cpu_end``. A generator: the modules
+    list is walked only for a symbol outside the kernel's own section
+    (``percpu_addresses('runqueues')`` sits on hot paths).
     """
-    ranges = [(sym2addr('__per_cpu_start'), sym2addr('__per_cpu_end'))]
+    yield sym2addr('__per_cpu_start'), sym2addr('__per_cpu_end')
     try:
         mods = readSUListFromHead(sym2addr('modules'), 'list',
                                   'struct module')
-        ranges += [(int(m.percpu), int(m.percpu) + int(m.percpu_size))
-                   for m in mods if m.percpu]
+        ranges = [(int(m.percpu), int(m.percpu) + int(m.percpu_size))
+                  for m in mods if m.percpu]
     except (crash.error, NoField, TypeError, IndexError):
-        pass        # kernels without CONFIG_SMP: no module areas
-    return ranges
+        ranges = []     # kernels without CONFIG_SMP: no module areas
+    yield from ranges
 
 
 def _percpu_symbol(name):
