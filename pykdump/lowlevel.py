@@ -8,7 +8,7 @@ later reads cost one descriptor call and one C read.
 """
 
 import struct as _struct
-from operator import index as _index
+from operator import index as _index, itemgetter as _itemgetter
 
 import crash
 
@@ -16,11 +16,12 @@ from . import datatypes
 from .datatypes import (NoField, PseudoVarInfo, SUInfo, TypeInfo,
                         TYPE_CODE_BOOL, TYPE_CODE_ENUM, TYPE_CODE_FLT,
                         TYPE_CODE_FUNC, TYPE_CODE_INT, TYPE_CODE_SU)
-from .memocaches import add_typeinfo_purge_hook
+from .memocaches import add_typeinfo_purge_hook, memoize_typeinfo
 
 __all__ = ['StructResult', 'tPtr', 'tEnum', 'SmartString', 'Addr', 'Deref',
            'structSetAttr', 'structSetProcAttr', 'AttrSetter',
-           'printObject', 'intDimensionlessArray', 'readIntN']
+           'printObject', 'intDimensionlessArray', 'readIntN',
+           'RecordReader', 'record_reader']
 
 readmem = crash.readmem
 readPtr = crash.readPtr
@@ -761,3 +762,207 @@ class AttrSetter:
             return self._ok[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+# ---------------------------------------------------------------------
+# Bulk records: many fields of many objects, one read per object
+
+_INT_CODES = {1: 'b', 2: 'h', 4: 'i', 8: 'q'}
+
+
+def _field_code(vi):
+    """struct-module code of one field, or (code, shift, mask, signed) for
+    a bitfield, and the number of bytes it spans."""
+    ti = vi.ti
+    if vi.bitsize is not None:
+        shift = vi.bitoffset % 8
+        nbytes = (shift + vi.bitsize + 7) // 8
+        rsize = 8 if nbytes > 4 else (4 if nbytes > 2 else nbytes)
+        signed = ti.codetype == TYPE_CODE_ENUM or (
+            ti.codetype == TYPE_CODE_INT and not ti.uint)
+        return (_INT_CODES[rsize].upper(), shift, (1 << vi.bitsize) - 1,
+                signed), rsize
+    size = vi.size
+    if ti.dims:
+        return '%ds' % size, size
+    if ti.ptrlev:
+        return 'Q', POINTER_SIZE
+    code = ti.codetype
+    if code in (TYPE_CODE_INT, TYPE_CODE_ENUM, TYPE_CODE_BOOL) and \
+            size in _INT_CODES:
+        c = _INT_CODES[size]
+        signed = code == TYPE_CODE_ENUM or (code == TYPE_CODE_INT and
+                                            not ti.uint)
+        return (c if signed else c.upper()), size
+    if code == TYPE_CODE_FLT and size in (4, 8):
+        return ('f' if size == 4 else 'd'), size
+    if code in TYPE_CODE_SU and size in _INT_CODES:
+        # One-member wrappers (atomic_t, refcount_t, possible_net_t,
+        # u64_stats_t) read as their member; other small structs as the
+        # unsigned value of their bytes.
+        inner = list(SUInfo(ti.stype).values())
+        if len(inner) == 1 and inner[0].offset == 0 and \
+                inner[0].bitsize is None and inner[0].size == size:
+            return _field_code(inner[0])
+        return _INT_CODES[size].upper(), size
+    return '%ds' % size, size
+
+
+def _resolve(sname, path):
+    """VarInfo and offset of a dotted path through embedded structs."""
+    si = SUInfo(sname)
+    offset = 0
+    parts = path.split('.')
+    for i, part in enumerate(parts):
+        vi = si.get(part) if part else None
+        if vi is None:
+            raise NoField.of(si.PYT_sname, part or repr(path))
+        if i == len(parts) - 1:
+            return vi, offset + vi.offset
+        ti = vi.ti
+        if ti.ptrlev or ti.dims or ti.codetype not in TYPE_CODE_SU:
+            raise TypeError('%s.%s: %s is not an embedded struct'
+                            % (sname, path, part))
+        offset += vi.offset
+        si = SUInfo(ti.stype)
+
+
+class RecordReader:
+    """Chosen fields of a struct type, decoded from one read per object.
+
+    Built by :func:`record_reader` (once per type and field tuple, until
+    module debuginfo changes the types). ``read(addr)`` reads the bytes
+    from the first to the last field with one ``readmem`` and returns a
+    tuple of values in the order the fields were given; ``unpack(buf,
+    base=0)`` decodes bytes already read, with the object starting at
+    ``buf[base]`` (``buf`` holds at least ``end`` bytes from there).
+
+    Values: integers, enums and bools as ``int`` (signed as declared),
+    pointers as ``int`` addresses, bitfields as ``int``, one-member wrapper
+    structs (``atomic_t``, ``refcount_t``, ``possible_net_t``) as their
+    member, other structs of 1, 2, 4 or 8 bytes as the unsigned ``int`` of
+    their bytes, arrays and larger structs as ``bytes``. An absent
+    optional field is None.
+
+    C equivalent: a ``memcpy`` of the object and reads of its members.
+    """
+
+    __slots__ = ('sname', 'fields', 'offsets', 'size', 'start', 'end',
+                 'unpack')
+
+    def read(self, addr):
+        """Tuple of the fields of the object at ``addr`` (one read)."""
+        start = self.start
+        return self.unpack(readmem(addr + start, self.end - start), -start)
+
+    def offset(self, field):
+        """Byte offset of ``field`` (as given), -1 if optional and absent."""
+        return self.offsets[field]
+
+    def has(self, field):
+        """Whether ``field`` exists in this kernel's type."""
+        return self.offsets[field] >= 0
+
+    def __repr__(self):
+        return '<RecordReader %s %s>' % (self.sname, ', '.join(self.fields))
+
+
+@memoize_typeinfo
+def record_reader(sname, fields, optional=()):
+    """The :class:`RecordReader` of ``fields`` (then ``optional``) of
+    ``sname``.
+
+    ``fields`` and ``optional`` are tuples of member names, dotted through
+    embedded structs and unions (``'sk_backlog.rmem_alloc'``). A missing
+    member of ``fields`` raises :class:`NoField` (a missing type
+    ``TypeError``); a missing member of ``optional`` reads as None. One
+    compiled ``struct`` unpacker per (type, fields), cached with the
+    types: loading module debuginfo rebuilds it.
+
+    C equivalent: ``offsetof()`` and ``sizeof()`` of each member.
+
+    :param sname: ``'struct name'``
+    :param fields: ``tuple`` of ``str``
+    :param optional: ``tuple`` of ``str``
+    :return: :class:`RecordReader`
+    """
+    fields, optional = tuple(fields), tuple(optional)
+    names = fields + optional
+    size = SUInfo(sname).size
+    layout = []                 # (offset, code, nbytes, output index)
+    offsets = {}
+    for i, name in enumerate(names):
+        try:
+            vi, off = _resolve(sname, name)
+        except (NoField, TypeError):
+            if i < len(fields):
+                raise
+            offsets[name] = -1
+            continue
+        offsets[name] = off
+        code, nbytes = _field_code(vi)
+        layout.append((off, code, nbytes, i))
+    out = object.__new__(RecordReader)
+    out.sname, out.fields, out.offsets, out.size = sname, names, offsets, \
+        size
+    out.start = min((f[0] for f in layout), default=0)
+    out.end = max((f[0] + f[2] for f in layout), default=0)
+    out.unpack = _compile_unpacker(layout, len(names))
+    return out
+
+
+def _compile_unpacker(layout, nout):
+    """``unpack(buf, base=0) -> tuple`` for the (offset, code, nbytes,
+    index) fields: one ``struct.Struct`` per run of fields that do not
+    overlap (one for a plain struct; unions and bitfields sharing bytes
+    need a second)."""
+    lanes = []                  # [end, [(offset, code, nbytes, index)]]
+    for f in sorted(layout):
+        for lane in lanes:
+            if lane[0] <= f[0]:
+                break
+        else:
+            lane = [0, []]
+            lanes.append(lane)
+        lane[0] = f[0] + f[2]
+        lane[1].append(f)
+    structs, order, bits = [], [], []
+    for _, members in lanes:
+        fmt, pos = ['<'], members[0][0]
+        for off, code, nbytes, idx in members:
+            if off > pos:
+                fmt.append('%dx' % (off - pos))
+            if isinstance(code, tuple):
+                bits.append((idx,) + code[1:])
+                code = code[0]
+            fmt.append(code)
+            pos = off + nbytes
+            order.append(idx)
+        structs.append((_struct.Struct(''.join(fmt)).unpack_from,
+                        members[0][0]))
+    # Output slot i takes value perm[i] of the lanes' values + (None,).
+    where = {idx: n for n, idx in enumerate(order)}
+    perm = [where.get(i, len(order)) for i in range(nout)]
+    if len(structs) == 1 and not bits and perm == list(range(nout)):
+        (unpack_from, lo), = structs
+
+        def unpack_plain(buf, base=0):
+            return unpack_from(buf, base + lo)
+        return unpack_plain
+    pick = _itemgetter(*perm) if nout > 1 else (lambda v: (v[perm[0]],))
+
+    def unpack(buf, base=0):
+        vals = ()
+        for unpack_from, lo in structs:
+            vals += unpack_from(buf, base + lo)
+        vals = pick(vals + (None,))
+        if bits:
+            vals = list(vals)
+            for idx, shift, mask, signed in bits:
+                v = vals[idx] >> shift & mask
+                if signed and v > mask >> 1:
+                    v -= mask + 1
+                vals[idx] = v
+            vals = tuple(vals)
+        return vals
+    return unpack

@@ -47,6 +47,7 @@ OURS = {
     'thread_group', 'field_offset', 'type_size', 'field_size',
     'debuginfo_dirs', 'find_debuginfo', 'has_dwarf', 'file_build_id',
     'module_build_id', 'build_id_mismatch', 'is_other_build',
+    'RecordReader', 'record_reader',
 }
 
 
