@@ -13,8 +13,9 @@ import stat
 from collections import namedtuple
 
 from pykdump.API import (Addr, container_of, crash, field_offset,
-                         member_offset, percpu_addresses, pylog, readmem,
-                         readPtr, readSU, symbol_exists, whatis)
+                         get_pathname, member_offset, percpu_addresses,
+                         pylog, readmem, readPtr, readPtrArray, readSU,
+                         symbol_exists, whatis)
 
 __all__ = ['OpenFile', 'for_each_fd', 'task_open_files', 'd_name',
            'd_unlinked', 'd_path', 'file_path', 'inode_type',
@@ -51,7 +52,7 @@ def for_each_fd(task):
         pylog.warning('task %d: implausible fdt->max_fds %d'
                       % (task.pid, max_fds))
         return
-    ptrs = crash.readPtrArray(readPtr(Addr(fdt, 'fd')), max_fds)
+    ptrs = readPtrArray(readPtr(Addr(fdt, 'fd')), max_fds)
     try:
         bits = int.from_bytes(readmem(readPtr(Addr(fdt, 'open_fds')),
                                       (max_fds + 7) // 8), 'little')
@@ -143,7 +144,7 @@ def file_path(file):
     except crash.error as e:
         pylog.warning('d_path of file 0x%x failed (%s), asking crash'
                       % (file, e))
-        return crash.get_pathname(int(dentry), int(vfsmnt))
+        return get_pathname(int(dentry), int(vfsmnt))
 
 
 def inode_type(inode):

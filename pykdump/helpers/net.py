@@ -12,15 +12,13 @@ Mirrors ``include/net/net_namespace.h`` (``struct net``, the list
 import socket
 import struct
 
-from pykdump.API import (CU_LOAD, Bunch, NoField, crash, field_offset,
-                         get_nsproxy, getFullBuckets, member_offset,
-                         memoize_cond, pylog, readListByHead, readPtr,
-                         readmem, sym2addr)
+from pykdump.API import (crash, field_offset, get_nsproxy, getFullBuckets,
+                         pylog, readListByHead, readSU, readmem,
+                         record_reader, sym2addr)
 
 __all__ = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'init_net', 'for_each_net',
            'net_inum', 'find_net', 'current_net', 'ntodots', 'ntodots6',
-           'ip4_from_be32', 'addr_port', 'LayoutError', 'struct_offsets',
-           'has_member', 'member_off', 'member_sz', 'walk_hash_chains',
+           'ip4_from_be32', 'addr_port', 'LayoutError', 'walk_hash_chains',
            'bucket_heads', 'fill_socket_files', 'Record']
 
 _U64 = struct.Struct('<Q')
@@ -35,10 +33,9 @@ def init_net():
 
     C equivalent: ``&init_net``.
 
-    Namespaces are passed around as plain addresses: a ``struct net``
-    StructResult would make the type model parse all of ``struct net``
-    (a quarter of a second, cold) for the two members the helpers need.
-    ``readSU('struct net', addr)`` gives one when wanted.
+    Namespaces are passed around as plain addresses (what the socket
+    records compare with ``sock_net(sk)``); ``readSU('struct net', addr)``
+    gives a StructResult when wanted.
 
     :return: ``int``
     """
@@ -61,7 +58,7 @@ def for_each_net():
         # Kernels without CONFIG_NET_NS have only init_net.
         yield init_net()
         return
-    link = struct_offsets('struct net', 'list').list
+    link = field_offset('struct net', 'list')
     for a in readListByHead(head, maxel=100000):
         yield a - link
 
@@ -74,13 +71,11 @@ def net_inum(net):
     :param net: address of a ``struct net``
     :return: ``unsigned int``, or 0 if the kernel has no ``ns`` member
     """
-    ns = member_off('struct net', 'ns', optional=True)
-    inum = member_off('struct ns_common', 'inum', optional=True)
-    if ns < 0 or inum < 0:
-        return 0
+    # Linux commit 435d5f4bb2cc ("common object embedded into various
+    # struct ....ns") (v3.19) added net->ns; before, net->proc_inum.
     try:
-        return struct.unpack('<I', readmem(int(net) + ns + inum, 4))[0]
-    except crash.error:
+        return readSU('struct net', int(net)).ns.inum
+    except crash.error:     # also NoField: no ns member
         return 0
 
 
@@ -92,10 +87,9 @@ def current_net():
     :return: address of a ``struct net`` (``int``)
     """
     ns = get_nsproxy()
-    off = member_off('struct nsproxy', 'net_ns', optional=True)
-    if ns and off >= 0:
+    if ns:
         try:
-            net = readPtr(int(ns) + off)
+            net = int(readSU('struct nsproxy', int(ns)).net_ns)
             if net:
                 return net
         except crash.error:
@@ -204,100 +198,6 @@ class LayoutError(Exception):
     """
 
 
-def _tag(sname):
-    """'struct foo' -> 'foo': crash's MEMBER_OFFSET wants the bare tag."""
-    for prefix in ('struct ', 'union '):
-        if sname.startswith(prefix):
-            return sname[len(prefix):]
-    return sname
-
-
-def member_off(sname, field, optional=False):
-    """Return offsetof(sname, field).
-
-    A missing member raises NoField (TypeError for a missing type), or
-    with ``optional=True`` gives -1, for code that tests for a feature.
-
-    A plain member name goes to crash's own ``MEMBER_OFFSET`` (cached in
-    C, microseconds even cold); a dotted path through embedded structs
-    needs the type model, which parses the whole struct once (tens of ms
-    for ``struct sock``-sized types), so the helpers use dotted paths
-    only off the hot path.
-    """
-    if '.' in field or not field.isidentifier():
-        off = member_offset(sname, field)
-    else:
-        try:
-            off = crash.member_offset(_tag(sname), field)
-        except crash.error:
-            off = -1
-    if off < 0 and not optional:
-        return field_offset(sname, field)    # raises the right error
-    return off
-
-
-@memoize_cond(CU_LOAD)
-def struct_offsets(sname, *fields, optional=()):
-    """Return a Bunch mapping each field to its offset in ``sname``.
-
-    The Bunch key is the field with dots turned into underscores; ``size``
-    is ``sizeof(sname)``. Offsets are cached until module debuginfo
-    changes, so hot loops read with ``readmem`` + ``struct.unpack_from``
-    instead of one gdb query per object.
-
-    C equivalent: ``offsetof(struct sname, field)`` for each field.
-
-    :param sname: ``'struct name'``
-    :param fields: required members: :class:`LayoutError` if one is absent
-    :param optional: members that may be absent: offset -1
-    :return: ``Bunch`` of ``int``
-    """
-    try:
-        size = crash.struct_size(_tag(sname))
-    except crash.error:
-        size = -1
-    if size < 0:
-        raise LayoutError('no type %s in this kernel' % sname)
-    out = Bunch(size=size)
-    for f in fields + tuple(optional):
-        off = member_off(sname, f, optional=True)
-        if off < 0 and f in fields:
-            raise LayoutError('%s has no member %s' % (sname, f))
-        out[f.replace('.', '_')] = off
-    return out
-
-
-def has_member(sname, field):
-    """Return True if ``sname`` has member ``field`` (a dotted path).
-
-    C equivalent: none; this is how a helper tests for a kernel feature
-    instead of comparing version numbers.
-    """
-    return member_off(sname, field, optional=True) >= 0
-
-
-def member_sz(sname, field, optional=False):
-    """Return ``sizeof(((sname *)0)->field)``.
-
-    A missing member raises NoField (TypeError for a missing type), or
-    with ``optional=True`` gives -1. C equivalent: ``MEMBER_SIZE()`` of
-    crash.
-    """
-    # crash's MEMBER_SIZE answers 0 for a missing member (and something
-    # for an empty name): ask the offset whether the member is there.
-    if member_off(sname, field, optional=True) < 0:
-        size = -1
-    else:
-        try:
-            size = crash.member_size(_tag(sname), field)
-        except crash.error:
-            size = -1
-    if size < 0 and not optional:
-        member_off(sname, field)        # raises the right error
-        raise NoField.of(sname, field)
-    return size
-
-
 # ---------------------------------------------------------------------
 # Hash tables of sockets
 
@@ -380,15 +280,11 @@ def fill_socket_files(socks):
     address order of the ``struct socket`` (``socket_alloc``: the socket,
     then its inode), one read per socket.
     """
-    alloc = struct_offsets('struct socket_alloc', 'vfs_inode')
-    ino = alloc.vfs_inode + struct_offsets('struct inode', 'i_ino').i_ino
-    fo = struct_offsets('struct socket', 'file').file
-    n = max(ino, fo) + 8
+    # struct socket is the first member of socket_alloc.
+    read = record_reader('struct socket_alloc',
+                         ('vfs_inode.i_ino', 'socket.file')).read
     for s in sorted((s for s in socks if s.sock), key=lambda s: s.sock):
         try:
-            b = readmem(s.sock, n)
+            s.inode, s.file = read(s.sock)
         except crash.error:
             pylog.warning('cannot read struct socket at %#x' % s.sock)
-            continue
-        s.inode = _U64.unpack_from(b, ino)[0]
-        s.file = _U64.unpack_from(b, fo)[0]

@@ -7,12 +7,10 @@ Mirrors ``include/linux/netdevice.h`` (``struct net_device``,
 (``struct inet6_dev``, ``struct inet6_ifaddr``).
 """
 
-import struct
-
-from pykdump.API import (addr2sym, crash, enumerator_value, pylog, readPtr,
-                         readListByHead, readmem, sys_info)
-from pykdump.helpers.net import (LayoutError, Record, member_off, ntodots,
-                                 ntodots6, struct_offsets)
+from pykdump.API import (addr2sym, crash, enumerator_value, field_offset,
+                         member_offset, percpu_addresses, pylog,
+                         readListByHead, readSU, readmem, record_reader)
+from pykdump.helpers.net import Record, ntodots, ntodots6
 
 __all__ = ['IFF_FLAGS', 'NetDevice', 'for_each_netdev', 'netdev_by_name',
            'iff_str', 'STAT_NAMES']
@@ -31,10 +29,6 @@ _IFF_VOLATILE = 0x40 | 0x10000 | 0x20000 | 0x100 | 0x200
 STAT_NAMES = ['rx_packets', 'rx_bytes', 'rx_errors', 'rx_dropped',
               'tx_packets', 'tx_bytes', 'tx_errors', 'tx_dropped',
               'multicast', 'collisions']
-
-_U16 = struct.Struct('<H')
-_U32 = struct.Struct('<I')
-_U64 = struct.Struct('<Q')
 
 # IPv6 address scopes (IPV6_ADDR_* of include/net/ipv6.h, scope bits)
 _V6SCOPE = {0: 'global', 0x10: 'host', 0x20: 'link', 0x40: 'site'}
@@ -73,13 +67,14 @@ class NetDevice(Record):
         return '<NetDevice %s %#x>' % (self.name, self.dev)
 
 
-def _layout():
-    D = struct_offsets(
-        'struct net_device', 'name', 'ifindex', 'mtu', 'flags', 'dev_list',
-        'netdev_ops', 'addr_len', 'dev_addr', 'stats',
+def _reader():
+    """The fields of struct net_device a listing decodes."""
+    return record_reader(
+        'struct net_device',
+        ('name', 'ifindex', 'mtu', 'flags', 'netdev_ops', 'addr_len',
+         'dev_addr') + tuple('stats.' + f for f in STAT_NAMES),
         optional=('gflags', 'state', 'operstate', 'ip_ptr', 'ip6_ptr',
-                  'core_stats', 'pcpu_stat_type', 'lstats', 'nd_net'))
-    return D
+                  'core_stats', 'pcpu_stat_type', 'lstats'))
 
 
 def for_each_netdev(net):
@@ -91,13 +86,13 @@ def for_each_netdev(net):
     :param net: ``struct net`` StructResult or address
     :return: generator of :class:`NetDevice`
     """
-    D = _layout()
-    head = int(net) + struct_offsets('struct net', 'dev_base_head'
-                                     ).dev_base_head
+    read = _reader().read
+    link = field_offset('struct net_device', 'dev_list')
+    head = int(net) + field_offset('struct net', 'dev_base_head')
     for a in readListByHead(head, maxel=100000):
-        dev = a - D.dev_list
+        dev = a - link
         try:
-            yield _read_dev(dev, D)
+            yield _read_dev(dev, read(dev))
         except crash.error as e:
             pylog.warning('cannot read net_device at %#x: %s' % (dev, e))
 
@@ -113,32 +108,31 @@ def netdev_by_name(net, name):
     return None
 
 
-def _read_dev(dev, D):
-    buf = readmem(dev, D.size)
-    name = _cstr(buf[D.name:D.name + 16])
-    raw_flags = _U32.unpack_from(buf, D.flags)[0]
-    alen = buf[D.addr_len]
+def _read_dev(dev, vals):
+    """NetDevice from the values of :func:`_reader`."""
+    (name, ifindex, mtu, raw_flags, ops, alen, dev_addr) = vals[:7]
+    stats = dict(zip(STAT_NAMES, vals[7:7 + len(STAT_NAMES)]))
+    (gflags, state, operstate, ip_ptr, ip6_ptr, core_stats, pcpu_stat_type,
+     pcpu) = vals[7 + len(STAT_NAMES):]
+    name = _cstr(name)
     mac = ''
-    dev_addr = _U64.unpack_from(buf, D.dev_addr)[0]
     if dev_addr and alen:
         try:
             mac = ':'.join('%02x' % b for b in readmem(dev_addr,
                                                        min(alen, 32)))
         except crash.error:
             mac = '?'
-    ops = _U64.unpack_from(buf, D.netdev_ops)[0]
-    d = NetDevice(dev=dev, name=name,
-                  ifindex=_U32.unpack_from(buf, D.ifindex)[0],
-                  mtu=_U32.unpack_from(buf, D.mtu)[0], raw_flags=raw_flags,
-                  flags=_dev_get_flags(buf, D, raw_flags), mac=mac,
-                  ops=(addr2sym(ops) or '%#x' % ops) if ops else '',
-                  operstate=buf[D.operstate] if D.operstate >= 0 else None,
-                  ipv4=[], ipv6=[], qdisc=None)
-    if D.ip_ptr >= 0:
-        d.ipv4 = _ipv4_addrs(_U64.unpack_from(buf, D.ip_ptr)[0], name)
-    if D.ip6_ptr >= 0:
-        d.ipv6 = _ipv6_addrs(_U64.unpack_from(buf, D.ip6_ptr)[0], name)
-    d.stats, d.stats_source = _stats(dev, buf, D, ops)
+    d = NetDevice(dev=dev, name=name, ifindex=ifindex, mtu=mtu,
+                  raw_flags=raw_flags,
+                  flags=_dev_get_flags(raw_flags, gflags, state, operstate),
+                  mac=mac, ops=(addr2sym(ops) or '%#x' % ops) if ops else '',
+                  operstate=operstate, ipv4=[], ipv6=[], qdisc=None)
+    if ip_ptr is not None:
+        d.ipv4 = _ipv4_addrs(ip_ptr, name)
+    if ip6_ptr is not None:
+        d.ipv6 = _ipv6_addrs(ip6_ptr, name)
+    d.stats, d.stats_source = _stats(dev, stats, ops, pcpu_stat_type, pcpu,
+                                     core_stats)
     return d
 
 
@@ -155,18 +149,16 @@ def _enum(name, default):
     return default if v is None else v
 
 
-def _dev_get_flags(buf, D, flags):
-    """dev_get_flags() of net/core/dev.c from the device's bytes."""
+def _dev_get_flags(flags, gflags, state, operstate):
+    """dev_get_flags() of net/core/dev.c from the device's fields."""
     out = flags & ~_IFF_VOLATILE
-    if D.gflags >= 0:
-        out |= _U16.unpack_from(buf, D.gflags)[0] & (0x100 | 0x200)
-    if D.state < 0:
+    if gflags is not None:
+        out |= gflags & (0x100 | 0x200)
+    if state is None:
         return out | (flags & _IFF_VOLATILE)
-    state = _U64.unpack_from(buf, D.state)[0]
     if state >> _enum('__LINK_STATE_START', 0) & 1:
-        oper = buf[D.operstate] if D.operstate >= 0 else 0
         # netif_oper_up(): IF_OPER_UP (6) or IF_OPER_UNKNOWN (0), UAPI.
-        if oper in (0, 6):
+        if (operstate or 0) in (0, 6):
             out |= 0x40
         if not state >> _enum('__LINK_STATE_NOCARRIER', 2) & 1:
             out |= 0x10000
@@ -181,29 +173,24 @@ def _ipv4_addrs(in_dev, name):
         return []
     out = []
     try:
-        IN = struct_offsets('struct in_device', 'ifa_list')
-        A = struct_offsets('struct in_ifaddr', 'ifa_next', 'ifa_local',
-                           'ifa_prefixlen', 'ifa_flags',
-                           optional=('ifa_broadcast', 'ifa_label',
-                                     'ifa_scope'))
-        ifa = readPtr(in_dev + IN.ifa_list)
+        read = record_reader(
+            'struct in_ifaddr', ('ifa_next', 'ifa_local', 'ifa_prefixlen',
+                                 'ifa_flags'),
+            optional=('ifa_broadcast', 'ifa_label', 'ifa_scope')).read
+        ifa = int(readSU('struct in_device', in_dev).ifa_list)
         seen = set()
         while ifa and ifa not in seen and len(seen) < 10000:
             seen.add(ifa)
-            b = readmem(ifa, A.size)
-            label = _cstr(b[A.ifa_label:A.ifa_label + 16]) \
-                if A.ifa_label >= 0 else ''
+            nxt, local, plen, flags, bcast, label, scope = read(ifa)
             out.append({
-                'addr': ntodots(_U32.unpack_from(b, A.ifa_local)[0]),
-                'prefixlen': b[A.ifa_prefixlen],
-                'broadcast': ntodots(_U32.unpack_from(b, A.ifa_broadcast)[0])
-                if A.ifa_broadcast >= 0 else '',
-                'label': label,
-                'scope': b[A.ifa_scope] if A.ifa_scope >= 0 else 0,
+                'addr': ntodots(local), 'prefixlen': plen,
+                'broadcast': ntodots(bcast) if bcast is not None else '',
+                'label': _cstr(label) if label is not None else '',
+                'scope': scope or 0,
                 # IFA_F_SECONDARY, include/uapi/linux/if_addr.h
-                'secondary': bool(_U32.unpack_from(b, A.ifa_flags)[0] & 1)})
-            ifa = _U64.unpack_from(b, A.ifa_next)[0]
-    except (crash.error, LayoutError) as e:
+                'secondary': bool(flags & 1)})
+            ifa = nxt
+    except crash.error as e:
         pylog.warning('%s: cannot read IPv4 addresses: %s' % (name, e))
     return out
 
@@ -214,17 +201,16 @@ def _ipv6_addrs(idev, name):
         return []
     out = []
     try:
-        IN = struct_offsets('struct inet6_dev', 'addr_list')
-        A = struct_offsets('struct inet6_ifaddr', 'addr', 'prefix_len',
-                           'if_list', optional=('scope', 'flags'))
-        head = idev + IN.addr_list
+        read = record_reader('struct inet6_ifaddr', ('addr', 'prefix_len'),
+                             optional=('scope',)).read
+        link = field_offset('struct inet6_ifaddr', 'if_list')
+        head = idev + field_offset('struct inet6_dev', 'addr_list')
         for n in readListByHead(head, maxel=10000):
-            b = readmem(n - A.if_list, A.size)
-            scope = _U16.unpack_from(b, A.scope)[0] if A.scope >= 0 else 0
-            out.append({'addr': ntodots6(b[A.addr:A.addr + 16]),
-                        'prefixlen': _U32.unpack_from(b, A.prefix_len)[0],
+            addr, plen, scope = read(n - link)
+            scope = scope or 0
+            out.append({'addr': ntodots6(addr), 'prefixlen': plen,
                         'scope': _V6SCOPE.get(scope & 0xf0, '%#x' % scope)})
-    except (crash.error, LayoutError) as e:
+    except crash.error as e:
         pylog.warning('%s: cannot read IPv6 addresses: %s' % (name, e))
     return out
 
@@ -243,56 +229,48 @@ _STATS64 = {
 
 def _percpu_sum(ptr, sname, fields):
     """{field: sum over CPUs} of a per-CPU struct at __percpu ptr."""
-    L = struct_offsets(sname, *fields)
+    read = record_reader(sname, tuple(fields)).read
     tot = dict.fromkeys(fields, 0)
-    for cpu in range(sys_info.CPUS):
-        b = readmem(ptr + crash.per_cpu_offset(cpu), L.size)
-        for f in fields:
-            tot[f] += _U64.unpack_from(b, L[f])[0]
+    for addr in percpu_addresses(int(ptr)):
+        for f, v in zip(fields, read(addr)):
+            tot[f] += v
     return tot
 
 
-def _stats(dev, buf, D, ops):
+def _stats(dev, stats, ops, pcpu_stat_type, pcpu, core):
     """dev_get_stats(): dev->stats, the per-CPU block the driver keeps
     (chosen by its ndo_get_stats64 or by pcpu_stat_type), core_stats."""
-    S = struct_offsets('struct net_device_stats', *STAT_NAMES)
-    base = D.stats
-    stats = {f: _U64.unpack_from(buf, base + S[f])[0] for f in STAT_NAMES}
     src = ['dev->stats']
     try:
         kind = None
         g64 = 0
-        if ops:
-            o = member_off('struct net_device_ops', 'ndo_get_stats64',
-                           optional=True)
-            g64 = readPtr(ops + o) if o >= 0 else 0
+        if ops and member_offset('struct net_device_ops',
+                                 'ndo_get_stats64') >= 0:
+            g64 = int(readSU('struct net_device_ops', ops).ndo_get_stats64)
         gname = addr2sym(g64) if g64 else None
         if gname in _STATS64:
             kind, direction = _STATS64[gname]
-        elif D.pcpu_stat_type >= 0:
+        elif pcpu_stat_type is not None:
             # Linux commit 34d21de99cea ("net: Move {l,t,d}stats
             # allocation to core and convert veth & vrf") (v6.7): the core
             # knows which block a driver uses.
-            t = buf[D.pcpu_stat_type]
+            t = pcpu_stat_type
             kind = {_enum('NETDEV_PCPU_STAT_LSTATS', 1): 'lstats',
                     _enum('NETDEV_PCPU_STAT_TSTATS', 2): 'tstats',
                     _enum('NETDEV_PCPU_STAT_DSTATS', 3): 'dstats'}.get(t)
             direction = 'tx' if kind == 'lstats' else None
-        pcpu = _U64.unpack_from(buf, D.lstats)[0] if D.lstats >= 0 else 0
         if kind and pcpu:
             _add_pcpu(stats, kind, direction, pcpu)
             src.append('per-CPU %s (%s)' % (kind, gname or 'pcpu_stat_type'))
         elif gname:
             src.append('driver %s not decoded' % gname)
-        if D.core_stats >= 0:
-            core = _U64.unpack_from(buf, D.core_stats)[0]
-            if core:
-                c = _percpu_sum(core, 'struct net_device_core_stats',
-                                ('rx_dropped', 'tx_dropped'))
-                stats['rx_dropped'] += c['rx_dropped']
-                stats['tx_dropped'] += c['tx_dropped']
-                src.append('core_stats')
-    except (crash.error, LayoutError) as e:
+        if core:
+            c = _percpu_sum(core, 'struct net_device_core_stats',
+                            ('rx_dropped', 'tx_dropped'))
+            stats['rx_dropped'] += c['rx_dropped']
+            stats['tx_dropped'] += c['tx_dropped']
+            src.append('core_stats')
+    except crash.error as e:
         pylog.warning('%#x: cannot read per-CPU counters: %s' % (dev, e))
     return stats, ', '.join(src)
 

@@ -8,9 +8,10 @@ neigh_hash_table``, ``struct neighbour``) and what ``ip neigh`` /
 
 import struct
 
-from pykdump.API import crash, pylog, readPtr, readmem, sym2addr
-from pykdump.helpers.net import (AF_INET6, LayoutError, Record, member_off,
-                                 ntodots, ntodots6, struct_offsets)
+from pykdump.API import (crash, field_offset, pylog, readPtrArray, readmem,
+                         record_reader, sym2addr)
+from pykdump.helpers.net import (AF_INET6, LayoutError, Record, ntodots,
+                                 ntodots6)
 
 __all__ = ['Neighbour', 'NUD_STATES', 'nud_str', 'for_each_neighbour']
 
@@ -46,31 +47,28 @@ class Neighbour(Record):
                                             nud_str(self.state))
 
 
-def _buckets(tbl, T):
-    """(list of chain heads, next offset) of a neigh_table's hash."""
-    nht = readPtr(tbl + T.nht)
+def _buckets(nht):
+    """(list of chain heads, next offset) of a neigh_hash_table."""
     if not nht:
         return [], 0
-    H = struct_offsets('struct neigh_hash_table', 'hash_shift',
-                       optional=('hash_buckets', 'hash_heads'))
-    shift = _U32.unpack(readmem(nht + H.hash_shift, 4))[0]
+    shift, buckets, heads = record_reader(
+        'struct neigh_hash_table', ('hash_shift',),
+        optional=('hash_buckets', 'hash_heads')).read(nht)
     if shift > 24:
         pylog.warning('neighbour hash at %#x: hash_shift %d is not '
                       'plausible' % (nht, shift))
         return [], 0
-    if H.hash_buckets >= 0:
-        arr = readPtr(nht + H.hash_buckets)
-        return ([p for p in crash.readPtrArray(arr, 1 << shift) if p]
-                if arr else [], member_off('struct neighbour', 'next'))
+    if buckets is not None:
+        return ([p for p in readPtrArray(buckets, 1 << shift) if p]
+                if buckets else [], field_offset('struct neighbour', 'next'))
     # Linux commit a01a67ab2fff ("neighbour: Convert to hlist") (v6.13):
     # hash_heads[] of hlist_head, entries linked by neighbour.hash.
-    if H.hash_heads < 0:
+    if heads is None:
         raise LayoutError('struct neigh_hash_table has neither hash_buckets '
                           'nor hash_heads')
-    arr = readPtr(nht + H.hash_heads)
-    link = member_off('struct neighbour', 'hash')
-    return ([p - link for p in crash.readPtrArray(arr, 1 << shift) if p]
-            if arr else [], link)
+    link = field_offset('struct neighbour', 'hash')
+    return ([p - link for p in readPtrArray(heads, 1 << shift) if p]
+            if heads else [], link)
 
 
 def for_each_neighbour(net, tables=('arp_tbl', 'nd_tbl')):
@@ -83,69 +81,64 @@ def for_each_neighbour(net, tables=('arp_tbl', 'nd_tbl')):
     :param tables: names of ``struct neigh_table`` symbols
     :return: generator of :class:`Neighbour`
     """
-    T = struct_offsets('struct neigh_table', 'family', 'key_len', 'nht')
-    N = struct_offsets('struct neighbour', 'dev', 'nud_state', 'ha',
-                       'primary_key', 'refcnt',
-                       optional=('updated', 'confirmed', 'used'))
-    D = struct_offsets('struct net_device', 'name', 'addr_len',
-                       optional=('nd_net',))
+    read_table = record_reader('struct neigh_table',
+                               ('family', 'key_len', 'nht')).read
+    N = record_reader('struct neighbour', ('dev', 'nud_state', 'ha',
+                                           'refcnt'),
+                      optional=('updated', 'confirmed', 'used'))
+    read_dev = record_reader('struct net_device', ('name', 'addr_len'),
+                             optional=('nd_net',)).read
+    key_off = field_offset('struct neighbour', 'primary_key')
     want = int(net)
     for sym in tables:
         tbl = sym2addr(sym)
         if not tbl:
             continue
         try:
-            tb = readmem(tbl, T.size)
-            family = _U32.unpack_from(tb, T.family)[0]
-            key_len = _U32.unpack_from(tb, T.key_len)[0]
-            heads, link = _buckets(tbl, T)
+            family, key_len, nht = read_table(tbl)
+            heads, link = _buckets(nht)
         except crash.error as e:
             pylog.warning('%s: cannot read the table: %s' % (sym, e))
             continue
         name = 'ndisc' if family == AF_INET6 else 'arp'
+        # primary_key[] is a flexible array: key_len bytes at its offset.
+        size = max(N.end, key_off + key_len, link + 8)
         for first in heads:
             n, seen = first, set()
             while n and n not in seen and len(seen) < 100000:
                 seen.add(n)
                 try:
-                    b = readmem(n, N.size + key_len)
-                    nxt = readPtr(n + link)
+                    b = readmem(n, size)
+                    e = _decode(n, N.unpack(b), read_dev,
+                                b[key_off:key_off + key_len], name, want)
                 except crash.error:
                     pylog.warning('%s: cannot read neighbour at %#x'
                                   % (sym, n))
                     break
-                e = _decode(n, b, N, D, key_len, name, want)
                 if e is not None:
                     yield e
+                nxt = _U64.unpack_from(b, link)[0]
                 # hlist: next points at the next entry's link member
                 n = nxt - link if nxt and link else nxt
 
 
-def _decode(n, b, N, D, key_len, name, want):
-    """Neighbour from its bytes, or None if its device is in another net."""
-    dev = _U64.unpack_from(b, N.dev)[0]
+def _decode(n, vals, read_dev, key, name, want):
+    """Neighbour from its values, or None if its device is in another
+    net."""
+    dev, state, ha, refcnt, updated, confirmed, used = vals
     devname, alen = '', 6
     if dev:
-        db = readmem(dev, D.size)
-        if D.nd_net >= 0 and _U64.unpack_from(db, D.nd_net)[0] != want:
+        dname, alen, nd_net = read_dev(dev)
+        if nd_net is not None and nd_net != want:
             return None
-        devname = db[D.name:D.name + 16].split(b'\0')[0].decode(
-            'utf-8', 'replace')
-        alen = db[D.addr_len]
-    key = b[N.primary_key:N.primary_key + key_len]
-    if key_len == 4:
+        devname = dname.split(b'\0')[0].decode('utf-8', 'replace')
+    if len(key) == 4:
         addr = ntodots(_U32.unpack(key)[0])
-    elif key_len == 16:
+    elif len(key) == 16:
         addr = ntodots6(key)
     else:
         addr = key.hex()
-    ha = b[N.ha:N.ha + min(alen, 32)]
-
-    def jif(off):
-        return _U64.unpack_from(b, off)[0] if off >= 0 else None
     return Neighbour(n=n, table=name, addr=addr,
-                     lladdr=':'.join('%02x' % c for c in ha), dev=devname,
-                     state=b[N.nud_state],
-                     refcnt=_U32.unpack_from(b, N.refcnt)[0],
-                     updated=jif(N.updated), confirmed=jif(N.confirmed),
-                     used=jif(N.used))
+                     lladdr=':'.join('%02x' % c for c in ha[:min(alen, 32)]),
+                     dev=devname, state=state, refcnt=refcnt,
+                     updated=updated, confirmed=confirmed, used=used)

@@ -10,9 +10,10 @@ walked as ``fib_route_seq_show()`` (``/proc/net/route``) and
 
 import struct
 
-from pykdump.API import crash, pylog, readPtr, readmem
-from pykdump.helpers.net import (AF_INET, Record, member_off, ntodots,
-                                 struct_offsets)
+from pykdump.API import (crash, field_offset, member_offset, pylog,
+                         readPtr, readPtrArray, readSU, record_reader,
+                         struct_size)
+from pykdump.helpers.net import AF_INET, Record, ntodots
 
 __all__ = ['Route', 'RT_TABLES', 'RTN_TYPES', 'for_each_fib_table',
            'for_each_route', 'RTF_UP', 'RTF_GATEWAY']
@@ -68,22 +69,19 @@ def for_each_fib_table(net):
     C equivalent: the ``hlist_for_each_entry_rcu(tb, head, tb_hlist)``
     loop over ``net->ipv4.fib_table_hash[FIB_TABLE_HASHSZ]``.
     """
-    ipv4 = member_off('struct net', 'ipv4')
-    N = struct_offsets('struct netns_ipv4', 'fib_table_hash',
-                       optional=('fib_main',))
-    Tb = struct_offsets('struct fib_table', 'tb_hlist', 'tb_id')
     # FIB_TABLE_HASHSZ is 256 with CONFIG_IP_MULTIPLE_TABLES, the option
     # that also adds netns_ipv4.fib_main, and 2 without it.
-    nb = 256 if N.fib_main >= 0 else 2
-    hash_ = readPtr(int(net) + ipv4 + N.fib_table_hash)
+    nb = 256 if member_offset('struct netns_ipv4', 'fib_main') >= 0 else 2
+    hash_ = int(readSU('struct net', int(net)).ipv4.fib_table_hash)
     if not hash_:
         return
-    for first in crash.readPtrArray(hash_, nb):
+    link = field_offset('struct fib_table', 'tb_hlist')
+    for first in readPtrArray(hash_, nb):
         node, seen = first, set()
         while node and node not in seen and len(seen) < 10000:
             seen.add(node)
-            tb = node - Tb.tb_hlist
-            yield _U32.unpack(readmem(tb + Tb.tb_id, 4))[0], tb
+            tb = node - link
+            yield int(readSU('struct fib_table', tb).tb_id), tb
             node = readPtr(node)
 
 
@@ -100,53 +98,46 @@ def for_each_route(net, tables=(254,), *, all_types=False):
     :param tables: table ids, or None for every table
     :return: generator of :class:`Route`
     """
-    K = struct_offsets('struct key_vector', 'key', 'pos', 'bits', 'tnode',
-                       'leaf')
-    Tb = struct_offsets('struct fib_table', 'tb_data')
-    FA = struct_offsets('struct fib_alias', 'fa_list', 'fa_info', 'fa_type',
-                        'fa_slen', optional=('tb_id', 'fa_tos', 'fa_dscp'))
-    FI = struct_offsets('struct fib_info', 'fib_protocol', 'fib_scope',
-                        'fib_priority', 'fib_prefsrc', 'fib_nhs', 'fib_nh',
-                        optional=('nh',))
-    nh_size = struct_offsets('struct fib_nh').size
-    NHC = _nh_layout()
+    tnode = field_offset('struct key_vector', 'tnode')
+    leaf_off = field_offset('struct key_vector', 'leaf')
+    tb_data = field_offset('struct fib_table', 'tb_data')
+    fa_link = field_offset('struct fib_alias', 'fa_list')
+    read_alias = record_reader(
+        'struct fib_alias', ('fa_info', 'fa_type', 'fa_slen'),
+        optional=('tb_id', 'fa_dscp', 'fa_tos')).read
+    read_node = record_reader('struct key_vector', ('key', 'bits')).read
+    hop = _hop_reader()
     devname = _DevNames()
     for tb_id, tb in for_each_fib_table(net):
         if tables is not None and tb_id not in tables:
             continue
-        trie = readPtr(tb + Tb.tb_data)
-        root = readPtr(trie + K.tnode) if trie else 0
-        for key, leaf in _leaves(root, K):
-            for fa in _aliases(leaf + K.leaf, FA):
-                b = readmem(fa, FA.size)
-                if FA.tb_id >= 0 and _U32.unpack_from(b, FA.tb_id)[0] != \
-                        tb_id:
+        # tb_data points at the struct trie, whose kv[0].tnode[0] is the
+        # root.
+        trie = readPtr(tb + tb_data)
+        root = readPtr(trie + tnode) if trie else 0
+        for key, leaf in _leaves(root, read_node, tnode):
+            for fa in _aliases(leaf + leaf_off, fa_link):
+                fi, rtype, slen, fa_tb_id, dscp, tos = read_alias(fa)
+                if fa_tb_id is not None and fa_tb_id != tb_id:
                     continue
-                rtype = b[FA.fa_type]
                 if not all_types and rtype in (3, 5):
                     continue
-                plen = _KEYLENGTH - b[FA.fa_slen]
-                tos_off = FA.fa_dscp if FA.fa_dscp >= 0 else FA.fa_tos
-                fi = _U64.unpack_from(b, FA.fa_info)[0]
                 yield from _routes_of(
-                    tb_id, key, plen, rtype, b[tos_off] if tos_off >= 0
-                    else 0, fi, FI, nh_size, NHC, devname)
+                    tb_id, key, _KEYLENGTH - slen, rtype,
+                    dscp if dscp is not None else (tos or 0), fi, hop,
+                    devname)
 
 
-def _nh_layout():
-    """Offsets in fib_nh / fib_nh_common of a next hop."""
-    base = member_off('struct fib_nh', 'nh_common', optional=True)
-    if base < 0:
+def _hop_reader():
+    """(device, IPv4 gateway, gateway family) reader of a struct fib_nh."""
+    if member_offset('struct fib_nh', 'nh_common') < 0:
         # Before v5.3 (commit b0f60193632e "ipv4: Refactor nexthop
         # attributes in fib_dump_info") the fields were nh_dev, nh_gw.
-        L = struct_offsets('struct fib_nh', 'nh_dev', 'nh_gw',
-                           optional=('nh_flags', 'nh_oif'))
-        return {'dev': L.nh_dev, 'gw': L.nh_gw, 'gw_family': -1}
-    C = struct_offsets('struct fib_nh_common', 'nhc_dev', 'nhc_gw',
-                       optional=('nhc_gw_family', 'nhc_flags'))
-    return {'dev': base + C.nhc_dev, 'gw': base + C.nhc_gw,
-            'gw_family': base + C.nhc_gw_family if C.nhc_gw_family >= 0
-            else -1}
+        return record_reader('struct fib_nh', ('nh_dev', 'nh_gw'),
+                             optional=('nh_gw_family',))
+    return record_reader('struct fib_nh',
+                         ('nh_common.nhc_dev', 'nh_common.nhc_gw.ipv4'),
+                         optional=('nh_common.nhc_gw_family',))
 
 
 class _DevNames(dict):
@@ -156,16 +147,14 @@ class _DevNames(dict):
         name = ''
         if dev:
             try:
-                off = member_off('struct net_device', 'name')
-                name = readmem(dev + off, 16).split(b'\0')[0].decode(
-                    'utf-8', 'replace')
+                name = str(readSU('struct net_device', dev).name)
             except crash.error:
                 name = '?'
         self[dev] = name
         return name
 
 
-def _leaves(root, K, maxdepth=40):
+def _leaves(root, read_node, tnode, maxdepth=40):
     """Yield (key, leaf address) of every leaf under trie node root."""
     stack = [(root, 0)] if root else []
     seen = set()
@@ -176,52 +165,50 @@ def _leaves(root, K, maxdepth=40):
             continue
         seen.add(n)
         try:
-            hdr = readmem(n, 8)
+            key, bits = read_node(n)
         except crash.error:
             pylog.warning('FIB trie: cannot read node at %#x' % n)
             continue
-        bits = hdr[K.bits]
         if bits == 0:
-            yield _U32.unpack_from(hdr, K.key)[0], n
+            yield key, n
             continue
         if bits > 31:
             pylog.warning('FIB trie: node %#x has %d bits' % (n, bits))
             continue
         # Children in reverse so that the walk yields keys in order.
-        for c in reversed(crash.readPtrArray(n + K.tnode, 1 << bits)):
+        for c in reversed(readPtrArray(n + tnode, 1 << bits)):
             if c:
                 stack.append((c, depth + 1))
 
 
-def _aliases(head, FA):
+def _aliases(head, link):
     """fib_alias addresses on a leaf's hlist (fa_list)."""
     node, seen = readPtr(head), set()
     while node and node not in seen and len(seen) < 10000:
         seen.add(node)
-        yield node - FA.fa_list
+        yield node - link
         node = readPtr(node)
 
 
-def _routes_of(tb_id, key, plen, rtype, tos, fi, FI, nh_size, NHC, devname):
+def _routes_of(tb_id, key, plen, rtype, tos, fi, hop, devname):
     """Route records of one alias: one per next hop of its fib_info."""
-    b = readmem(fi, FI.size)
-    proto, scope = b[FI.fib_protocol], b[FI.fib_scope]
-    metric = _U32.unpack_from(b, FI.fib_priority)[0]
-    prefsrc = _U32.unpack_from(b, FI.fib_prefsrc)[0]
-    nhs = _U32.unpack_from(b, FI.fib_nhs)[0]
-    if FI.nh >= 0 and _U64.unpack_from(b, FI.nh)[0]:
+    proto, scope, metric, prefsrc, nhs, nh = record_reader(
+        'struct fib_info', ('fib_protocol', 'fib_scope', 'fib_priority',
+                            'fib_prefsrc', 'fib_nhs'),
+        optional=('nh',)).read(fi)
+    if nh:
         # A nexthop object (v5.3, "ip nexthop"): not decoded here.
         hops = [(0, 0)]
         dev_note = 'nhid'
     else:
         hops = []
         dev_note = None
+        # fib_nh[] is a flexible array at the end of the fib_info.
+        first = fi + field_offset('struct fib_info', 'fib_nh')
+        nh_size = struct_size('struct fib_nh')
         for i in range(min(nhs, 32) or 1):
-            nh = fi + FI.fib_nh + i * nh_size
-            nb = readmem(nh, nh_size)
-            fam = nb[NHC['gw_family']] if NHC['gw_family'] >= 0 else AF_INET
-            gw = _U32.unpack_from(nb, NHC['gw'])[0] if fam == AF_INET else 0
-            hops.append((_U64.unpack_from(nb, NHC['dev'])[0], gw))
+            dev, gw, fam = hop.read(first + i * nh_size)
+            hops.append((dev, gw if fam in (None, AF_INET) else 0))
     mask = ((1 << 32) - 1) ^ ((1 << (32 - plen)) - 1) if plen else 0
     dst = key & mask
     for dev, gw in hops:

@@ -12,9 +12,9 @@ print on that kernel.
 
 import struct
 
-from pykdump.API import crash, enumerator_value, pylog, readPtr, readmem, \
-    sym2addr, sys_info, whatis
-from pykdump.helpers.net import member_off, member_sz, struct_offsets
+from pykdump.API import (crash, enumerator_value, field_offset, field_size,
+                         percpu_addresses, pylog, readSU, readSUArray,
+                         readmem, sym2addr, whatis)
 
 __all__ = ['MIB_GROUPS', 'snmp_groups', 'read_mib_list', 'percpu_mib_sum']
 
@@ -43,7 +43,6 @@ _ICMP = [('InMsgs', 'ICMP_MIB_INMSGS'), ('InErrors', 'ICMP_MIB_INERRORS'),
          ('OutMsgs', 'ICMP_MIB_OUTMSGS'), ('OutErrors', 'ICMP_MIB_OUTERRORS')]
 
 _S64 = struct.Struct('<q')
-_S32 = struct.Struct('<i')
 
 
 def read_mib_list(sym):
@@ -55,19 +54,16 @@ def read_mib_list(sym):
     addr = sym2addr(sym)
     if not addr:
         return []
-    L = struct_offsets('struct snmp_mib', 'name', 'entry')
     try:
         n = whatis(sym).ti.dims[0]
     except crash.error:
         n = 512
     out = []
-    for i in range(n):
-        e = addr + i * L.size
-        name = readPtr(e + L.name)
-        if not name:
+    for e in readSUArray('struct snmp_mib', addr, n):
+        name = e.name
+        if name is None:
             break
-        s = readmem(name, 64).split(b'\0')[0].decode('ascii', 'replace')
-        out.append((s, _S32.unpack(readmem(e + L.entry, 4))[0]))
+        out.append((str(name), int(e.entry)))
     return out
 
 
@@ -82,9 +78,8 @@ def percpu_mib_sum(ptr, nmibs, elsize=8):
     """
     tot = [0] * nmibs
     fmt = '<%d%s' % (nmibs, 'Q' if elsize == 8 else 'I')
-    for cpu in range(sys_info.CPUS):
-        vals = struct.unpack(fmt, readmem(ptr + crash.per_cpu_offset(cpu),
-                                          nmibs * elsize))
+    for addr in percpu_addresses(int(ptr)):
+        vals = struct.unpack(fmt, readmem(addr, nmibs * elsize))
         for i, v in enumerate(vals):
             tot[i] += v
     return [v & 0xffffffffffffffff for v in tot]
@@ -99,29 +94,29 @@ def snmp_groups(net, groups=None):
     :param net: ``struct net`` StructResult or address
     :param groups: names to read (default all)
     """
-    mib = member_off('struct net', 'mib', optional=True)
-    if mib < 0:
+    net = readSU('struct net', int(net))
+    if not net.hasField('mib'):
         pylog.warning('struct net has no member mib: no SNMP counters')
         return
+    mib = net.mib
     for gname, member, sname, listsym, fname in MIB_GROUPS:
         if groups and gname not in groups:
             continue
         try:
-            off = member_off('struct netns_mib', member, optional=True)
-            if off < 0:
+            if not mib.hasField(member):
                 continue
-            ptr = readPtr(int(net) + mib + off)
+            ptr = int(getattr(mib, member))
             if not ptr:
                 continue
-            M = struct_offsets(sname, 'mibs')
             elsize = 8
-            nmibs = member_sz(sname, 'mibs') // elsize
+            nmibs = field_size(sname, 'mibs') // elsize
             if listsym:
                 names = read_mib_list(listsym)
             else:
                 names = [(n, enumerator_value(e)) for n, e in _ICMP]
                 names = [(n, i) for n, i in names if i is not None]
-            vals = percpu_mib_sum(ptr + M.mibs, nmibs, elsize)
+            vals = percpu_mib_sum(ptr + field_offset(sname, 'mibs'), nmibs,
+                                  elsize)
             out = []
             for n, i in names:
                 if 0 <= i < nmibs:

@@ -17,13 +17,16 @@ maps a ``struct sock`` to the processes holding it open.
 import socket
 import struct
 
-from pykdump.API import (HZ, Bunch, crash, enumerator_value, getStructInfo,
-                         pylog, readListByHead, readPtr, readSymbol, readmem,
-                         sym2addr, symbol_exists)
+from pykdump.API import (HZ, container_of, crash, enumerator_value,
+                         field_offset, field_size, member_offset,
+                         member_size, pylog, readSU, readmem, record_reader,
+                         struct_size, sym2addr, symbol_exists)
+from pykdump.helpers.fs import for_each_fd
+# jiffies stays importable from here (it was public in this module).
+from pykdump.helpers.kernel import jiffies
 from pykdump.helpers.net import (AF_INET6, LayoutError, bucket_heads,
-                                 fill_socket_files, has_member, member_off,
-                                 member_sz, struct_offsets,
-                                 walk_hash_chains)
+                                 fill_socket_files, walk_hash_chains)
+from pykdump.helpers.tasks import for_each_task
 
 __all__ = ['TCP_STATES', 'tcp_state_name', 'tcp_state_value', 'InetSock',
            'for_each_tcp_sock', 'for_each_udp_sock', 'for_each_raw_sock',
@@ -102,14 +105,6 @@ def tcp_state_value(name):
         name, ', '.join(n for _, n in sorted(TCP_STATES.items()))))
 
 
-def jiffies():
-    """Return the kernel's ``jiffies`` at the time of the dump.
-
-    C equivalent: ``jiffies`` (``jiffies_64`` on 64-bit).
-    """
-    return readSymbol('jiffies')
-
-
 class InetSock:
     """One INET socket as read from a hash table.
 
@@ -169,59 +164,42 @@ class InetSock:
 
 
 # ---------------------------------------------------------------------
-# Layouts, read once per session (until module debuginfo changes)
+# Records: the fields each walk decodes, one read per socket
 
-def _common_layout():
-    """Offsets in struct sock_common, and the link members of the hashes."""
-    return struct_offsets(
-        'struct sock_common', 'skc_daddr', 'skc_rcv_saddr', 'skc_dport',
-        'skc_num', 'skc_family', 'skc_state', 'skc_net', 'skc_node',
-        optional=('skc_nulls_node', 'skc_v6_daddr', 'skc_v6_rcv_saddr'))
-
-
-def _sock_layout():
-    """Offsets in struct sock of what the queues and the inode need."""
-    # A copy: struct_offsets() results are shared through its cache.
-    L = Bunch(struct_offsets(
-        'struct sock', 'sk_socket', 'sk_ack_backlog', 'sk_max_ack_backlog',
-        'sk_wmem_alloc', optional=('sk_backlog', 'sk_timer', 'sk_type')))
-    # sk_rmem_alloc is "#define sk_rmem_alloc sk_backlog.rmem_alloc", the
-    # first member of that anonymous struct since v2.6.35.
-    L.rmem = L.sk_backlog
-    tl = struct_offsets('struct timer_list', 'expires')
-    L.timer_expires = L.sk_timer + tl.expires if L.sk_timer >= 0 else -1
-    return L
+def _common_reader():
+    """sock_common: namespace, family, state, addresses, ports."""
+    return record_reader(
+        'struct sock_common',
+        ('skc_net', 'skc_family', 'skc_state', 'skc_rcv_saddr', 'skc_daddr',
+         'skc_num', 'skc_dport', 'skc_node', 'skc_nulls_node'),
+        optional=('skc_v6_rcv_saddr', 'skc_v6_daddr', 'skc_ipv6only'))
 
 
-def _tcp_layout():
-    """Offsets in struct tcp_sock for queues and the -v details."""
-    T = Bunch(struct_offsets(
-        'struct tcp_sock', 'rcv_nxt', 'copied_seq', 'write_seq', 'snd_una',
-        'inet_conn',
+def _sock_reader():
+    """struct sock: owner, queues and the keepalive timer."""
+    # sk_rmem_alloc is "#define sk_rmem_alloc sk_backlog.rmem_alloc" since
+    # v2.6.35.
+    return record_reader(
+        'struct sock',
+        ('sk_socket', 'sk_ack_backlog', 'sk_max_ack_backlog',
+         'sk_wmem_alloc'),
+        optional=('sk_backlog.rmem_alloc', 'sk_timer.expires'))
+
+
+def _tcp_reader():
+    """struct tcp_sock: the sequence numbers of the queues."""
+    return record_reader('struct tcp_sock', ('rcv_nxt', 'copied_seq',
+                                             'write_seq', 'snd_una'))
+
+
+def _tcp_extra_reader():
+    """struct tcp_sock: windows, RTT, retransmits, the pending timer."""
+    return record_reader(
+        'struct tcp_sock', (),
         optional=('rcv_wnd', 'snd_wnd', 'snd_cwnd', 'srtt_us',
-                  'retrans_out', 'total_retrans')))
-    icsk = struct_offsets(
-        'struct inet_connection_sock',
-        optional=('icsk_retransmits', 'icsk_pending', 'icsk_timeout',
-                  'icsk_rto'))
-    for k in ('icsk_retransmits', 'icsk_pending', 'icsk_timeout',
-              'icsk_rto'):
-        T[k] = T.inet_conn + icsk[k] if icsk[k] >= 0 else -1
-    return T
-
-
-def _tw_layout():
-    """Offset of the TIME_WAIT timer's expiry in inet_timewait_sock."""
-    off = member_off('struct inet_timewait_sock', 'tw_timer', optional=True)
-    if off < 0:
-        return -1
-    return off + struct_offsets('struct timer_list', 'expires').expires
-
-
-def _inode_offset():
-    """Offset of i_ino from a struct socket (socket_alloc.vfs_inode)."""
-    lay = struct_offsets('struct socket_alloc', 'vfs_inode')
-    return lay.vfs_inode + struct_offsets('struct inode', 'i_ino').i_ino
+                  'retrans_out', 'total_retrans',
+                  'inet_conn.icsk_retransmits', 'inet_conn.icsk_pending',
+                  'inet_conn.icsk_timeout', 'inet_conn.icsk_rto'))
 
 
 def sock_inode(sk):
@@ -234,94 +212,65 @@ def sock_inode(sk):
     :return: ``unsigned long``
     """
     try:
-        sock = readPtr(int(sk) + _sock_layout().sk_socket)
+        sock = readSU('struct sock', int(sk)).sk_socket
         if not sock:
             return 0
-        return readPtr(sock + _inode_offset())
+        return container_of(sock, 'struct socket_alloc',
+                            'socket').vfs_inode.i_ino
     except crash.error:
         return 0
 
 
-_U16 = struct.Struct('<H')
-_BE16 = struct.Struct('>H')
-_U32 = struct.Struct('<I')
-_S32 = struct.Struct('<i')
-_U64 = struct.Struct('<Q')
-
-
-def _readU32(addr):
-    return _U32.unpack(readmem(addr, 4))[0]
+def _s32(v):
+    """An atomic_t/refcount_t read unsigned, as the signed int it is."""
+    return v - (1 << 32) if v & 0x80000000 else v
 
 
 _ntoa = socket.inet_ntoa
+_pack32 = struct.Struct('<I').pack
 
 
 def _ntop6(raw):
-    return socket.inet_ntop(socket.AF_INET6, bytes(raw))
+    return socket.inet_ntop(socket.AF_INET6, raw)
 
 
 class _Decoder:
-    """Turns the bytes of a socket into an InetSock (offsets bound once)."""
+    """Turns the bytes of a socket into an InetSock (readers bound once)."""
 
     def __init__(self, net):
         self.net = int(net)
-        self.C = _common_layout()
-        self.S = _sock_layout()
-        self.v6 = self.C.skc_v6_daddr >= 0
-        fi = _bitfield('struct sock_common', 'skc_ipv6only')
-        self.v6only_bit = fi if fi is not None else -1
+        C = self.C = _common_reader()
+        self.common_unpack = C.unpack
+        self.sock_unpack = _sock_reader().unpack
+        self.v6 = C.has('skc_v6_daddr')
 
     def common(self, obj, buf, proto4):
         """InetSock from the sock_common at the start of buf, or None when
         the socket belongs to another namespace."""
-        C = self.C
-        if _U64.unpack_from(buf, C.skc_net)[0] != self.net:
+        (net, family, state, saddr, daddr, num, dport, _, _, v6saddr,
+         v6daddr, v6only) = self.common_unpack(buf)
+        if net != self.net:
             return None
-        family = _U16.unpack_from(buf, C.skc_family)[0]
         if family == AF_INET6 and self.v6:
-            laddr = _ntop6(buf[C.skc_v6_rcv_saddr:C.skc_v6_rcv_saddr + 16])
-            raddr = _ntop6(buf[C.skc_v6_daddr:C.skc_v6_daddr + 16])
+            laddr, raddr = _ntop6(v6saddr), _ntop6(v6daddr)
             proto = proto4 + '6'
         else:
-            # __be32 in memory order is what inet_ntoa() takes.
-            o = C.skc_rcv_saddr
-            laddr = _ntoa(buf[o:o + 4])
-            o = C.skc_daddr
-            raddr = _ntoa(buf[o:o + 4])
+            # __be32 read little-endian, packed back: memory order, what
+            # inet_ntoa() takes.
+            laddr, raddr = _ntoa(_pack32(saddr)), _ntoa(_pack32(daddr))
             proto = proto4
-        bit = self.v6only_bit
-        return InetSock(obj, proto, family, buf[C.skc_state], laddr,
-                        _U16.unpack_from(buf, C.skc_num)[0], raddr,
-                        _BE16.unpack_from(buf, C.skc_dport)[0], 'full',
-                        self.net,
-                        bit >= 0 and bool(buf[bit // 8] >> (bit % 8) & 1))
+        return InetSock(obj, proto, family, state, laddr, num, raddr,
+                        (dport & 0xff) << 8 | dport >> 8, 'full', self.net,
+                        bool(v6only))
 
-    def sock(self, buf):
-        """sk->sk_socket of the struct sock in buf (0 if orphaned)."""
-        return _U64.unpack_from(buf, self.S.sk_socket)[0]
-
-    def dgram_queues(self, s, buf):
-        """UDP/raw queues as /proc/net/udp: rmem_alloc, wmem_alloc - 1."""
-        if self.S.rmem >= 0:
-            s.rxq = _S32.unpack_from(buf, self.S.rmem)[0]
-        s.txq = max(_S32.unpack_from(buf, self.S.sk_wmem_alloc)[0] - 1, 0)
-
-
-def _bitfield(sname, field):
-    """Bit offset of a one-bit bitfield, or None (uses the type model once:
-    crash's MEMBER_OFFSET cannot place a bitfield)."""
-    key = (sname, field)
-    if key not in _BITS:
-        try:
-            fi = getStructInfo(sname).get(field)
-        except crash.NoTypeError:
-            fi = None
-        _BITS[key] = fi.bitoffset if fi is not None and \
-            fi.bitsize is not None else None
-    return _BITS[key]
-
-
-_BITS = {}
+    def dgram(self, s, buf):
+        """Owner and queues of a UDP/raw socket as /proc/net/udp shows
+        them: rmem_alloc, wmem_alloc - 1."""
+        sock, _, _, wmem, rmem, _ = self.sock_unpack(buf)
+        s.sock = sock
+        if rmem is not None:
+            s.rxq = _s32(rmem)
+        s.txq = max(_s32(wmem) - 1, 0)
 
 
 # ---------------------------------------------------------------------
@@ -332,22 +281,16 @@ def _tcp_hashinfo(net):
     # Linux commit d1e5e6408b30 ("tcp: Introduce optional per-netns
     # ehash.") (v6.1): a namespace may have its own established hash,
     # reached through net->ipv4.tcp_death_row.hashinfo (a member since
-    # v4.11, always &tcp_hashinfo before v6.1).
-    ipv4 = member_off('struct net', 'ipv4', optional=True)
-    tdr = member_off('struct netns_ipv4', 'tcp_death_row', optional=True)
-    hio = member_off('struct inet_timewait_death_row', 'hashinfo',
-                     optional=True)
-    if ipv4 >= 0 and tdr >= 0 and hio >= 0:
+    # v4.11, always &tcp_hashinfo before v6.1). v6.1-rc1 briefly had a
+    # pointer to the death row (commit e9bd0cca09d1 embedded it again):
+    # the object model follows either.
+    if member_offset('struct net', 'ipv4.tcp_death_row') >= 0 and \
+            member_offset('struct inet_timewait_death_row',
+                          'hashinfo') >= 0:
         try:
-            where = int(net) + ipv4 + tdr
-            if member_sz('struct netns_ipv4', 'tcp_death_row',
-                         optional=True) == 8:
-                # v6.1-rc1 briefly had a pointer (commit e9bd0cca09d1
-                # embedded it again).
-                where = readPtr(where)
-            hi = readPtr(where + hio)
+            hi = readSU('struct net', int(net)).ipv4.tcp_death_row.hashinfo
             if hi:
-                return hi
+                return int(hi)
         except crash.error:
             pylog.warning('cannot read net->ipv4.tcp_death_row.hashinfo: '
                           'using tcp_hashinfo')
@@ -359,48 +302,46 @@ def _tcp_hashinfo(net):
 
 def _hashinfo(addr):
     """ehash, ehash_mask, lhash2, lhash2_mask of an inet_hashinfo."""
-    H = struct_offsets('struct inet_hashinfo', 'ehash', 'ehash_mask',
-                       optional=('lhash2', 'lhash2_mask', 'listening_hash'))
-    buf = readmem(addr, H.size)
-    out = {'ehash': _U64.unpack_from(buf, H.ehash)[0],
-           'ehash_mask': _U32.unpack_from(buf, H.ehash_mask)[0]}
-    if H.lhash2 >= 0:
-        out['lhash2'] = _U64.unpack_from(buf, H.lhash2)[0]
-        out['lhash2_mask'] = _U32.unpack_from(buf, H.lhash2_mask)[0]
-    if H.listening_hash >= 0:
-        out['listening_hash'] = addr + H.listening_hash
+    R = record_reader('struct inet_hashinfo', ('ehash', 'ehash_mask'),
+                      optional=('lhash2', 'lhash2_mask'))
+    ehash, ehash_mask, lhash2, lhash2_mask = R.read(addr)
+    out = {'ehash': ehash, 'ehash_mask': ehash_mask}
+    if lhash2 is not None:
+        out['lhash2'] = lhash2
+        out['lhash2_mask'] = lhash2_mask
+    off = member_offset('struct inet_hashinfo', 'listening_hash')
+    if off >= 0:
+        out['listening_hash'] = addr + off
     return out
 
 
 def _listenerbucket_heads(hi, what):
     """(first-node pointers, link offset) of the listening hash."""
-    C = _common_layout()
+    C = _common_reader()
     bucket = 'struct inet_listen_hashbucket'
+    size = struct_size(bucket)
+    nulls_head = member_offset(bucket, 'nulls_head')
     # listening_hash first: before it went, lhash2 also existed (and its
     # bucket had nulls_head, in a union with head), but lhash2 linked
     # icsk_listen_portaddr_node, not sk_nulls_node, and only
     # listening_hash is complete.
-    if 'lhash2' in hi and 'listening_hash' not in hi and \
-            has_member(bucket, 'nulls_head'):
+    if 'lhash2' in hi and 'listening_hash' not in hi and nulls_head >= 0:
         # Linux commit cae3873c5b3a ("net: inet: Retire port only
         # listening_hash") (v5.19): listeners live only in lhash2, linked
         # by sk_nulls_node.
-        lay = struct_offsets(bucket, 'nulls_head')
-        return (bucket_heads(hi['lhash2'], hi['lhash2_mask'] + 1,
-                             lay.size, lay.nulls_head, what),
-                C.skc_nulls_node)
+        return (bucket_heads(hi['lhash2'], hi['lhash2_mask'] + 1, size,
+                             nulls_head, what),
+                C.offset('skc_nulls_node'))
     if 'listening_hash' in hi:
         # Before v5.19: listening_hash[INET_LHTABLE_SIZE] by port, linked
         # by sk_node (or sk_nulls_node for a nulls head).
-        n = member_sz('struct inet_hashinfo', 'listening_hash')
-        if has_member(bucket, 'nulls_head'):
-            lay = struct_offsets(bucket, 'nulls_head')
-            head, link = lay.nulls_head, C.skc_nulls_node
+        n = member_size('struct inet_hashinfo', 'listening_hash')
+        if nulls_head >= 0:
+            head, link = nulls_head, C.offset('skc_nulls_node')
         else:
-            lay = struct_offsets(bucket, 'head')
-            head, link = lay.head, C.skc_node
-        return (bucket_heads(hi['listening_hash'], n // lay.size,
-                             lay.size, head, what), link)
+            head, link = field_offset(bucket, 'head'), C.offset('skc_node')
+        return (bucket_heads(hi['listening_hash'], n // size, size, head,
+                             what), link)
     raise LayoutError('struct inet_hashinfo has neither lhash2 with '
                       'nulls_head nor listening_hash')
 
@@ -425,15 +366,34 @@ def for_each_tcp_sock(net, *, listen=True, established=True, verbose=False,
     """
     hi = _hashinfo(_tcp_hashinfo(net))
     dec = _Decoder(net)
-    T = _tcp_layout()
+    tcp_unpack = _tcp_reader().unpack
+    extra_unpack = _tcp_extra_reader().unpack if verbose else None
     tw_state = tcp_state_value('TIME_WAIT')
     listen_state = tcp_state_value('LISTEN')
     try:
         req_state = tcp_state_value('NEW_SYN_RECV')
     except ValueError:
         req_state = -1
-    tcp_size = T.size
+    tcp_size = struct_size('struct tcp_sock')
     now = jiffies() if verbose else 0
+
+    def full(s, buf):
+        """Queues, owner and details of a full tcp_sock read into buf."""
+        sock, ack_backlog, max_ack_backlog, _, _, timer_expires = \
+            dec.sock_unpack(buf)
+        s.sock = sock
+        rcv_nxt, copied_seq, write_seq, snd_una = tcp_unpack(buf)
+        # As tcp4_seq_show(): a listener's accept queue, else rcv_nxt -
+        # copied_seq (never negative); write_seq - snd_una for everyone.
+        if s.state == listen_state:
+            s.rxq, s.backlog = ack_backlog, max_ack_backlog
+        else:
+            rx = (rcv_nxt - copied_seq) & 0xffffffff
+            s.rxq = rx if rx < 0x80000000 else 0
+            if verbose:
+                s.extra = _tcp_extra(extra_unpack(buf), timer_expires, now)
+        s.txq = (write_seq - snd_una) & 0xffffffff
+
     out = []
     if listen:
         what = 'TCP listening hash'
@@ -441,56 +401,39 @@ def for_each_tcp_sock(net, *, listen=True, established=True, verbose=False,
         for obj, buf in walk_hash_chains(heads, link, tcp_size, what, maxel):
             s = dec.common(obj, buf, 'tcp')
             if s is not None:
-                _tcp_full(s, buf, dec, T, listen_state, verbose, now)
+                full(s, buf)
                 out.append(s)
     if established:
         what = 'TCP established hash'
-        lay = struct_offsets('struct inet_ehash_bucket', 'chain')
-        heads = bucket_heads(hi['ehash'], hi['ehash_mask'] + 1, lay.size,
-                             lay.chain, what)
-        tw_expires = _tw_layout() if verbose else -1
+        bucket = 'struct inet_ehash_bucket'
+        heads = bucket_heads(hi['ehash'], hi['ehash_mask'] + 1,
+                             struct_size(bucket),
+                             field_offset(bucket, 'chain'), what)
+        tw_read = record_reader('struct inet_timewait_sock', (),
+                                optional=('tw_timer.expires',)).read
         # sock_common first: timewait and request socks are smaller than
         # a tcp_sock. The full read of a tcp_sock then hits cached pages.
-        for obj, buf in walk_hash_chains(heads, dec.C.skc_nulls_node,
-                                         dec.C.size, what, maxel):
+        for obj, buf in walk_hash_chains(heads, dec.C.offset('skc_nulls_node'),
+                                         dec.C.end, what, maxel):
             s = dec.common(obj, buf, 'tcp')
             if s is None:
                 continue
             if s.state == tw_state:
                 s.kind = 'timewait'
                 if verbose:
-                    _tw_extra(s, tw_expires, now)
+                    _tw_extra(s, tw_read, now)
             elif s.state == req_state:
                 s.kind = 'request'
             else:
                 try:
-                    full = readmem(obj, tcp_size)
+                    buf = readmem(obj, tcp_size)
                 except crash.error:
                     pylog.warning('TCP: cannot read tcp_sock at %#x' % obj)
                 else:
-                    _tcp_full(s, full, dec, T, listen_state, verbose, now)
+                    full(s, buf)
             out.append(s)
     fill_socket_files(out)
     yield from out
-
-
-def _tcp_full(s, buf, dec, T, listen_state, verbose, now):
-    """Queues, inode and details of a full tcp_sock read into buf."""
-    S = dec.S
-    s.sock = dec.sock(buf)
-    # As tcp4_seq_show(): a listener's accept queue, else rcv_nxt -
-    # copied_seq (never negative); write_seq - snd_una for everyone.
-    if s.state == listen_state:
-        s.rxq = _U32.unpack_from(buf, S.sk_ack_backlog)[0]
-        s.backlog = _U32.unpack_from(buf, S.sk_max_ack_backlog)[0]
-    else:
-        rx = (_U32.unpack_from(buf, T.rcv_nxt)[0] -
-              _U32.unpack_from(buf, T.copied_seq)[0]) & 0xffffffff
-        s.rxq = rx if rx < 0x80000000 else 0
-    s.txq = (_U32.unpack_from(buf, T.write_seq)[0] -
-             _U32.unpack_from(buf, T.snd_una)[0]) & 0xffffffff
-    if verbose and s.state != listen_state:
-        s.extra = _tcp_extra(buf, T, S, now)
 
 
 # icsk_pending values, include/net/inet_connection_sock.h
@@ -498,34 +441,29 @@ _PENDING = {1: 'retrans', 2: 'delack', 3: 'probe0', 4: 'keepalive',
             5: 'lossprobe', 6: 'reorder'}
 
 
-def _tcp_extra(buf, T, S, now):
-    """Windows, RTT, retransmits and the pending timer of a tcp_sock."""
-    def u32(off):
-        return _U32.unpack_from(buf, off)[0] if off >= 0 else None
-
-    x = {'rcv_wnd': u32(T.rcv_wnd), 'snd_wnd': u32(T.snd_wnd),
-         'cwnd': u32(T.snd_cwnd), 'retrans_out': u32(T.retrans_out),
-         'total_retrans': u32(T.total_retrans),
-         'retransmits': buf[T.icsk_retransmits]
-         if T.icsk_retransmits >= 0 else None}
-    srtt = u32(T.srtt_us)
-    x['srtt_ms'] = None if srtt is None else (srtt >> 3) / 1000.0
-    rto = u32(T.icsk_rto)
-    x['rto_ms'] = None if rto is None else rto * 1000 // HZ
-    pending = buf[T.icsk_pending] if T.icsk_pending >= 0 else 0
+def _tcp_extra(vals, keepalive_expires, now):
+    """Windows, RTT, retransmits and the pending timer of a tcp_sock from
+    the values of :func:`_tcp_extra_reader`."""
+    (rcv_wnd, snd_wnd, cwnd, srtt, retrans_out, total_retrans, retransmits,
+     pending, timeout, rto) = vals
+    x = {'rcv_wnd': rcv_wnd, 'snd_wnd': snd_wnd, 'cwnd': cwnd,
+         'retrans_out': retrans_out, 'total_retrans': total_retrans,
+         'retransmits': retransmits,
+         'srtt_ms': None if srtt is None else (srtt >> 3) / 1000.0,
+         'rto_ms': None if rto is None else rto * 1000 // HZ}
+    pending = pending or 0
     timer, expires = None, None
-    if pending in (1, 3, 5, 6) and T.icsk_timeout >= 0:
+    if pending in (1, 3, 5, 6) and timeout is not None:
         timer = _PENDING[pending]
-        expires = _U64.unpack_from(buf, T.icsk_timeout)[0]
+        expires = timeout
     elif pending == 2:
         timer = 'delack'
-    elif S.timer_expires >= 0:
-        exp = _U64.unpack_from(buf, S.timer_expires)[0]
+    elif keepalive_expires:
         # sk_timer is the keepalive timer; whether it is queued is not
         # visible without walking timer wheels, an expiry ahead of
         # jiffies is the best sign there is.
-        if exp and _sdelta(exp, now) > 0:
-            timer, expires = 'keepalive', exp
+        if _sdelta(keepalive_expires, now) > 0:
+            timer, expires = 'keepalive', keepalive_expires
     x['timer'] = timer
     x['timer_ms'] = None if expires is None else \
         _sdelta(expires, now) * 1000 // HZ
@@ -538,15 +476,15 @@ def _sdelta(a, b):
     return d - (1 << 64) if d >= 1 << 63 else d
 
 
-def _tw_extra(s, tw_expires, now):
+def _tw_extra(s, tw_read, now):
     """Remaining TIME_WAIT time of a timewait sock."""
     x = {'timer': 'timewait', 'timer_ms': None}
-    if tw_expires >= 0:
-        try:
-            x['timer_ms'] = _sdelta(readPtr(s.sk + tw_expires),
-                                    now) * 1000 // HZ
-        except crash.error:
-            pass
+    try:
+        expires, = tw_read(s.sk)
+        if expires is not None:
+            x['timer_ms'] = _sdelta(expires, now) * 1000 // HZ
+    except crash.error:
+        pass
     s.extra = x
 
 
@@ -558,10 +496,9 @@ def _udp_tables(net):
     out = []
     # Linux commit 9804985bf27f ("udp: Introduce optional per-netns hash
     # table.") (v6.2): net->ipv4.udp_table; before, one global table.
-    off = member_off('struct netns_ipv4', 'udp_table', optional=True)
     t = 0
-    if off >= 0:
-        t = readPtr(int(net) + member_off('struct net', 'ipv4') + off)
+    if member_offset('struct net', 'ipv4.udp_table') >= 0:
+        t = int(readSU('struct net', int(net)).ipv4.udp_table)
     out.append(('udp', t or sym2addr('udp_table')))
     if symbol_exists('udplite_table'):
         out.append(('udplite', sym2addr('udplite_table')))
@@ -580,17 +517,17 @@ def for_each_udp_sock(net, *, verbose=False, maxel=10000):
     :return: generator of :class:`InetSock`
     """
     dec = _Decoder(net)
-    U = struct_offsets('struct udp_table', 'hash', 'mask')
-    lay = struct_offsets('struct udp_hslot', 'head')
-    size = struct_offsets('struct udp_sock').size
-    link = dec.C.skc_node
+    read_table = record_reader('struct udp_table', ('hash', 'mask')).read
+    slot = struct_size('struct udp_hslot')
+    head = field_offset('struct udp_hslot', 'head')
+    size = struct_size('struct udp_sock')
+    link = dec.C.offset('skc_node')
     for proto, tbl in _udp_tables(net):
         if not tbl:
             continue
         what = '%s hash table' % proto.upper()
-        heads = bucket_heads(readPtr(tbl + U.hash),
-                             _readU32(tbl + U.mask) + 1, lay.size, lay.head,
-                             what)
+        hash_, mask = read_table(tbl)
+        heads = bucket_heads(hash_, mask + 1, slot, head, what)
         yield from _datagram_socks(dec, heads, link, size, what, maxel,
                                    proto)
 
@@ -602,8 +539,7 @@ def _datagram_socks(dec, heads, link, size, what, maxel, proto):
     for obj, buf in walk_hash_chains(heads, link, size, what, maxel):
         s = dec.common(obj, buf, proto)
         if s is not None:
-            s.sock = dec.sock(buf)
-            dec.dgram_queues(s, buf)
+            dec.dgram(s, buf)
             out.append(s)
     fill_socket_files(out)
     return out
@@ -620,21 +556,21 @@ def for_each_raw_sock(net, *, verbose=False, maxel=10000):
     :return: generator of :class:`InetSock`
     """
     dec = _Decoder(net)
-    size = struct_offsets('struct sock').size
-    R = struct_offsets('struct raw_hashinfo', 'ht')
-    nb = member_sz('struct raw_hashinfo', 'ht') // 8
+    size = struct_size('struct sock')
+    ht = field_offset('struct raw_hashinfo', 'ht')
+    nb = field_size('struct raw_hashinfo', 'ht') // 8
     # Linux commit 0daf07e52709 ("raw: convert raw sockets to RCU") (v6.1)
     # made ht[] hlist_nulls heads and commit 0a78cf7264d2 ("raw: Fix NULL
     # deref in raw_get_next().") hlist heads again. sk_node and
     # sk_nulls_node share one offset and the chain walker stops at NULL
     # or at a nulls marker, so both read the same way.
-    link = dec.C.skc_node
+    link = dec.C.offset('skc_node')
     for sym in ('raw_v4_hashinfo', 'raw_v6_hashinfo'):
         base = sym2addr(sym)
         if not base:
             continue
         what = '%s hash table' % sym
-        heads = bucket_heads(base + R.ht, nb, 8, 0, what)
+        heads = bucket_heads(base + ht, nb, 8, 0, what)
         yield from _datagram_socks(dec, heads, link, size, what, maxel,
                                    'raw')
 
@@ -661,83 +597,36 @@ def for_each_inet_sock(net, protos=('tcp', 'udp', 'raw'), **kw):
 # ---------------------------------------------------------------------
 # Which process holds a socket
 
-def _for_each_thread(maxel):
-    """Yield the address of every thread, leaders first in each group.
-
-    C equivalent: ``for_each_process_thread(p, t)``. Offsets come from
-    crash's MEMBER_OFFSET: the type model would parse all of task_struct
-    on first use, which costs more than the whole socket walk.
-    """
-    T = struct_offsets('struct task_struct', 'tasks', 'signal',
-                       optional=('thread_node', 'thread_group'))
-    init = sym2addr('init_task')
-    head = init + T.tasks
-    leaders = [init] + [a - T.tasks for a in readListByHead(head,
-                                                            maxel=maxel)]
-    # Linux commit 0c740d0afc3b ("introduce for_each_thread() to replace
-    # the buggy while_each_thread()") (v3.14) added signal->thread_head;
-    # before, threads were linked through task->thread_group.
-    th = member_off('struct signal_struct', 'thread_head', optional=True)
-    for leader in leaders:
-        yield leader
-        try:
-            if th >= 0 and T.thread_node >= 0:
-                h = readPtr(leader + T.signal) + th
-                link = T.thread_node
-            elif T.thread_group >= 0:
-                h = leader + T.thread_group
-                link = T.thread_group
-            else:
-                continue
-            nodes = readListByHead(h, maxel=maxel)
-        except crash.error:
-            continue
-        for n in nodes:
-            t = n - link
-            if t != leader:
-                yield t
-
-
 def file_holders(maxel=100000):
     """Return ``{struct file address: [(pid, comm, fd), ...]}``.
 
-    Every open file of every task, from the fd arrays alone (one read per
-    task, no read per file): join it with :attr:`InetSock.file` to find
-    who holds a socket. Threads sharing one ``files_struct`` are read once,
-    under the first thread met (the group leader); ``pid`` is the tgid.
+    Every open file of every task (:func:`pykdump.helpers.fs.for_each_fd`:
+    the descriptors set in ``open_fds``), with no read per file: join it
+    with :attr:`InetSock.file` to find who holds a socket. Threads sharing
+    one ``files_struct`` are read once, under the first thread met (the
+    group leader); ``pid`` is the tgid.
 
     C equivalent: ``for_each_process_thread(p, t)`` and
-    ``files_fdtable(t->files)->fd[0 .. max_fds)``.
+    ``iterate_fd(t->files, 0, ...)``.
 
     :return: ``dict`` of ``int`` -> ``list`` of ``(int, str, int)``
     """
-    T = struct_offsets('struct task_struct', 'files', 'tgid', 'comm')
-    D = struct_offsets('struct fdtable', 'max_fds', 'fd')
-    FS = struct_offsets('struct files_struct', 'fdt')
     holders = {}
     done = set()
-    for task in _for_each_thread(maxel):
+    for task in for_each_task(maxel=maxel):
         try:
-            files = readPtr(task + T.files)
+            files = int(task.files)
             if not files or files in done:
                 continue
             done.add(files)
-            fdt = readPtr(files + FS.fdt)
-            nfds = _readU32(fdt + D.max_fds)
-            fdarr = readPtr(fdt + D.fd)
-            if nfds > 1 << 24:
-                raise crash.error('max_fds %d is not plausible' % nfds)
-            ptrs = crash.readPtrArray(fdarr, nfds) if fdarr and nfds else []
-            pid = _S32.unpack(readmem(task + T.tgid, 4))[0]
-            comm = readmem(task + T.comm, 16).split(b'\0')[0].decode(
-                'utf-8', 'replace')
+            pid, comm = int(task.tgid), str(task.comm)
+            fds = [(fd, int(f)) for fd, f in for_each_fd(task)]
         except crash.error as e:
             pylog.warning('cannot read the open files of task %#x: %s'
                           % (task, e))
             continue
-        for fd, f in enumerate(ptrs):
-            if f:
-                holders.setdefault(f, []).append((pid, comm, fd))
+        for fd, f in fds:
+            holders.setdefault(f, []).append((pid, comm, fd))
     return holders
 
 
@@ -755,15 +644,14 @@ def socket_owners(maxel=100000):
     if not sfops:
         pylog.warning('no socket_file_ops symbol: socket owners unknown')
         return {}
-    F = struct_offsets('struct file', 'f_op', 'private_data')
-    K = struct_offsets('struct socket', 'sk')
+    read_file = record_reader('struct file', ('f_op', 'private_data')).read
     owners = {}
     for f, who in file_holders(maxel).items():
         try:
-            if readPtr(f + F.f_op) != sfops:
+            f_op, sock = read_file(f)
+            if f_op != sfops:
                 continue
-            sock = readPtr(f + F.private_data)
-            sk = readPtr(sock + K.sk) if sock else 0
+            sk = int(readSU('struct socket', sock).sk) if sock else 0
         except crash.error:
             continue
         if sk:

@@ -7,12 +7,10 @@ older global ``unix_socket_table``) and what ``/proc/net/unix``
 (``unix_seq_show`` in ``net/unix/af_unix.c``) prints.
 """
 
-import struct
-
-from pykdump.API import crash, pylog, readPtr, readmem, sym2addr, whatis
+from pykdump.API import (crash, field_offset, member_offset, pylog, readSU,
+                         readmem, record_reader, sym2addr, whatis)
 from pykdump.helpers.net import (LayoutError, Record, bucket_heads,
-                                 fill_socket_files, member_off, struct_offsets,
-                                 walk_hash_chains)
+                                 fill_socket_files, walk_hash_chains)
 from pykdump.helpers.net_sock import sock_inode, tcp_state_name
 
 __all__ = ['UnixSock', 'SOCK_TYPES', 'for_each_unix_sock',
@@ -21,11 +19,6 @@ __all__ = ['UnixSock', 'SOCK_TYPES', 'for_each_unix_sock',
 #: ``enum sock_type`` of include/linux/net.h (ABI values).
 SOCK_TYPES = {1: 'stream', 2: 'dgram', 3: 'raw', 4: 'rdm', 5: 'seqpacket',
               6: 'dccp', 10: 'packet'}
-
-_U16 = struct.Struct('<H')
-_U32 = struct.Struct('<I')
-_S32 = struct.Struct('<i')
-_U64 = struct.Struct('<Q')
 
 
 class UnixSock(Record):
@@ -68,10 +61,7 @@ def unix_table_buckets(net):
 
     :raise LayoutError: when neither exists
     """
-    unx = member_off('struct net', 'unx')
-    tbl = member_off('struct netns_unix', 'table')
-    bk = member_off('struct unix_table', 'buckets')
-    if unx >= 0 and tbl >= 0 and bk >= 0:
+    if member_offset('struct net', 'unx.table.buckets') >= 0:
         # Linux commit 79b05beaa5c3 ("af_unix: Define a per-netns hash
         # table.") (v5.19). UNIX_HASH_SIZE has no symbol; it is twice the
         # size of bsd_socket_buckets[] (commit cf2f225e2653, same series).
@@ -79,7 +69,7 @@ def unix_table_buckets(net):
             n = whatis('bsd_socket_buckets').ti.dims[0] * 2
         except crash.NoSymbolError:
             n = 512
-        return readPtr(int(net) + unx + tbl + bk), n, True
+        return int(readSU('struct net', int(net)).unx.table.buckets), n, True
     addr = sym2addr('unix_socket_table')
     if addr:
         return addr, whatis('unix_socket_table').ti.dims[0], False
@@ -97,21 +87,21 @@ def for_each_unix_sock(net, *, maxel=10000):
     :return: generator of :class:`UnixSock`
     """
     table, nb, _ = unix_table_buckets(net)
-    C = struct_offsets('struct sock_common', 'skc_node', 'skc_state',
-                       'skc_net')
-    S = struct_offsets('struct sock', 'sk_socket', 'sk_type',
-                       'sk_receive_queue', 'sk_max_ack_backlog')
-    U = struct_offsets('struct unix_sock', 'addr', 'peer')
-    A = struct_offsets('struct unix_address', 'len', 'name')
-    qlen = S.sk_receive_queue + struct_offsets('struct sk_buff_head',
-                                               'qlen').qlen
+    # struct sock sk is the first member of unix_sock.
+    U = record_reader('struct unix_sock', (
+        'sk.__sk_common.skc_net', 'sk.__sk_common.skc_state', 'sk.sk_type',
+        'sk.sk_socket', 'sk.sk_receive_queue.qlen', 'sk.sk_max_ack_backlog',
+        'addr', 'peer'))
+    unpack = U.unpack
+    link = field_offset('struct sock_common', 'skc_node')
     want = int(net)
     what = 'UNIX socket hash table'
     heads = bucket_heads(table, nb, 8, 0, what)
     out = []
-    for sk, buf in walk_hash_chains(heads, C.skc_node, U.size, what, maxel):
-        if _U64.unpack_from(buf, C.skc_net)[0] == want:
-            out.append(_decode(sk, buf, C, S, U, A, qlen))
+    for sk, buf in walk_hash_chains(heads, link, U.end, what, maxel):
+        vals = unpack(buf)
+        if vals[0] == want:
+            out.append(_decode(sk, vals))
     fill_socket_files(out)
     inodes = {s.sk: s.inode for s in out}
     for s in out:
@@ -123,32 +113,29 @@ def for_each_unix_sock(net, *, maxel=10000):
         yield s
 
 
-def _decode(sk, buf, C, S, U, A, qlen):
-    """UnixSock from the bytes of a struct unix_sock."""
+def _decode(sk, vals):
+    """UnixSock from the values of a struct unix_sock."""
+    _, state, typ, sock, qlen, backlog, addr, peer = vals
     path, abstract = '', False
-    addr = _U64.unpack_from(buf, U.addr)[0]
     if addr:
         try:
-            path, abstract = _sun_path(addr, A)
+            path, abstract = _sun_path(addr)
         except crash.error:
             path = '?'
             pylog.warning('cannot read the address of unix socket %#x' % sk)
-    typ = _U16.unpack_from(buf, S.sk_type)[0]
     return UnixSock(sk=sk, type=SOCK_TYPES.get(typ, str(typ)),
-                    state=buf[C.skc_state], inode=0, file=0,
-                    sock=_U64.unpack_from(buf, S.sk_socket)[0], path=path,
-                    abstract=abstract,
-                    peer=_U64.unpack_from(buf, U.peer)[0], peer_inode=0,
-                    rxq=_U32.unpack_from(buf, qlen)[0],
-                    backlog=_U32.unpack_from(buf, S.sk_max_ack_backlog)[0])
+                    state=state, inode=0, file=0, sock=sock, path=path,
+                    abstract=abstract, peer=peer, peer_inode=0, rxq=qlen,
+                    backlog=backlog)
 
 
-def _sun_path(addr, A):
+def _sun_path(addr):
     """(name, abstract) from a struct unix_address, as /proc/net/unix."""
-    n = _S32.unpack(readmem(addr + A.len, 4))[0]
+    n = int(readSU('struct unix_address', addr).len)
     # len counts sun_family (2 bytes) too; at most sizeof(sockaddr_un).
     n = max(0, min(n, 110))
-    raw = readmem(addr + A.name, n)[2:] if n > 2 else b''
+    name = addr + field_offset('struct unix_address', 'name')
+    raw = readmem(name, n)[2:] if n > 2 else b''
     if raw[:1] == b'\0':
         # Abstract: every byte counts; /proc/net/unix prints NULs as '@'.
         name = raw[1:].replace(b'\0', b'@').decode('utf-8', 'replace')

@@ -25,7 +25,7 @@ from pykdump.API import (Addr, ListHead, NoField, container_of,
                          percpu_read, pylog, rbtree_walk, readBadList,
                          readList, readListByHead, readSU,
                          readSUListFromHead, readStructNext, readSymbol,
-                         struct_size, sym2addr, type_size)
+                         record_reader, struct_size, sym2addr, type_size)
 from pykdump.helpers import net
 
 DUMP_FORMATS = ('kdump', 'elf')
@@ -121,15 +121,17 @@ class TestUnknownField(BadInputCase):
                                    member_offset, 'struct task_struct',
                                    field)
 
-    def test_helpers_member_off(self):
-        self.assertNoField('struct net', 'ipv5', net.member_off,
-                           'struct net', 'ipv5')
-        self.assertEqual(net.member_off('struct net', 'ipv5',
-                                        optional=True), -1)
-        self.assertNoField('struct net', 'ipv5', net.member_sz,
-                           'struct net', 'ipv5')
-        self.assertEqual(net.member_off('struct net', 'ipv4'),
-                         crash_offsetof('net', 'ipv4'))
+    def test_record_reader_missing_field(self):
+        # A required member that is not there is NoField at build time; an
+        # optional one reads as None at offset -1.
+        self.assertNoField('struct net', 'ipv5', record_reader,
+                           'struct net', ('ipv4.sysctl_ip_default_ttl',
+                                          'ipv5'))
+        rec = record_reader('struct net', ('ipv4',), optional=('ipv5',))
+        self.assertEqual((rec.offset('ipv4'), rec.offset('ipv5')),
+                         (crash_offsetof('net', 'ipv4'), -1))
+        self.assertIsNone(rec.read(net.init_net())[1])
+        self.assertNextAnswersRight()
 
 
 class TestUnreadableNode(BadInputCase):
