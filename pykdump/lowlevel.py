@@ -8,7 +8,7 @@ later reads cost one descriptor call and one C read.
 """
 
 import struct as _struct
-from operator import index as _index, itemgetter as _itemgetter
+from operator import index as _index
 
 import crash
 
@@ -848,12 +848,7 @@ class RecordReader:
     """
 
     __slots__ = ('sname', 'fields', 'offsets', 'size', 'start', 'end',
-                 'unpack')
-
-    def read(self, addr):
-        """Tuple of the fields of the object at ``addr`` (one read)."""
-        start = self.start
-        return self.unpack(readmem(addr + start, self.end - start), -start)
+                 'unpack', 'read')
 
     def offset(self, field):
         """Byte offset of ``field`` (as given), -1 if optional and absent."""
@@ -907,15 +902,20 @@ def record_reader(sname, fields, optional=()):
         size
     out.start = min((f[0] for f in layout), default=0)
     out.end = max((f[0] + f[2] for f in layout), default=0)
-    out.unpack = _compile_unpacker(layout, len(names))
+    out.unpack, out.read = _compile_unpacker(layout, len(names), out.start,
+                                             out.end)
     return out
 
 
-def _compile_unpacker(layout, nout):
-    """``unpack(buf, base=0) -> tuple`` for the (offset, code, nbytes,
-    index) fields: one ``struct.Struct`` per run of fields that do not
-    overlap (one for a plain struct; unions and bitfields sharing bytes
-    need a second)."""
+def _compile_unpacker(layout, nout, start, end):
+    """``(unpack, read)`` for the (offset, code, nbytes, index) fields.
+
+    ``unpack(buf, base=0) -> tuple`` and ``read(addr) -> tuple`` (one
+    ``readmem`` of bytes ``start`` to ``end``); one ``struct.Struct`` per
+    run of fields that do not overlap (one for a plain struct; unions and
+    bitfields sharing bytes need a second). Both are generated as one
+    function each, so an object costs one call per lane and a tuple.
+    """
     lanes = []                  # [end, [(offset, code, nbytes, index)]]
     for f in sorted(layout):
         for lane in lanes:
@@ -926,8 +926,9 @@ def _compile_unpacker(layout, nout):
             lanes.append(lane)
         lane[0] = f[0] + f[2]
         lane[1].append(f)
-    structs, order, bits = [], [], []
-    for _, members in lanes:
+    env = {'readmem': readmem}
+    order, bits, calls = [], [], []
+    for k, (_, members) in enumerate(lanes):
         fmt, pos = ['<'], members[0][0]
         for off, code, nbytes, idx in members:
             if off > pos:
@@ -938,31 +939,36 @@ def _compile_unpacker(layout, nout):
             fmt.append(code)
             pos = off + nbytes
             order.append(idx)
-        structs.append((_struct.Struct(''.join(fmt)).unpack_from,
-                        members[0][0]))
-    # Output slot i takes value perm[i] of the lanes' values + (None,).
-    where = {idx: n for n, idx in enumerate(order)}
-    perm = [where.get(i, len(order)) for i in range(nout)]
-    if len(structs) == 1 and not bits and perm == list(range(nout)):
-        (unpack_from, lo), = structs
-
-        def unpack_plain(buf, base=0):
-            return unpack_from(buf, base + lo)
-        return unpack_plain
-    pick = _itemgetter(*perm) if nout > 1 else (lambda v: (v[perm[0]],))
-
-    def unpack(buf, base=0):
-        vals = ()
-        for unpack_from, lo in structs:
-            vals += unpack_from(buf, base + lo)
-        vals = pick(vals + (None,))
-        if bits:
-            vals = list(vals)
-            for idx, shift, mask, signed in bits:
-                v = vals[idx] >> shift & mask
-                if signed and v > mask >> 1:
-                    v -= mask + 1
-                vals[idx] = v
-            vals = tuple(vals)
-        return vals
-    return unpack
+        env['u%d' % k] = _struct.Struct(''.join(fmt)).unpack_from
+        calls.append((k, members[0][0], len(members)))
+    names = {idx: 'v%d' % n for n, idx in enumerate(order)}
+    out = [names.get(i, 'None') for i in range(nout)]
+    for idx, shift, mask, signed in bits:
+        e = '(%s >> %d & %d)' % (names[idx], shift, mask)
+        if signed:
+            half = (mask + 1) >> 1
+            e = '((%s ^ %d) - %d)' % (e, half, half)
+        out[idx] = e
+    # One lane in the order asked, no bitfield: the unpacker's own tuple.
+    plain = len(calls) == 1 and not bits and order == list(range(nout))
+    src = []
+    for fn, args, base in (('unpack', 'buf, base=0', 'base + '),
+                           ('read', 'addr', '')):
+        src.append('def %s(%s):' % (fn, args))
+        if fn == 'read' and calls:
+            src.append('    buf = readmem(addr + %d, %d)'
+                       % (start, end - start))
+        n = 0
+        for k, lo, count in calls:
+            off = lo - start if fn == 'read' else lo
+            call = 'u%d(buf, %s%d)' % (k, base, off)
+            if plain:
+                src.append('    return ' + call)
+                break
+            targets = ''.join('v%d, ' % i for i in range(n, n + count))
+            src.append('    %s= %s' % (targets, call))
+            n += count
+        else:
+            src.append('    return (%s)' % ''.join(o + ', ' for o in out))
+    exec('\n'.join(src), env)
+    return env['unpack'], env['read']

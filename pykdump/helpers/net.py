@@ -240,6 +240,7 @@ def walk_hash_chains(heads, link_off, size, what, maxel):
     (a loop, or chains that merge), an unreadable object and chains longer
     than ``maxel`` are logged.
     """
+    size = max(size, link_off + 8)      # the link itself is read too
     seen = set()
     level = sorted(h for h in heads if h and not h & 1)
     depth = 0

@@ -21,7 +21,7 @@ from pykdump.API import (HZ, container_of, crash, enumerator_value,
                          field_offset, field_size, member_offset,
                          member_size, pylog, readSU, readmem, record_reader,
                          struct_size, sym2addr, symbol_exists)
-from pykdump.helpers.fs import for_each_fd
+from pykdump.helpers.fs import fd_table
 # jiffies stays importable from here (it was public in this module).
 from pykdump.helpers.kernel import jiffies
 from pykdump.helpers.net import (AF_INET6, LayoutError, bucket_heads,
@@ -171,7 +171,7 @@ def _common_reader():
     return record_reader(
         'struct sock_common',
         ('skc_net', 'skc_family', 'skc_state', 'skc_rcv_saddr', 'skc_daddr',
-         'skc_num', 'skc_dport', 'skc_node', 'skc_nulls_node'),
+         'skc_num', 'skc_dport'),
         optional=('skc_v6_rcv_saddr', 'skc_v6_daddr', 'skc_ipv6only'))
 
 
@@ -243,12 +243,15 @@ class _Decoder:
         self.common_unpack = C.unpack
         self.sock_unpack = _sock_reader().unpack
         self.v6 = C.has('skc_v6_daddr')
+        # The hash chains link sock_common's skc_node or skc_nulls_node.
+        self.node = field_offset('struct sock_common', 'skc_node')
+        self.nulls_node = field_offset('struct sock_common', 'skc_nulls_node')
 
     def common(self, obj, buf, proto4):
         """InetSock from the sock_common at the start of buf, or None when
         the socket belongs to another namespace."""
-        (net, family, state, saddr, daddr, num, dport, _, _, v6saddr,
-         v6daddr, v6only) = self.common_unpack(buf)
+        (net, family, state, saddr, daddr, num, dport, v6saddr, v6daddr,
+         v6only) = self.common_unpack(buf)
         if net != self.net:
             return None
         if family == AF_INET6 and self.v6:
@@ -317,7 +320,6 @@ def _hashinfo(addr):
 
 def _listenerbucket_heads(hi, what):
     """(first-node pointers, link offset) of the listening hash."""
-    C = _common_reader()
     bucket = 'struct inet_listen_hashbucket'
     size = struct_size(bucket)
     nulls_head = member_offset(bucket, 'nulls_head')
@@ -331,15 +333,17 @@ def _listenerbucket_heads(hi, what):
         # by sk_nulls_node.
         return (bucket_heads(hi['lhash2'], hi['lhash2_mask'] + 1, size,
                              nulls_head, what),
-                C.offset('skc_nulls_node'))
+                field_offset('struct sock_common', 'skc_nulls_node'))
     if 'listening_hash' in hi:
         # Before v5.19: listening_hash[INET_LHTABLE_SIZE] by port, linked
         # by sk_node (or sk_nulls_node for a nulls head).
         n = member_size('struct inet_hashinfo', 'listening_hash')
         if nulls_head >= 0:
-            head, link = nulls_head, C.offset('skc_nulls_node')
+            head = nulls_head
+            link = field_offset('struct sock_common', 'skc_nulls_node')
         else:
-            head, link = field_offset(bucket, 'head'), C.offset('skc_node')
+            head = field_offset(bucket, 'head')
+            link = field_offset('struct sock_common', 'skc_node')
         return (bucket_heads(hi['listening_hash'], n // size, size, head,
                              what), link)
     raise LayoutError('struct inet_hashinfo has neither lhash2 with '
@@ -413,7 +417,7 @@ def for_each_tcp_sock(net, *, listen=True, established=True, verbose=False,
                                 optional=('tw_timer.expires',)).read
         # sock_common first: timewait and request socks are smaller than
         # a tcp_sock. The full read of a tcp_sock then hits cached pages.
-        for obj, buf in walk_hash_chains(heads, dec.C.offset('skc_nulls_node'),
+        for obj, buf in walk_hash_chains(heads, dec.nulls_node,
                                          dec.C.end, what, maxel):
             s = dec.common(obj, buf, 'tcp')
             if s is None:
@@ -521,7 +525,7 @@ def for_each_udp_sock(net, *, verbose=False, maxel=10000):
     slot = struct_size('struct udp_hslot')
     head = field_offset('struct udp_hslot', 'head')
     size = struct_size('struct udp_sock')
-    link = dec.C.offset('skc_node')
+    link = dec.node
     for proto, tbl in _udp_tables(net):
         if not tbl:
             continue
@@ -564,7 +568,7 @@ def for_each_raw_sock(net, *, verbose=False, maxel=10000):
     # deref in raw_get_next().") hlist heads again. sk_node and
     # sk_nulls_node share one offset and the chain walker stops at NULL
     # or at a nulls marker, so both read the same way.
-    link = dec.C.offset('skc_node')
+    link = dec.node
     for sym in ('raw_v4_hashinfo', 'raw_v6_hashinfo'):
         base = sym2addr(sym)
         if not base:
@@ -600,7 +604,7 @@ def for_each_inet_sock(net, protos=('tcp', 'udp', 'raw'), **kw):
 def file_holders(maxel=100000):
     """Return ``{struct file address: [(pid, comm, fd), ...]}``.
 
-    Every open file of every task (:func:`pykdump.helpers.fs.for_each_fd`:
+    Every open file of every task (:func:`pykdump.helpers.fs.fd_table`:
     the descriptors set in ``open_fds``), with no read per file: join it
     with :attr:`InetSock.file` to find who holds a socket. Threads sharing
     one ``files_struct`` are read once, under the first thread met (the
@@ -620,7 +624,7 @@ def file_holders(maxel=100000):
                 continue
             done.add(files)
             pid, comm = int(task.tgid), str(task.comm)
-            fds = [(fd, int(f)) for fd, f in for_each_fd(task)]
+            fds = fd_table(task)
         except crash.error as e:
             pylog.warning('cannot read the open files of task %#x: %s'
                           % (task, e))
