@@ -21,7 +21,8 @@ from pykdump.API import (readSymbol, readSU, loadModule, Addr,
                          rbtree_walk, xarray_walk, idr_walk, percpu_read,
                          getStructInfo, pylog, Deref,
                          readBadList, sys_info, structSetAttr, AttrSetter,
-                         define_struct, PYKD, WalkError)
+                         define_struct, PYKD, WalkError, purge_typeinfo,
+                         readmem, record_reader)
 from pykdump.lowlevel import intDimensionlessArray
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -192,6 +193,24 @@ class TestStructs(Matcher):
         for f, v in want.items():
             with self.subTest(field=f):
                 self.assertEqual(getattr(b, f), v)
+
+    def test_record_reader_decodes_the_bitfields_as_expected(self):
+        # The bulk reader's one unpack per object agrees with the values
+        # testmod set, signed, straddling and wide bitfields included.
+        want = expected()['testmod_bits']['value']
+        rec = record_reader('struct testmod_bits', tuple(want))
+        self.assertEqual(rec.read(sym2addr('testmod_bits')),
+                         tuple(want.values()))
+        self.assertEqual(rec.unpack(readmem(sym2addr('testmod_bits'),
+                                            rec.end)),
+                         tuple(want.values()))
+
+    def test_record_reader_is_rebuilt_when_its_type_is_purged(self):
+        fields = ('a', 'b')
+        first = record_reader('struct testmod_bits', fields)
+        self.assertIs(record_reader('struct testmod_bits', fields), first)
+        purge_typeinfo('struct testmod_bits')
+        self.assertIsNot(record_reader('struct testmod_bits', fields), first)
 
     def test_anonymous_members_have_gdb_offsets(self):
         si = getStructInfo('struct ASID_ANON')
