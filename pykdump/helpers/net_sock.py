@@ -8,8 +8,9 @@ established hash ``ehash`` and the listener hash ``lhash2``),
 ``struct sock``) and ``include/net/tcp_states.h``.
 
 Sockets are read the way ``/proc/net/tcp`` does (``tcp4_seq_show``), but
-from the dump: one ``readmem`` per socket with member offsets cached once,
-so a table of tens of thousands of sockets takes a fraction of a second.
+from the dump: one ``readmem`` per socket decoded by the object model's
+bulk :func:`~pykdump.lowlevel.record_reader`, so a table of tens of
+thousands of sockets takes a fraction of a second.
 Each socket becomes an :class:`InetSock` record. :func:`socket_owners`
 maps a ``struct sock`` to the processes holding it open.
 """
