@@ -6,8 +6,6 @@ neigh_hash_table``, ``struct neighbour``) and what ``ip neigh`` /
 ``/proc/net/arp`` (``arp_seq_show`` in ``net/ipv4/arp.c``) print.
 """
 
-import struct
-
 from pykdump.API import (crash, field_offset, pylog, readPtrArray, readmem,
                          record_reader, sym2addr)
 from pykdump.helpers.net import (AF_INET6, LayoutError, Record, ntodots,
@@ -19,9 +17,6 @@ __all__ = ['Neighbour', 'NUD_STATES', 'nud_str', 'for_each_neighbour']
 NUD_STATES = [(0x01, 'INCOMPLETE'), (0x02, 'REACHABLE'), (0x04, 'STALE'),
               (0x08, 'DELAY'), (0x10, 'PROBE'), (0x20, 'FAILED'),
               (0x40, 'NOARP'), (0x80, 'PERMANENT')]
-
-_U32 = struct.Struct('<I')
-_U64 = struct.Struct('<Q')
 
 
 def nud_str(state):
@@ -85,7 +80,8 @@ def for_each_neighbour(net, tables=('arp_tbl', 'nd_tbl')):
                                ('family', 'key_len', 'nht')).read
     N = record_reader('struct neighbour', ('dev', 'nud_state', 'ha',
                                            'refcnt'),
-                      optional=('updated', 'confirmed', 'used'))
+                      optional=('updated', 'confirmed', 'used', 'next',
+                                'hash.next'))
     read_dev = record_reader('struct net_device', ('name', 'addr_len'),
                              optional=('nd_net',)).read
     key_off = field_offset('struct neighbour', 'primary_key')
@@ -102,14 +98,15 @@ def for_each_neighbour(net, tables=('arp_tbl', 'nd_tbl')):
             continue
         name = 'ndisc' if family == AF_INET6 else 'arp'
         # primary_key[] is a flexible array: key_len bytes at its offset.
-        size = max(N.end, key_off + key_len, link + 8)
+        size = max(N.end, key_off + key_len)
         for first in heads:
             n, seen = first, set()
             while n and n not in seen and len(seen) < 100000:
                 seen.add(n)
                 try:
                     b = readmem(n, size)
-                    e = _decode(n, N.unpack(b), read_dev,
+                    vals = N.unpack(b)
+                    e = _decode(n, vals[:7], read_dev,
                                 b[key_off:key_off + key_len], name, want)
                 except crash.error:
                     pylog.warning('%s: cannot read neighbour at %#x'
@@ -117,9 +114,12 @@ def for_each_neighbour(net, tables=('arp_tbl', 'nd_tbl')):
                     break
                 if e is not None:
                     yield e
-                nxt = _U64.unpack_from(b, link)[0]
-                # hlist: next points at the next entry's link member
-                n = nxt - link if nxt and link else nxt
+                if vals[7] is not None:
+                    n = vals[7]                 # n->next
+                else:
+                    # v6.13 hlist: hash.next points at the next entry's
+                    # hash member.
+                    n = vals[8] - link if vals[8] else 0
 
 
 def _decode(n, vals, read_dev, key, name, want):
@@ -133,7 +133,7 @@ def _decode(n, vals, read_dev, key, name, want):
             return None
         devname = dname.split(b'\0')[0].decode('utf-8', 'replace')
     if len(key) == 4:
-        addr = ntodots(_U32.unpack(key)[0])
+        addr = ntodots(int.from_bytes(key, 'little'))
     elif len(key) == 16:
         addr = ntodots6(key)
     else:

@@ -32,9 +32,6 @@ RTF_GATEWAY = 0x2
 RTF_HOST = 0x4
 RTF_REJECT = 0x200
 
-_U8 = struct.Struct('<B')
-_U32 = struct.Struct('<I')
-_U64 = struct.Struct('<Q')
 _KEYLENGTH = 32
 
 
