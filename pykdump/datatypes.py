@@ -71,6 +71,26 @@ def _typeinfo_dict(tname):
     return crash.gdb_typeinfo(tname)
 
 
+def _anonymous_body(f):
+    """The members of anonymous struct/union member f, or None.
+
+    gdb gives an untagged type's body in place. A member of a tagged
+    type without a name (``struct slock_owned;`` in 7.2's socket_lock_t,
+    allowed since the kernel builds with -fms-extensions, "Kbuild: enable
+    -fms-extensions", v6.19) comes as the tag alone: its members are
+    those of that type.
+    """
+    if 'body' in f:
+        return f['body']
+    tag = f.get('basetype', '')
+    if tag.startswith(('struct ', 'union ')):
+        try:
+            return _typeinfo_dict(tag).get('body', ())
+        except crash.error:
+            return None
+    return None
+
+
 class TypeInfo:
     """A C type: the name programs key on (stype) and how it is laid out.
 
@@ -265,10 +285,11 @@ class SUInfo(dict, metaclass=MemoizeSU):
         if fname:
             self[fname] = vi
             return
-        if ti.codetype not in TYPE_CODE_SU or 'body' not in f:
+        body = _anonymous_body(f) if ti.codetype in TYPE_CODE_SU else None
+        if body is None:
             raise TypeError('nameless member of %s is not a struct or '
                             'union' % parent)
-        for inner in f['body']:
+        for inner in body:
             self._add_field_flat(inner, bitoffset, ti.stype)
 
     def _add_field_flat(self, f, base_bits, parent):
@@ -279,8 +300,8 @@ class SUInfo(dict, metaclass=MemoizeSU):
             ti = TypeInfo(f, parent, f.get('bitoffset', 0), fname)
             self[fname] = VarInfo(fname, ti, bitoffset=bitoffset,
                                   bitsize=f.get('bitsize'))
-        elif 'body' in f:
-            for inner in f['body']:
+        elif f.get('codetype') in TYPE_CODE_SU:
+            for inner in _anonymous_body(f) or ():
                 self._add_field_flat(inner, bitoffset, parent)
 
     def __setitem__(self, name, vi):

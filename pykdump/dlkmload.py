@@ -11,7 +11,7 @@ import struct
 import time
 
 from .highlevel import (readSUListFromHead, exec_crash_command, sym2addr,
-                        modules_info, CrashError, readmem, readSU,
+                        modules_info, CrashError, readmem, readPtr, readSU,
                         struct_size, pylog)
 from .lowlevel import Addr
 from .memocaches import purge_typeinfo
@@ -129,18 +129,41 @@ def module_build_id(modname):
             notes = m.notes_attrs
             if not notes:
                 return None
-            size = struct_size('struct bin_attribute')
-            if size <= 0:
-                return None
-            base = Addr(notes, 'attrs')
-            for i in range(min(notes.notes, 64)):
-                attr = readSU('struct bin_attribute', base + i * size)
+            for attr in _note_attrs(notes):
                 if str(attr.attr.name) == '.note.gnu.build-id':
                     return _build_id_of_note(readmem(attr.private,
                                                      attr.size))
     except (CrashError, KeyError, TypeError, IndexError, AttributeError):
         pass
     return None
+
+
+def _note_attrs(notes):
+    """The ``struct bin_attribute`` of each note of a module (a list).
+
+    Before Linux 6.14 ``module_notes_attrs.notes`` counts ``attrs[]``;
+    the commit "module: sysfs: Drop member 'module_notes_attrs::notes'"
+    dropped the count, and ``grp.bin_attrs`` (NULL-terminated) points
+    to each of them.
+    """
+    if notes.hasField('notes'):
+        size = struct_size('struct bin_attribute')
+        if size <= 0:
+            return []
+        base = Addr(notes, 'attrs')
+        return [readSU('struct bin_attribute', base + i * size)
+                for i in range(min(notes.notes, 64))]
+    out = []
+    grp = notes.grp
+    # bin_attrs_new: the name during the constification (6.14 to 6.16)
+    table = int(grp.bin_attrs_new if grp.hasField('bin_attrs_new')
+                else grp.bin_attrs)
+    for i in range(64):
+        ptr = readPtr(table + 8 * i) if table else 0
+        if not ptr:
+            break
+        out.append(readSU('struct bin_attribute', ptr))
+    return out
 
 
 def _elf_sections(f):

@@ -509,19 +509,25 @@ static struct mpk_error *query(const char *kind, const char *command,
 			       const char *expr, const struct mpk_ptype **ret);
 
 /*
- * The body of named member @m (of an untagged struct/union type) at
- * member path @path of @expr, from `ptype /o ((EXPR *)0)->PATH.NAME`:
- * that answer stays in the cache as long as the one being filled.
+ * The body of named member @m (of an untagged struct/union type, or an
+ * array of one) at member path @path of @expr, from `ptype /o ((EXPR
+ * *)0)->PATH.NAME`, with `[0]` per dimension for an array (a flexible
+ * one is a dynamic type gdb 16 would refuse again): that answer stays
+ * in the cache as long as the one being filled.
  */
 static struct mpk_error *member_body(const char *expr, const char *path,
 				     struct mpk_member *m)
 {
 	const struct mpk_ptype *p;
 	struct mpk_error *err;
+	char index[4 * 8 + 1] = "";
 	char *e;
+	size_t d;
 
-	if (asprintf(&e, "((%s *)0)->%s%s%s", expr, path, *path ? "." : "",
-		     m->name) < 0)
+	for (d = 0; d < m->type.ndims && d < 8; d++)
+		strcat(index, "[0]");
+	if (asprintf(&e, "((%s *)0)->%s%s%s%s", expr, path, *path ? "." : "",
+		     m->name, index) < 0)
 		return &mpk_enomem;
 	err = query("o", "ptype /o", e, &p);
 	free(e);
@@ -655,12 +661,12 @@ static struct mpk_error *fill_body(const char *expr, const char *path,
 					     (rel_bits + m->bitsize - 1) / unit))
 					rel_bits = (rel_bits + unit - 1) /
 						   unit * unit;
-			} else if (m->type.body && !m->type.stars &&
-				   !m->type.ndims) {
+			} else if (m->type.body && !m->type.stars) {
 				/*
-				 * a named member of an untagged struct type:
-				 * datatype_info does not look inside it, gdb
-				 * prints it with offsets as an expression
+				 * a named member of an untagged struct type
+				 * (or an array of one): datatype_info does
+				 * not look inside it, gdb prints it with
+				 * offsets as an expression
 				 */
 				err = member_body(expr, path, m);
 				if (err)

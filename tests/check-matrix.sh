@@ -93,7 +93,7 @@ for pair in "${PAIRS[@]}"; do
 				MPK_TEST_PARTS="$1" MPK_TEST_LOGS="$2" make --no-print-directory check' \
 				sh "$parts" "$logs"
 		) 2>&1 | tee "$out"
-		printf 'logs: %s\n' "$(tools/distro-env.sh "$envname" path)/work/pykdump/$logs/latest"
+		printf 'logs: %s\n' "$(tools/distro-env.sh "$envname" tree)/$logs/latest"
 	fi
 	line=$(closing_line "$out")
 	[[ -n $line ]] || line="0 passed, 1 failed"

@@ -12,6 +12,7 @@
 #   tools/distro-env.sh SUITE do CMD...    run CMD in /, no copy of the tree
 #   tools/distro-env.sh SUITE crash-version  print the chroot's crash version
 #   tools/distro-env.sh SUITE path         print the chroot's root directory
+#   tools/distro-env.sh SUITE tree         print where this checkout's copy is
 #
 # SUITE: trixie (crash 8.0.6, Python 3.13) or sid (crash 9.0.2, Python 3.14).
 # Needs root (debootstrap, chroot, mount). Environment:
@@ -20,14 +21,17 @@
 #   PYKDUMP_FIXTURE_CACHE  the vmcore fixtures, bound into the chroot at the
 #                          same path (default $HOME/.cache/pykdump-fixture)
 # Every PYKDUMP_* variable of the caller is passed to CMD. The tree copy is
-# /work/pykdump inside the chroot; `run` and `build` copy the checkout's
-# current files there first (tracked and untracked, not ignored ones).
+# /work/pykdump-NAME-HASH inside the chroot, one per checkout (NAME is its
+# directory's name, HASH of its path): `run` and `build` copy the
+# checkout's current files there first (tracked and untracked, not ignored
+# ones), holding the chroot's lock, so that two checkouts tested in one
+# chroot never run each other's files.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CHROOTS=${PYKDUMP_CHROOTS:-$HOME/.cache/pykdump-chroots}
 FIXTURES=${PYKDUMP_FIXTURE_CACHE:-$HOME/.cache/pykdump-fixture}
-INNER=/work/pykdump
+INNER=/work/pykdump-${TOP##*/}-$(printf '%s' "$TOP" | sha256sum | cut -c1-8)
 
 die() {
 	printf 'distro-env: error: %s\n' "$*" >&2
@@ -114,6 +118,8 @@ in_chroot() {
 	shift
 	exec 8>"$CHROOTS/.$SUITE.lock"
 	flock 8
+	# the copy is made under the lock: it is what this run tests
+	[[ $dir != "$INNER" ]] || sync_tree
 	trap unmount_all EXIT
 	mkdir -p "$ROOT/proc" "$ROOT/dev"
 	mount -t proc proc "$ROOT/proc" && MOUNTED+=("$ROOT/proc")
@@ -146,12 +152,15 @@ sync_tree() {
 }
 
 build() {
-	sync_tree
 	in_chroot "$INNER" sh -c 'autoconf && ./configure >/dev/null && make -j"$(nproc)"'
 }
 
 [[ $ACTION == path ]] && {
 	printf '%s\n' "$ROOT"
+	exit 0
+}
+[[ $ACTION == tree ]] && {
+	printf '%s\n' "$ROOT$INNER"
 	exit 0
 }
 [[ $ACTION == crash-version ]] && {
@@ -169,7 +178,6 @@ build)
 run)
 	(($#)) || die "run: no command"
 	[[ -f $ROOT/.deps.ok ]] || setup
-	sync_tree
 	in_chroot "$INNER" "$@"
 	;;
 do)

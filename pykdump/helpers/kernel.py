@@ -102,13 +102,15 @@ def taint_flags():
     """Return ``[(c_true, c_false, module), ...]`` by TAINT_* bit.
 
     C equivalent: ``const struct taint_flag taint_flags[TAINT_FLAGS_COUNT]``
-    (``kernel/panic.c``). ``module`` is False where the kernel's
+    (``kernel/panic.c``). ``module`` is True where the kernel's
     ``struct taint_flag`` has no ``module`` member (7.2 has only
-    ``c_true``, ``c_false`` and ``desc``).
+    ``c_true``, ``c_false`` and ``desc``): its ``module_flags_taint()``
+    prints every bit set in ``mod->taints``, which only ever gets the
+    per-module taints.
     """
     out = []
     for tf in readSymbol('taint_flags'):
-        module = bool(tf.module) if tf.hasField('module') else False
+        module = bool(tf.module) if tf.hasField('module') else True
         out.append((chr(tf.c_true), chr(tf.c_false), module))
     return out
 
@@ -358,7 +360,8 @@ _STRING_HANDLERS = ('proc_dostring', 'proc_do_uts_string',
                     'proc_dostring_coredump', 'proc_do_cad_pid')
 
 #: A few sysctls support engineers look at first: name -> kernel variable
-#: (used when the sysctl tree cannot be walked).
+#: (used when the sysctl tree cannot be walked); a tuple lists where
+#: kernels of different versions keep it, the first that exists is read.
 WELL_KNOWN_SYSCTLS = {
     'kernel.panic': 'panic_timeout',
     'kernel.panic_on_oops': 'panic_on_oops',
@@ -366,7 +369,9 @@ WELL_KNOWN_SYSCTLS = {
     'kernel.hung_task_timeout_secs': 'sysctl_hung_task_timeout_secs',
     'kernel.hung_task_panic': 'sysctl_hung_task_panic',
     'kernel.watchdog_thresh': 'watchdog_thresh',
-    'kernel.pid_max': 'pid_max',
+    # Linux commit 7863dcc72d0f ("pid: allow pid_max to be set per pid
+    # namespace") (v6.14) moved it into struct pid_namespace.
+    'kernel.pid_max': ('pid_max', 'init_pid_ns.pid_max'),
     'kernel.threads-max': 'max_threads',
     'kernel.tainted': 'tainted_mask',
     'kernel.printk_ratelimit': 'printk_ratelimit_state.interval',
@@ -477,6 +482,9 @@ def read_sysctl_variable(name):
     a name not in the table, TypeError for a variable the kernel lacks.
     """
     expr = WELL_KNOWN_SYSCTLS[name]
+    if isinstance(expr, tuple):
+        expr = next((e for e in expr if symbol_exists(e.partition('.')[0])),
+                    expr[0])
     name, _, field = expr.partition('.')
     v = readSymbol(name)
     for f in field.split('.') if field else ():

@@ -30,8 +30,12 @@ __all__ = ['Frame', 'THREAD_SIZE', 'task_stack', 'unwind_orc',
 THREAD_SIZE = 16384
 
 # orc_types.h: where the caller's stack pointer / frame pointer are.
-_REG_UNDEFINED, _REG_PREV_SP, _REG_BP, _REG_SP = 0, 1, 4, 5
-_REG_BP_INDIRECT, _REG_SP_INDIRECT = 8, 9
+# Linux commit 1735858caa4b ("objtool/x86: Reorder ORC register
+# numbering") (v7.1) renumbered them; _orc_layout() tells which applies.
+_REGS_OLD = {'prev_sp': 1, 'sp': 5, 'bp': 4, 'bp_indirect': 8,
+             'sp_indirect': 9}
+_REGS_7_1 = {'prev_sp': 8, 'sp': 3, 'bp': 4, 'bp_indirect': 10,
+             'sp_indirect': 9}
 _MAX_FRAMES = 64
 
 Frame = namedtuple('Frame', 'sp ip func offset')
@@ -73,7 +77,27 @@ def _orc_layout():
     else:
         _layout['types'] = {'call': 2, 'regs': 3, 'regs_partial': 4,
                             'end_of_stack': 1}
+    _layout['regs'] = _orc_regs()
     return _layout
+
+
+def _orc_regs():
+    """The ORC_REG_* numbering of this kernel.
+
+    unwind_orc.c's ``orc_fp_entry`` has ``bp_reg = ORC_REG_PREV_SP``:
+    1 before Linux commit 1735858caa4b, 8 after it. Its value, not the
+    kernel version, decides (a distribution may backport the commit).
+    """
+    # gdb's address of the variable: the 7.2 symbol table also has an
+    # unrelated local label of that name in .rodata.
+    try:
+        out = exec_crash_command('p/d orc_fp_entry.bp_reg')
+    except crash.error:
+        return _REGS_OLD
+    m = re.match(r'\s*\$\d+ = (\d+)', out)
+    if m and int(m.group(1)) == _REGS_7_1['prev_sp']:
+        return _REGS_7_1
+    return _REGS_OLD
 
 
 def _decode_orc(raw):
@@ -183,7 +207,7 @@ def unwind_orc(task, maxframes=_MAX_FRAMES):
     cannot continue returns the frames found so far.
     """
     layout = _orc_layout()
-    types = layout['types']
+    types, regs_of = layout['types'], layout['regs']
     stack = int(task.stack)
     if not stack:
         return []   # an exited task: its stack is freed (put_task_stack())
@@ -209,13 +233,13 @@ def unwind_orc(task, maxframes=_MAX_FRAMES):
         if orc['type'] == types['end_of_stack']:
             break
         reg = orc['sp_reg']
-        if reg == _REG_SP:
+        if reg == regs_of['sp']:
             cfa = sp + orc['sp_offset']
-        elif reg == _REG_BP:
+        elif reg == regs_of['bp']:
             cfa = bp + orc['sp_offset']
-        elif reg == _REG_SP_INDIRECT:
+        elif reg == regs_of['sp_indirect']:
             cfa = readPtr(sp) + orc['sp_offset']
-        elif reg == _REG_BP_INDIRECT:
+        elif reg == regs_of['bp_indirect']:
             cfa = readPtr(bp + orc['sp_offset'])
         else:
             # Registers saved only in pt_regs (R10, R13, DI, DX) or no
@@ -239,9 +263,9 @@ def unwind_orc(task, maxframes=_MAX_FRAMES):
                 readPtr(iret + off_sp), True, None
         else:
             break
-        if orc['bp_reg'] == _REG_PREV_SP:
+        if orc['bp_reg'] == regs_of['prev_sp']:
             bp = readPtr(cfa + orc['bp_offset'])
-        elif orc['bp_reg'] == _REG_BP:
+        elif orc['bp_reg'] == regs_of['bp']:
             bp = readPtr(old_bp + orc['bp_offset'])
     return frames
 

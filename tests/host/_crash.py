@@ -99,6 +99,23 @@ def crash_argv(dump='kdump'):
     return cmd + ['-s'] + args + [fix['PYKDUMP_VMLINUX'], core]
 
 
+def crash_module_problem():
+    """Why crash opens the fixture without its module table, or None.
+
+    make-fixture.sh gives ``--no_modules`` where a crash of the matrix
+    cannot read the kernel's modules (crash 9.0.2 on 7.2: its
+    module_init() stops on ``struct module.num_gpl_syms``, removed by
+    Linux commit b4760ff2a5e4); crash then has no module symbols and
+    refuses ``mod -s``. The sentence names crash and the kernel.
+    """
+    fix = fixture()
+    if '--no_modules' not in shlex.split(fix.get('PYKDUMP_CRASH_ARGS', '')):
+        return None
+    return ('crash %s opens %s only with --no_modules (its module_init() '
+            'cannot read this struct module): no module table, no mod -s'
+            % (crash_version(), fix.get('PYKDUMP_KVER', '?')))
+
+
 def mark(name):
     """Return the crash command that starts section name."""
     return '!echo ' + MARK % name

@@ -11,7 +11,7 @@ import re
 import unittest
 
 import crash
-from _support import crash_sym
+from _support import crash_module_problem, crash_sym
 
 from pykdump.API import (readSymbol, readSU, loadModule, Addr,
                          member_offset, struct_size, readSUListFromHead,
@@ -66,6 +66,8 @@ def setUpModule():
     ko = os.environ.get('PYKDUMP_TESTMOD')
     if not ko:
         raise unittest.SkipTest('PYKDUMP_TESTMOD is not set')
+    if crash_module_problem():
+        raise unittest.SkipTest(crash_module_problem())
     if not loadModule('testmod', ko):
         raise AssertionError('mod -s testmod %s failed' % ko)
 

@@ -13,7 +13,7 @@ import crash
 
 from _support import (CrashTestCase, crash_cmd, crash_list, crash_offsetof,
                       crash_p, crash_p_int, crash_sizeof, crash_sym,
-                      load_testmod_symbols, truth)
+                      load_testmod_symbols, requires_crash_modules, truth)
 
 DUMP_FORMATS = ('kdump', 'elf')
 
@@ -41,6 +41,7 @@ class SymbolTests(CrashTestCase):
     def test_sym2addr_of_init_task_is_what_crash_sym_prints(self):
         self.assertEqual(crash.sym2addr('init_task'), crash_sym('init_task'))
 
+    @requires_crash_modules
     def test_sym2addr_of_module_symbol_is_what_crash_sym_prints(self):
         self.assertEqual(crash.sym2addr('testmod_s8'),
                          crash_sym('testmod_s8'))
@@ -60,9 +61,11 @@ class SymbolTests(CrashTestCase):
         addr = crash_sym('init_task') + 0x10
         self.assertEqual(crash.addr2sym(addr, 1), ('init_task', 0x10))
 
+    @requires_crash_modules
     def test_addr2mod_of_testmod_symbol_is_testmod(self):
         self.assertEqual(crash.addr2mod(crash_sym('testmod_s8')), 'testmod')
 
+    @requires_crash_modules
     def test_modules_lists_every_module_the_guest_had_loaded(self):
         names = {m[0] for m in crash.modules()}
         want = {line.split()[0] for line in truth()['raw']['proc_modules']}
@@ -130,6 +133,7 @@ class MemoryTests(CrashTestCase):
         line = crash_cmd('rd -64 0x%x 1' % head).split()
         self.assertEqual(crash.readPtr(head), int(line[1], 16))
 
+    @requires_crash_modules
     def test_readInt_of_every_testmod_integer_matches_truth(self):
         globs = truth()['testmod']['globals']
         checked = 0
@@ -205,6 +209,7 @@ class WalkTests(CrashTestCase):
         self.assertEqual(len(addrs), 3)
         self.assertEqual(end, crash.WALK_MAXEL)
 
+    @requires_crash_modules
     def test_follow_next_on_testmod_loop_reports_loop_at_item_1(self):
         lay = truth()['testmod_layouts']['testmod_loopitem']
         link = [f['offset'] for f in lay['fields'] if f['path'] == 'link'][0]
@@ -216,6 +221,7 @@ class WalkTests(CrashTestCase):
         self.assertEqual(addrs[:4], [items + i * lay['size'] + link
                                      for i in range(4)])
 
+    @requires_crash_modules
     def test_testmod_list_walk_reads_planted_ids_and_names(self):
         lay = {f['path']: f['offset']
                for f in truth()['testmod_layouts']['testmod_item']['fields']}

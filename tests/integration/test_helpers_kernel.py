@@ -7,7 +7,7 @@ import re
 import unittest
 
 from _support import (crash_cmd, crash_list, crash_p, crash_p_int, crash_sym,
-                      truth)
+                      pid_max_variable, truth)
 
 from pykdump.API import member_offset, readmem, sys_info
 
@@ -122,7 +122,7 @@ class TestSysctl(unittest.TestCase):
 
     def test_int_sysctls_equal_their_variables(self):
         for name, var in (('vm.swappiness', 'vm_swappiness'),
-                          ('kernel.pid_max', 'pid_max'),
+                          ('kernel.pid_max', pid_max_variable()),
                           ('vm.overcommit_memory',
                            'sysctl_overcommit_memory'),
                           ('kernel.panic', 'panic_timeout')):

@@ -51,6 +51,10 @@ def _word_order(a, b):
         sorted(a.split()) == sorted(b.split())
 
 
+def _const_glued(a, b):
+    return isinstance(a, str) and isinstance(b, str) and b == 'const' + a
+
+
 def _product(dims):
     n = 1
     for d in dims:
@@ -69,6 +73,9 @@ REAL = (
      'does not say an enum is signed: INT_MIN reads as 2**31'),
     (_word_order, 'gdb 16 (crash 9) spells some base types in DWARF word '
      'order (__int128 unsigned); BTF gives gdb 10\'s unsigned __int128'),
+    (_const_glued, 'gdb 14 (crash 8.0.6) glues the const of a pointer to '
+     'an array member\'s name: `const char * constgroups[4]` in 6.12\'s '
+     'struct amd_function'),
 )
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))

@@ -289,15 +289,16 @@ fetch_deb() {
 
 # --------------------------------------------------------- kernel, once
 
-first_dir() { # the first of the paths given that is a directory
-	local d
-	for d; do
-		[[ -d $d ]] && {
-			printf '%s' "$d"
+first_path() { # -f|-d PATH...: the first PATH that is a file|directory
+	local kind=$1 p
+	shift
+	for p; do
+		if test "$kind" "$p"; then
+			printf '%s' "$p"
 			return 0
-		}
+		fi
 	done
-	die "none of these directories exists: $*"
+	return 1
 }
 
 # Module file path (relative to the extracted tree) by module name.
@@ -434,17 +435,6 @@ image_packages() {
 	fi
 }
 
-first_file() { # the first of the paths given that is a file
-	local f
-	for f; do
-		[[ -f $f ]] && {
-			printf '%s' "$f"
-			return 0
-		}
-	done
-	return 1
-}
-
 # Extract the vmlinux of linux-image-KVER-dbg to $1: the distribution's file
 # as it is. Its path moved from /usr/lib/debug/boot/vmlinux-KVER to
 # /usr/lib/debug/lib/modules/KVER/vmlinux (the other is a symlink).
@@ -455,7 +445,7 @@ extract_vmlinux() {
 	tmp=$(mktemp -d "$CACHE/$KVER/.img.XXXXXX")
 	dpkg-deb --fsys-tarfile "$dbg" | tar -x -C "$tmp" --wildcards '*/vmlinux*' ||
 		die "cannot extract vmlinux from $dbg"
-	f=$(first_file "$tmp/usr/lib/debug/lib/modules/$KVER/vmlinux" \
+	f=$(first_path -f "$tmp/usr/lib/debug/lib/modules/$KVER/vmlinux" \
 		"$tmp/usr/lib/debug/boot/vmlinux-$KVER") || die "no vmlinux in $dbg"
 	mv "$(realpath "$f")" "$out"
 	rm -rf "$tmp"
@@ -474,20 +464,22 @@ prepare_kernel() {
 	rm -rf "$kdir/modules"
 	mkdir -p "$tmp/modules"
 	# merged /usr: trixie's and later packages put modules in /usr/lib
-	index_modules "$(first_dir "$tmp/usr/lib/modules/$KVER/kernel" "$tmp/lib/modules/$KVER/kernel")"
+	f=$(first_path -d "$tmp/usr/lib/modules/$KVER/kernel" "$tmp/lib/modules/$KVER/kernel") ||
+		die "no modules directory in $(image_packages | tr '\n' ' ')"
+	index_modules "$f"
 	local m
 	for m in "${GUEST_MODULES[@]}"; do
 		add_module "$m" "$tmp/modules"
 	done
 	printf '%s\n' "${MODORDER[@]}" >"$tmp/modules/load.list"
 	mv "$tmp/modules" "$kdir/modules"
-	f=$(first_file "$tmp/boot/vmlinuz-$KVER" "$tmp/usr/lib/modules/$KVER/vmlinuz") ||
+	f=$(first_path -f "$tmp/boot/vmlinuz-$KVER" "$tmp/usr/lib/modules/$KVER/vmlinuz") ||
 		die "no vmlinuz in $(image_packages | tr '\n' ' ')"
 	mv "$f" "$kdir/vmlinuz"
-	f=$(first_file "$tmp/boot/config-$KVER" "$tmp/usr/lib/modules/$KVER/config") ||
+	f=$(first_path -f "$tmp/boot/config-$KVER" "$tmp/usr/lib/modules/$KVER/config") ||
 		die "no kernel config in $(image_packages | tr '\n' ' ')"
 	mv "$f" "$kdir/config"
-	f=$(first_file "$tmp/boot/System.map-$KVER" "$tmp/usr/lib/modules/$KVER/System.map") &&
+	f=$(first_path -f "$tmp/boot/System.map-$KVER" "$tmp/usr/lib/modules/$KVER/System.map") &&
 		mv "$f" "$kdir/System.map"
 	rm -rf "$tmp"
 
