@@ -14,7 +14,7 @@ from collections import namedtuple
 from pykdump.API import (crash, debuginfo_dirs, find_debuginfo, has_dwarf,
                          member_offset, pylog, readSUListFromHead, sym2addr)
 
-from pykdump.helpers.kernel import taint_flags
+from pykdump.helpers.taint import taint_flags
 
 __all__ = ['ModuleInfo', 'for_each_module', 'find_module', 'module_size',
            'module_base', 'module_refcount', 'module_state',
