@@ -39,7 +39,8 @@ from .commands import (exec_crash_command, exec_crash_command_bg,  # noqa
                        exec_crash_command_bg2, exec_gdb_command,
                        exec_command, set_default_timeout,
                        SuppressCrashErrors)
-from .helpers import idr, list as _list, maple_tree, rbtree, xarray
+from .helpers import idr, list as _list, maple_tree, rbtree, tasks, \
+    xarray
 from .helpers.list import (readList, readBadList,  # noqa: F401
                            readListByHead, list_for_each_entry,
                            readSUListFromHead, readStructNext, ListHead,
@@ -153,46 +154,28 @@ def setListMaxel(n):
 # Tasks
 
 def for_all_tasks(*, maxel=_MAXEL):
-    """Every thread-group leader, from init_task.tasks (crash's table
-    misses tasks on some kernels; this reads the kernel's own list)."""
-    init = readSymbol('init_task')
-    return [init] + readSUListFromHead(Addr(init, 'tasks'), 'tasks',
-                                       'struct task_struct', maxel=maxel)
+    """Every thread-group leader, init_task first (a list).
+
+    :func:`pykdump.helpers.tasks.for_each_process` as a list, at most
+    ``maxel`` (``--maxel``) tasks.
+    """
+    return list(tasks.for_each_process(maxel=maxel))
 
 
 def thread_group(leader, *, maxel=_MAXEL):
-    """The threads of leader's thread group, leader included.
+    """The threads of leader's thread group, leader included (a list).
 
-    C equivalent: ``for_each_thread(p, t)`` in
-    ``include/linux/sched/signal.h``. A group whose list cannot be read
-    (a zombie leader without signal_struct, a broken list) gives just the
-    leader, with a warning for a broken list.
+    :func:`pykdump.helpers.tasks.for_each_thread` as a list.
     """
-    # Linux commit 0c740d0afc3b ("introduce for_each_thread() to replace
-    # the buggy while_each_thread()") (v3.14) added signal->thread_head;
-    # before it, threads were linked on task->thread_group.
-    try:
-        if member_offset('struct signal_struct', 'thread_head') >= 0:
-            threads = readSUListFromHead(Addr(leader.signal, 'thread_head'),
-                                         'thread_node', 'struct task_struct',
-                                         maxel=maxel)
-        else:
-            threads = [leader] + readSUListFromHead(
-                Addr(leader, 'thread_group'), 'thread_group',
-                'struct task_struct', maxel=maxel)
-    except crash.error as exc:
-        pylog.warning('cannot read the threads of task 0x%x: %s'
-                      % (leader, exc))
-        threads = []
-    return threads or [leader]
+    return list(tasks.for_each_thread(leader, maxel=maxel))
 
 
 def for_all_threads(*, maxel=_MAXEL):
-    """Every thread of every task (each leader's thread group)."""
-    out = []
-    for leader in for_all_tasks(maxel=maxel):
-        out.extend(thread_group(leader, maxel=maxel))
-    return out
+    """Every thread of every task (a list).
+
+    :func:`pykdump.helpers.tasks.for_each_task` as a list.
+    """
+    return list(tasks.for_each_task(maxel=maxel))
 
 
 def pid_to_task(pid):
