@@ -30,6 +30,8 @@ enumerator_value = crash.enumerator_value
 #: What a lookup of a symbol that does not exist raises (a TypeError and a
 #: crash.error), for modules that raise it without the C module.
 NoSymbolError = crash.NoSymbolError
+#: What a lookup of a type that does not exist raises.
+NoTypeError = crash.NoTypeError
 
 
 def modules_info():

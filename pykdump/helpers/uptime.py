@@ -7,7 +7,7 @@ What ``uptime`` and ``date`` print: mirrors ``include/linux/jiffies.h``
 FSHIFT).
 """
 
-from pykdump.API import HZ, crash, readSymbol, symbol_exists
+from pykdump.API import HZ, readSymbol, symbol_exists
 
 __all__ = ['jiffies', 'uptime_seconds', 'load_average', 'dump_time']
 
@@ -20,16 +20,13 @@ def jiffies():
 def uptime_seconds():
     """Return the time since boot, in seconds (a float).
 
-    C equivalent: ``(jiffies_64 - INITIAL_JIFFIES) / HZ``; the same as
-    crash's ``get_uptime()``.
+    C equivalent: ``(jiffies_64 - INITIAL_JIFFIES) / HZ``; what crash's
+    ``get_uptime()`` computes.
     """
-    try:
-        return crash.get_uptime() / HZ
-    except crash.error:
-        # INITIAL_JIFFIES is -300 s as an unsigned int (include/linux/
-        # jiffies.h), so the counter wraps 5 minutes after boot on 32 bits.
-        initial = (-300 * HZ) & 0xffffffff
-        return ((jiffies() - initial) & (2 ** 64 - 1)) / HZ
+    # INITIAL_JIFFIES is -300 s as an unsigned int (include/linux/
+    # jiffies.h), so the counter wraps 5 minutes after boot on 32 bits.
+    initial = (-300 * HZ) & 0xffffffff
+    return ((jiffies() - initial) & (2 ** 64 - 1)) / HZ
 
 
 def load_average():
