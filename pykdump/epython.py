@@ -7,6 +7,7 @@ a program that raises prints its traceback and crash's prompt comes back.
 
 import importlib.util
 import os
+import stat
 import sys
 import time
 import traceback
@@ -56,8 +57,13 @@ _codes = {}
 
 
 def _read(path):
-    """Decoded source of the file at path."""
-    st = os.stat(path)
+    """Decoded source of the file at path; None if it is not a file."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
     key = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev)
     hit = _sources.get(path)
     if hit is not None and hit[0] == key:
@@ -121,13 +127,15 @@ def find_program(name, bundled_only=False):
     searched = []
     if not bundled_only:
         searched.append(name)
-        if os.path.isfile(name):
-            return name, _read(name)
+        source = _read(name)
+        if source is not None:
+            return name, source
         for d in _search_dirs():
             for candidate in (name, name + '.py'):
                 path = os.path.join(d, candidate)
-                if os.path.isfile(path):
-                    return path, _read(path)
+                source = _read(path)
+                if source is not None:
+                    return path, source
             searched.append('$PYKDUMPPATH ' + d)
     found = _bundled_source(os.path.splitext(os.path.basename(name))[0])
     if found:
@@ -365,8 +373,9 @@ def _execute(path, source, argv):
     saved_argv = sys.argv
     saved_path = list(sys.path)
     run = None
+    # A program read from disk (not from the .so) imports its neighbours.
     directory = os.path.dirname(os.path.abspath(path)) \
-        if os.path.isfile(path) else None
+        if path in _sources else None
     try:
         try:
             opts, rest = _split_options(argv[1:])
