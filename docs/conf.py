@@ -19,7 +19,8 @@ import crashstub  # noqa: E402
 
 sys.modules.setdefault('crash', crashstub.make_module(
     os.path.join(TOP, 'src', 'py')))
-# Its first import runs enter_epython(), which may print a banner: not here.
+# Importing it prints and runs nothing (the per-run lifecycle is the
+# runner's); kept quiet anyway, as a module's import may print.
 with contextlib.redirect_stdout(io.StringIO()):
     import pykdump.API  # noqa: E402,F401
 

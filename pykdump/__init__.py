@@ -53,7 +53,8 @@ FRAMEWORK_OPTIONS = {
     '--debug': FrameworkOption(
         'int', 0, 'N', 'API debug level N (pykdump.API.debug); prints argv'),
     '--reload': FrameworkOption(
-        None, None, None, 'purge the caches of pykdump modules first'),
+        None, None, None, "re-import pykdump and the programs' modules "
+        '(caches emptied) first; the same as epython --reload'),
     '--dumpcache': FrameworkOption(
         None, None, None, 'API_options.dumpcache: programs print their '
         'caches'),

@@ -7,7 +7,9 @@ a program that raises prints its traceback and crash's prompt comes back.
 
 import importlib.util
 import os
+import stat
 import sys
+import time
 import traceback
 import types
 import zipfile
@@ -46,10 +48,40 @@ def _decode(path, data):
                           (path, 1, 0, None)) from None
 
 
+# A session runs the same programs again and again: their source and
+# code are kept, the source for as long as the file's stat says it is
+# unchanged (what Python's own .pyc check trusts), the code for as long as
+# the source is the same text.
+_sources = {}
+_codes = {}
+
+
 def _read(path):
-    """Decoded source of the file at path."""
+    """Decoded source of the file at path; None if it is not a file."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    key = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev)
+    hit = _sources.get(path)
+    if hit is not None and hit[0] == key:
+        return hit[1]
     with open(path, 'rb') as f:
-        return _decode(path, f.read())
+        source = _decode(path, f.read())
+    _sources[path] = (key, source)
+    return source
+
+
+def _compile(path, source):
+    """The code object of source (compiled once per path and text)."""
+    hit = _codes.get(path)
+    if hit is not None and hit[0] == source:
+        return hit[1]
+    code = compile(source, path, 'exec')
+    _codes[path] = (source, code)
+    return code
 
 
 def _so_path():
@@ -95,13 +127,15 @@ def find_program(name, bundled_only=False):
     searched = []
     if not bundled_only:
         searched.append(name)
-        if os.path.isfile(name):
-            return name, _read(name)
+        source = _read(name)
+        if source is not None:
+            return name, source
         for d in _search_dirs():
             for candidate in (name, name + '.py'):
                 path = os.path.join(d, candidate)
-                if os.path.isfile(path):
-                    return path, _read(path)
+                source = _read(path)
+                if source is not None:
+                    return path, source
             searched.append('$PYKDUMPPATH ' + d)
     found = _bundled_source(os.path.splitext(os.path.basename(name))[0])
     if found:
@@ -142,6 +176,8 @@ def _reload_modules():
     """Forget pykdump and programs' modules so the next import re-reads."""
     global _archive
     _archive = None
+    _sources.clear()
+    _codes.clear()
     try:
         from pykdump import memocaches
         memocaches.purge_memoize_cache(memocaches.CU_PYMOD)
@@ -159,13 +195,150 @@ def _reload_modules():
             del sys.modules[name]
 
 
-def _api_hooks():
-    """Return (enter, exit) hooks of pykdump.API if it was imported."""
-    api = sys.modules.get('pykdump.API')
-    if api is None:
-        return None, None
-    return getattr(api, 'enter_epython', None), \
-        getattr(api, 'exit_epython', None)
+def _option_value(name, value):
+    """The checked value of framework option name (OptionError if bad)."""
+    option = pykdump.FRAMEWORK_OPTIONS[name]
+    kind, minimum = option.kind, option.minimum
+    if value is None:
+        raise pykdump.OptionError('%s needs a value' % name)
+    if kind == 'path':
+        if not value:
+            raise pykdump.OptionError('%s needs a file name' % name)
+        return value
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise pykdump.OptionError('%s needs an integer >= %d, not %r'
+                                  % (name, minimum, value))
+    return number
+
+
+def _split_options(argv):
+    """(framework options dict, remaining args) from argv[1:].
+
+    COMPAT §24.12: options are taken from anywhere in the arguments.
+    Values are checked here, before anything is applied: a bad one raises
+    pykdump.OptionError, which the runner prints on one line.
+    """
+    opts, rest = {}, []
+    it = iter(argv)
+    for a in it:
+        name, eq, value = a.partition('=')
+        if name not in pykdump.FRAMEWORK_OPTIONS:
+            rest.append(a)
+        elif pykdump.FRAMEWORK_OPTIONS[name].kind is None:
+            if eq:
+                raise pykdump.OptionError('%s takes no value' % name)
+            opts[name[2:]] = True
+        else:
+            if not eq:
+                value = next(it, None)
+            opts[name[2:]] = _option_value(name, value)
+    return opts, rest
+
+
+class _Run:
+    """The lifecycle of one program run: framework options in, summary out.
+
+    The runner parses the framework options (pykdump.FRAMEWORK_OPTIONS)
+    out of the program's argv and applies what needs no API (--reload,
+    --ofile) itself. What the API holds (--maxel, --timeout, --usens,
+    --debug, API_options, pylog) is applied by :meth:`enter` on the
+    ``pykdump.API`` module: before the program if the API is already
+    imported, else when the program first imports it. A program that
+    never imports the API gets no banner and no summary.
+    """
+
+    def __init__(self, argv, opts):
+        """argv: the command line as typed; opts: its framework options."""
+        self.argv = argv
+        self.opts = opts
+        self.api = None
+        self.saved_stdout = None
+        self.t0 = self.c0 = self.ch0 = None
+
+    def redirect(self):
+        """--ofile: the program's output goes to the file (opened first:
+        a bad path is an OptionError and nothing changed)."""
+        if 'ofile' not in self.opts:
+            return
+        try:
+            ofile = open(self.opts['ofile'], 'w', encoding='utf-8')
+        except OSError as e:
+            raise pykdump.OptionError('--ofile: cannot write %s: %s'
+                                      % (self.opts['ofile'], e.strerror)) \
+                from None
+        self.saved_stdout, sys.stdout = sys.stdout, ofile
+
+    def enter(self, api):
+        """Reset the API's per-run state and apply the options to it."""
+        opts = self.opts
+        self.api = api
+        api.DCache.cleartmp()
+        api.pylog.cleanup()
+        self.t0 = time.time()
+        self.c0 = time.process_time()
+        self.ch0 = os.times().children_user
+        api.API_options.experimental = 'experimental' in opts
+        api.API_options.dumpcache = 'dumpcache' in opts
+        if 'debug' in opts:
+            api.debug = api.API_options.debug = opts['debug']
+            print('argv:', self.argv)
+        # Looked up now: --reload may have replaced the module.
+        from pykdump import memocaches
+        timeout = opts.get('timeout', 120)
+        if timeout > getattr(crash, 'default_timeout', 120):
+            memocaches.purge_memoize_cache(memocaches.CU_TIMEOUT)
+        crash.default_timeout = timeout
+        crash.set_default_timeout(timeout)
+        api.setListMaxel(opts.get('maxel', 10000))
+        api.set_nsproxy(None)
+        if 'usens' in opts:
+            print(' *=*=* Using namespaces of PID %s *=*=*' % opts['usens'])
+            api.set_nsproxy(opts['usens'])
+        crash.set_readmem_task(0)
+        memocaches.set_live(_live())
+        if api.isfileoutput():
+            print(' %s ' % api.argv2s([os.path.basename(self.argv[0])] +
+                                      self.argv[1:]).center(60, '*'))
+            info = api.sys_info
+            print((' %s (%s) ' % (info.DUMPFILE, info.RELEASE)
+                   ).center(77, 'o'))
+
+    def leave(self):
+        """After the program (also after an exception): the API's summary
+        and timing if it was used; stdout back from --ofile."""
+        try:
+            if self.api is not None:
+                self.api.pylog.onexit()
+                crash.set_readmem_task(0)
+                children = os.times().children_user - self.ch0
+                line = '\n ** Execution took %6.2fs (real) %6.2fs (CPU)' % (
+                    time.time() - self.t0, time.process_time() - self.c0)
+                if children > 0.001:
+                    line += ', Child processes: %6.2fs' % children
+                print(line)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            pass
+        finally:
+            if self.saved_stdout is not None:
+                sys.stdout.close()
+                sys.stdout = self.saved_stdout
+                self.saved_stdout = None
+
+
+_live_dump = None
+
+
+def _live():
+    """Whether the session is a live kernel (asked once: it cannot change)."""
+    global _live_dump
+    if _live_dump is None:
+        _live_dump = bool(crash.sysinfo()['live'])
+    return _live_dump
 
 
 def _report(exc):
@@ -192,32 +365,42 @@ def _report(exc):
 
 
 def _execute(path, source, argv):
-    """Run source as __main__ with sys.argv = argv."""
+    """Run source as __main__ with sys.argv = argv (framework options out)."""
     main = types.ModuleType('__main__')
     main.__file__ = path
     main.__builtins__ = __builtins__
     saved_main = sys.modules.get('__main__')
     saved_argv = sys.argv
     saved_path = list(sys.path)
-    sys.modules['__main__'] = main
-    sys.argv = argv
+    run = None
+    # A program read from disk (not from the .so) imports its neighbours.
     directory = os.path.dirname(os.path.abspath(path)) \
-        if os.path.isfile(path) else None
-    if directory:
-        sys.path.insert(0, directory)
+        if path in _sources else None
     try:
         try:
-            codeobj = compile(source, path, 'exec')
-            enter, _ = _api_hooks()
-            if enter:
-                enter()
+            opts, rest = _split_options(argv[1:])
+            if 'reload' in opts:
+                _reload_modules()
+            codeobj = _compile(path, source)
+            run = _Run(argv, opts)
+            run.redirect()
+            sys.modules['__main__'] = main
+            sys.argv = [argv[0]] + rest
+            if directory:
+                sys.path.insert(0, directory)
+            api = sys.modules.get('pykdump.API')
+            if api is not None:
+                run.enter(api)
+            else:
+                pykdump.api_import_hook = run.enter
             exec(codeobj, main.__dict__)
         except BaseException as exc:  # the crash session must survive
             _report(exc)
-        _, leave = _api_hooks()
-        if leave:
+        finally:
+            pykdump.api_import_hook = None
+        if run is not None:
             try:
-                leave()
+                run.leave()
             except BaseException as exc:
                 _report(exc)
     finally:

@@ -5,6 +5,12 @@ A reader is a closure ``addr -> value`` built once per (type, member) and
 cached: the hot path of every program. Field access on a StructResult
 installs a descriptor on its class the first time a field is used, so
 later reads cost one descriptor call and one C read.
+
+Also the plain readers everything above is written on: integers of a
+size (``readU32``...), pointers and pointer arrays, the C list walk
+(:func:`follow_list`) and per-CPU offsets, so that the kernel helpers
+(:mod:`pykdump.helpers`) read memory through this module, never through
+the C module directly.
 """
 
 import struct as _struct
@@ -16,16 +22,38 @@ from . import datatypes
 from .datatypes import (NoField, PseudoVarInfo, SUInfo, TypeInfo,
                         TYPE_CODE_BOOL, TYPE_CODE_ENUM, TYPE_CODE_FLT,
                         TYPE_CODE_FUNC, TYPE_CODE_INT, TYPE_CODE_SU)
+from .logging import PyLog
 from .memocaches import add_typeinfo_purge_hook, memoize_typeinfo
+from .symbols import field_offset
 
 __all__ = ['StructResult', 'tPtr', 'tEnum', 'SmartString', 'Addr', 'Deref',
            'structSetAttr', 'structSetProcAttr', 'AttrSetter',
            'printObject', 'intDimensionlessArray', 'readIntN',
-           'RecordReader', 'record_reader']
+           'RecordReader', 'record_reader',
+           'container_of',
+           'readU8', 'readU16', 'readU32', 'readU64', 'readS32', 'readS64',
+           'readInt', 'readUInt', 'readLong', 'readULong',
+           'sLong', 'le32_to_cpu', 'le16_to_cpu', 'cpu_to_le32', 'unsigned16',
+           'unsigned32', 'unsigned64', 'uInt', 'uLong', 'ALIGN',
+           'pointersize', 'PTR_SIZE', 'INT_SIZE', 'INT_MASK', 'INT_MAX',
+           'BITS_PER_INT', 'LONG_SIZE', 'LONG_MASK', 'LONG_MAX',
+           'BITS_PER_LONG']
 
+pylog = PyLog()
 readmem = crash.readmem
 readPtr = crash.readPtr
 readIntN = crash.readInt
+#: ``crash.readPtrArray(addr, n)``: n pointers at addr (one read).
+readPtrArray = crash.readPtrArray
+#: ``crash.per_cpu_offset(cpu)``: ``__per_cpu_offset[cpu]``.
+per_cpu_offset = crash.per_cpu_offset
+sLong = crash.sLong
+le32_to_cpu = crash.le32_to_cpu
+le16_to_cpu = crash.le16_to_cpu
+cpu_to_le32 = crash.cpu_to_le32
+#: The exception of every failed read or lookup (``crash.error``), for
+#: modules that catch it without importing the C module.
+CrashError = crash.error
 _mem2long = crash.mem2long
 _int_add = int.__add__
 POINTER_SIZE = 8
@@ -972,3 +1000,150 @@ def _compile_unpacker(layout, nout, start, end):
             src.append('    return (%s)' % ''.join(o + ', ' for o in out))
     exec('\n'.join(src), env)
     return env['unpack'], env['read']
+
+
+def container_of(ptr, sname, field):
+    """The struct sname containing field at ptr.
+
+    NoField if sname has no such field (the original used offset -1).
+    """
+    return StructResult(sname, int(ptr) - field_offset(sname, field))
+
+
+# ---------------------------------------------------------------------
+# Integers
+
+def readU8(addr):
+    """Unsigned 8-bit integer at addr."""
+    return readIntN(addr, 1, False)
+
+
+def readU16(addr):
+    """Unsigned 16-bit integer at addr."""
+    return readIntN(addr, 2, False)
+
+
+def readU32(addr):
+    """Unsigned 32-bit integer at addr."""
+    return readIntN(addr, 4, False)
+
+
+def readU64(addr):
+    """Unsigned 64-bit integer at addr."""
+    return readIntN(addr, 8, False)
+
+
+def readS32(addr):
+    """Signed 32-bit integer at addr."""
+    return readIntN(addr, 4, True)
+
+
+def readS64(addr):
+    """Signed 64-bit integer at addr."""
+    return readIntN(addr, 8, True)
+
+
+pointersize = PTR_SIZE = 8
+INT_SIZE = 4
+LONG_SIZE = 8
+# COMPAT §24.3: one-argument readers chosen by sizeof(int)/sizeof(long).
+readInt = readS32
+readUInt = readU32
+readLong = readS64
+readULong = readU64
+INT_MASK = (1 << (8 * INT_SIZE)) - 1
+LONG_MASK = (1 << (8 * LONG_SIZE)) - 1
+INT_MAX = INT_MASK >> 1
+LONG_MAX = LONG_MASK >> 1
+BITS_PER_INT = 8 * INT_SIZE
+BITS_PER_LONG = 8 * LONG_SIZE
+
+
+def unsigned16(x):
+    """x masked to 16 bits."""
+    return x & 0xffff
+
+
+def unsigned32(x):
+    """x masked to 32 bits."""
+    return x & 0xffffffff
+
+
+def unsigned64(x):
+    """x masked to 64 bits."""
+    return x & 0xffffffffffffffff
+
+
+def uInt(x):
+    """x masked to the width of int."""
+    return x & INT_MASK
+
+
+def uLong(x):
+    """x masked to the width of long."""
+    return x & LONG_MASK
+
+
+def ALIGN(addr, align):
+    """addr rounded up to a multiple of align (a power of two)."""
+    return (addr + align - 1) & ~(align - 1)
+
+
+# ---------------------------------------------------------------------
+# Walks: the C loop over next pointers, and how a walk that did not end
+# normally is reported (the walkers of pykdump.helpers share these).
+
+WALK_MAXEL = crash.WALK_MAXEL
+WALK_LOOP = crash.WALK_LOOP
+WALK_FAULT = crash.WALK_FAULT
+
+
+class WalkError(crash.error):
+    """A walker met a loop or a bad pointer and strict=True was asked."""
+
+
+def walk_problem(what, end, bad, start, strict):
+    """Report a walk that did not end normally; raise if strict."""
+    if end == WALK_LOOP:
+        msg = '%s: list at 0x%x loops back to 0x%x' % (what, start, bad)
+    elif end == WALK_FAULT:
+        msg = '%s: cannot read list pointer at 0x%x (list at 0x%x)' % (
+            what, bad, start)
+    else:
+        return
+    if strict:
+        raise WalkError(msg)
+    pylog.error(msg)
+
+
+def follow_list(start, offset, maxel):
+    """(nodes from start, end, bad address) of crash.follow_next.
+
+    A node whose next pointer cannot be read is not returned: the walk
+    stopped because that node is unreadable, so its address is not an
+    element of the list (it is in the logged message).
+    """
+    addrs, end, bad = crash.follow_next(start, offset, maxel)
+    nodes = [start] + addrs
+    if end == WALK_FAULT and \
+            (nodes[-1] + offset) & 0xffffffffffffffff == bad:
+        nodes.pop()
+    return nodes, end, bad
+
+
+def fault_error(addr, size):
+    """The crash.FaultError of an unreadable size bytes at addr."""
+    return crash.FaultError('cannot read list pointer at 0x%x' % addr,
+                            address=addr, size=size)
+
+
+def guarded_walk(walk, what, strict):
+    """Yield from walk; a read that fails ends it with a logged error
+    (or WalkError if strict) instead of a traceback."""
+    try:
+        yield from walk
+    except crash.error as exc:
+        msg = '%s: stopped at an unreadable pointer: %s' % (what, exc)
+        if strict:
+            raise WalkError(msg) from None
+        pylog.error(msg)

@@ -197,6 +197,14 @@ out:
 	Py_XDECREF(mod);
 }
 
+/*
+ * Whether sys.stdout/stderr are the untouched streams a run ended with:
+ * no Python runs between crash commands, so the next run needs no new
+ * ones (two TextIOWrappers saved per run). A run clears it, so a nested
+ * run (exec_epython_command) still resets.
+ */
+static bool stdio_fresh;
+
 /* Reset sys.stdout/stderr; a failure is reported on crash's output. */
 static void reset_stdio(void)
 {
@@ -209,7 +217,8 @@ static void reset_stdio(void)
 		Py_XDECREF(res);
 		PyErr_Clear();
 	}
-	if (set_stdio() < 0) {
+	stdio_fresh = set_stdio() == 0;
+	if (!stdio_fresh) {
 		PyErr_Clear();
 		say("epython: cannot reset sys.stdout and sys.stderr\n");
 	}
@@ -221,7 +230,9 @@ int mpk_interp_run(int argc, char **argv, const struct mpk_run_options *opts)
 
 	if (rc == 0) {
 		mpk_sigint_use_python();
-		reset_stdio();
+		if (!stdio_fresh)
+			reset_stdio();
+		stdio_fresh = false;
 		/* A ^C during start-up is now Python's: KeyboardInterrupt. */
 		block_sigint(false);
 		call_runner(argc, argv, opts);
@@ -262,6 +273,7 @@ void mpk_interp_finalize(void)
 	if (!mpk_session.python_ready || mpk_session.in_child)
 		return;
 	mpk_session.python_ready = false;
+	stdio_fresh = false;
 	Py_FinalizeEx();
 	forget_crash_module();
 	mpk_sigint_use_crash();

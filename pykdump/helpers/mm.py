@@ -11,8 +11,9 @@ zone``, watermarks, ``node_data``) and ``include/linux/swap.h``.
 from collections import namedtuple
 
 from pykdump.API import (PAGESIZE, crash, enumerator_value, member_offset,
-                         field_size, percpu_addresses, readS32, readSU,
-                         readSymbol, sym2addr, symbol_exists, type_size)
+                         field_size, percpu_addresses, readPtrArray, readS32,
+                         readSU, readSymbol, sym2addr, symbol_exists,
+                         type_size)
 
 __all__ = ['totalram_pages', 'free_pages', 'global_zone_page_state',
            'global_node_page_state', 'swap_pages', 'ZoneInfo',
@@ -99,7 +100,7 @@ def _node_pgdats():
             n = int(readSymbol(name))
             break
     # node_data is declared without a size: read it as a pointer array.
-    ptrs = crash.readPtrArray(sym2addr('node_data'), max(n, 1))
+    ptrs = readPtrArray(sym2addr('node_data'), max(n, 1))
     return [readSU('struct pglist_data', p) for p in ptrs if p]
 
 

@@ -13,8 +13,9 @@ from collections import namedtuple
 # they are named here too because modinfo's readers look here.
 from pykdump.API import (crash, debuginfo_dirs, find_debuginfo, has_dwarf,
                          member_offset, pylog, readSUListFromHead, sym2addr)
+from pykdump.dlkmload import listDebuginfo
 
-from pykdump.helpers.kernel import taint_flags
+from pykdump.helpers.taint import taint_flags
 
 __all__ = ['ModuleInfo', 'for_each_module', 'find_module', 'module_size',
            'module_base', 'module_refcount', 'module_state',
@@ -140,7 +141,8 @@ def crash_module_table():
     What crash's ``mod`` shows in its OBJECT FILE column.
     """
     try:
-        return {m[0]: (bool(m[3]), m[4]) for m in crash.modules()}
+        return {name: (bool(loaded), path)
+                for name, loaded, path in listDebuginfo()}
     except crash.error as e:
-        pylog.warning('crash.modules() failed: %s' % e)
+        pylog.warning("cannot read crash's module table: %s" % e)
         return {}

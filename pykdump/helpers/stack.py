@@ -20,8 +20,9 @@ from collections import namedtuple
 
 from pykdump.API import (SuppressCrashErrors, addr2sym, crash,
                          exec_crash_command, field_offset, getStructInfo,
-                         readPtr, readmem, readSU, readSUListFromHead,
-                         sym2addr, symbol_exists, type_size)
+                         is_task_active, readPtr, readmem, readSU,
+                         readSUListFromHead, sym2addr, symbol_exists,
+                         type_size)
 
 __all__ = ['Frame', 'THREAD_SIZE', 'task_stack', 'unwind_orc',
            'crash_bt', 'format_frame', 'stack_functions']
@@ -302,7 +303,7 @@ def task_stack(task, active=None):
     """
     if active is None:
         try:
-            active = crash.is_task_active(int(task))
+            active = is_task_active(int(task))
         except crash.error:
             active = False
     if active:

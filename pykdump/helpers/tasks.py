@@ -11,9 +11,12 @@ each leader's ``signal->thread_head``), never from crash's task table,
 which misses tasks on kernels newer than the crash binary.
 """
 
-from pykdump.API import (Addr, container_of, crash, for_all_tasks,
-                         member_offset, percpu_addresses, pylog, readSU,
-                         readSUListFromHead, rbtree_walk, thread_group)
+from pykdump.helpers.list import readSUListFromHead
+from pykdump.helpers.percpu import percpu_addresses
+from pykdump.helpers.rbtree import rbtree_walk
+from pykdump.logging import PyLog
+from pykdump.lowlevel import Addr, CrashError, StructResult, container_of
+from pykdump.symbols import member_offset, sym2addr
 
 __all__ = ['TASK_STATE_NAMES', 'PF_KTHREAD', 'for_each_process',
            'for_each_thread', 'for_each_task', 'task_state',
@@ -22,6 +25,8 @@ __all__ = ['TASK_STATE_NAMES', 'PF_KTHREAD', 'for_each_process',
            'thread_count', 'task_last_arrival', 'for_each_runqueue',
            'runqueue', 'rq_clock', 'task_ran_ago', 'active_tasks',
            'rq_queued_tasks', 'format_ns']
+
+pylog = PyLog()
 
 # fs/proc/array.c task_state_array: one letter per bit of TASK_REPORT,
 # then "I" for TASK_REPORT_IDLE (stable since Linux 4.14, commit
@@ -49,21 +54,45 @@ def for_each_process(*, maxel=100000):
     C equivalent: ``for_each_process(p)`` in
     ``include/linux/sched/signal.h``.
 
+    Read from the kernel's own list (``init_task.tasks``): crash's task
+    table misses tasks on some kernels.
+
     :return: ``struct task_struct *`` StructResults
     """
-    yield from for_all_tasks(maxel=maxel)
+    init = StructResult('struct task_struct', sym2addr('init_task'))
+    yield init
+    yield from readSUListFromHead(Addr(init, 'tasks'), 'tasks',
+                                  'struct task_struct', maxel=maxel)
 
 
 def for_each_thread(leader, *, maxel=100000):
     """Generate every thread of the thread group of leader.
 
-    C equivalent: ``for_each_thread(p, t)``; see
-    :func:`pykdump.highlevel.thread_group`.
+    C equivalent: ``for_each_thread(p, t)`` in
+    ``include/linux/sched/signal.h``. A group whose list cannot be read
+    (a zombie leader without signal_struct, a broken list) gives just the
+    leader, with a warning for a broken list.
 
     :param leader: ``struct task_struct *``
-    :return: ``struct task_struct *`` StructResults
+    :return: ``struct task_struct *`` StructResults, leader included
     """
-    yield from thread_group(leader, maxel=maxel)
+    # Linux commit 0c740d0afc3b ("introduce for_each_thread() to replace
+    # the buggy while_each_thread()") (v3.14) added signal->thread_head;
+    # before it, threads were linked on task->thread_group.
+    try:
+        if member_offset('struct signal_struct', 'thread_head') >= 0:
+            threads = readSUListFromHead(Addr(leader.signal, 'thread_head'),
+                                         'thread_node', 'struct task_struct',
+                                         maxel=maxel)
+        else:
+            threads = [leader] + readSUListFromHead(
+                Addr(leader, 'thread_group'), 'thread_group',
+                'struct task_struct', maxel=maxel)
+    except CrashError as exc:
+        pylog.warning('cannot read the threads of task 0x%x: %s'
+                      % (leader, exc))
+        threads = []
+    yield from threads or [leader]
 
 
 def for_each_task(*, maxel=100000):
@@ -131,7 +160,7 @@ def task_ppid(task):
         if not parent or parent == task:
             return 0
         return int(parent.tgid)
-    except crash.error:
+    except CrashError:
         return 0
 
 
@@ -182,7 +211,7 @@ def thread_count(leader):
     """
     try:
         return int(leader.signal.nr_threads)
-    except crash.error:
+    except CrashError:
         return sum(1 for _t in for_each_thread(leader))
 
 
@@ -208,19 +237,19 @@ def for_each_runqueue():
     :return: ``(int, struct rq *)``
     """
     for cpu, addr in enumerate(percpu_addresses('runqueues')):
-        yield cpu, readSU('struct rq', addr)
+        yield cpu, StructResult('struct rq', addr)
 
 
 def runqueue(cpu):
     """Return ``cpu_rq(cpu)``: the ``struct rq`` of one CPU."""
-    return readSU('struct rq', percpu_addresses('runqueues')[cpu])
+    return StructResult('struct rq', percpu_addresses('runqueues')[cpu])
 
 
 def rq_clock(cpu):
     """Return ``cpu_rq(cpu)->clock`` (ns), or 0 if it cannot be read."""
     try:
         return int(runqueue(cpu).clock)
-    except (crash.error, IndexError):  # IndexError: no such CPU
+    except (CrashError, IndexError):  # IndexError: no such CPU
         return 0
 
 
@@ -249,7 +278,7 @@ def active_tasks():
     for cpu, rq in for_each_runqueue():
         try:
             out[cpu] = rq.curr
-        except crash.error as e:
+        except CrashError as e:
             pylog.warning('cannot read the current task of CPU %d: %s'
                           % (cpu, e))
     return out
@@ -294,7 +323,7 @@ def rq_queued_tasks(rq):
                           ('CFS', _cfs_tasks, 'cfs')):
         try:
             out[name] = list(fn(getattr(rq, sub)))
-        except crash.error as e:
+        except CrashError as e:
             pylog.warning('cannot read the %s queue of CPU %d: %s'
                           % (name, rq.cpu, e))
             out[name] = []

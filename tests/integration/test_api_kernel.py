@@ -47,6 +47,15 @@ class TestTasks(unittest.TestCase):
         out = exec_crash_command('list task_struct.tasks -h init_task')
         self.assertEqual(len(for_all_tasks()), len(out.split()))
 
+    def test_api_task_lists_are_the_helpers_walk(self):
+        from pykdump.helpers import tasks as T
+        self.assertEqual([int(t) for t in for_all_tasks()],
+                         [int(t) for t in T.for_each_process()])
+        self.assertEqual([int(t) for t in for_all_threads()],
+                         [int(t) for t in T.for_each_task()])
+        # --maxel caps the API's lists: init_task and maxel more
+        self.assertEqual(len(for_all_tasks(maxel=3)), 4)
+
     def test_threads_of_the_multithreaded_process(self):
         for t in truth()['tasks']:
             if not t['threads']:

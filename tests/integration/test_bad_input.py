@@ -240,12 +240,12 @@ class TestFrameworkOptions(BadInputCase):
                            (['--ofile='], 'file name')):
             with self.subTest(argv=argv):
                 self.assertRaisesNaming(pykdump.OptionError, text,
-                                        API._split_options, argv)
+                                        epython._split_options, argv)
         self.assertNextAnswersRight()
 
     def test_good_values_anywhere(self):
-        opts, rest = API._split_options(['a', '--maxel', '7', 'b',
-                                         '--timeout=9', '--reload'])
+        opts, rest = epython._split_options(['a', '--maxel', '7', 'b',
+                                             '--timeout=9', '--reload'])
         self.assertEqual(opts, {'maxel': 7, 'timeout': 9, 'reload': True})
         self.assertEqual(rest, ['a', 'b'])
 

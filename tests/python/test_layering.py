@@ -2,13 +2,13 @@
 """Check the import layering of pykdump/*.py (style guide section 4).
 
 Order: ``Generic, logging -> memocaches -> tparser -> vmcorearch ->
-datatypes -> lowlevel -> highlevel -> dlkmload -> API``; a module imports
-only modules to its left (``Generic`` and ``logging`` share the first
-tier and do not import each other).  ``ASCII_Art`` stands alone: it
-imports no pykdump module and no layered module imports it.  Only
-``vmcorearch``, ``datatypes``, ``lowlevel`` and ``highlevel`` import the C
-module ``crash``.  Every ``import`` statement counts, also inside
-functions.
+datatypes -> symbols -> lowlevel -> commands -> highlevel -> dlkmload ->
+API``; a module imports only modules to its left (``Generic`` and
+``logging`` share the first tier and do not import each other).
+``ASCII_Art`` stands alone: it imports no pykdump module and no layered
+module imports it.  Only ``vmcorearch``, ``datatypes``, ``symbols``,
+``lowlevel``, ``commands`` and ``highlevel`` import the C module
+``crash``.  Every ``import`` statement counts, also inside functions.
 
 Two kinds of files sit outside that list:
 
@@ -49,13 +49,14 @@ HELPERS_DIR = os.path.join(PKG_DIR, "helpers")
 # branch (`objpath`) can enforce the rule on the helpers it converted.
 HELPERS_NOT_YET_CONVERTED = {"kernel", "mm", "modules", "stack"}
 TIERS = [("Generic", "logging"), ("memocaches",), ("tparser",),
-         ("vmcorearch",), ("datatypes",), ("lowlevel",), ("highlevel",),
-         ("dlkmload",), ("API",)]
+         ("vmcorearch",), ("datatypes",), ("symbols",), ("lowlevel",),
+         ("commands",), ("highlevel",), ("dlkmload",), ("API",)]
 RANK = {name: i for i, tier in enumerate(TIERS) for name in tier}
 STANDALONE = "ASCII_Art"
 INIT = "__init__"
 LAYERED = set(RANK) | {STANDALONE}
-CRASH_IMPORTERS = {"vmcorearch", "datatypes", "lowlevel", "highlevel"}
+CRASH_IMPORTERS = {"vmcorearch", "datatypes", "symbols", "lowlevel",
+                   "commands", "highlevel"}
 
 
 def _lazy_nodes(tree):
