@@ -42,12 +42,6 @@ from tests.python.support import ROOT
 
 PKG_DIR = os.path.join(ROOT, "pykdump")
 HELPERS_DIR = os.path.join(PKG_DIR, "helpers")
-# TEMPORARY, for the coordinator to delete at the merge of branch `layout`:
-# helpers that branch converts and that still call crash.* (kernel.py
-# crash.get_uptime, mm.py crash.readPtrArray, modules.py crash.modules,
-# stack.py crash.is_task_active).  Listed here so this
-# branch (`objpath`) can enforce the rule on the helpers it converted.
-HELPERS_NOT_YET_CONVERTED = {"kernel", "mm", "modules", "stack"}
 TIERS = [("Generic", "logging"), ("memocaches",), ("tparser",),
          ("vmcorearch",), ("datatypes",), ("symbols",), ("lowlevel",),
          ("commands",), ("highlevel",), ("dlkmload",), ("API",)]
@@ -276,17 +270,10 @@ class HelpersUseTheObjectModelTest(unittest.TestCase):
     def test_every_helper_reads_through_the_object_model(self):
         found = {}
         for name, path in helper_modules().items():
-            if name in HELPERS_NOT_YET_CONVERTED:
-                continue
             bad = helper_violations(path)
             if bad:
                 found[name] = bad
         self.assertEqual(found, {})
-
-    def test_not_yet_converted_list_names_existing_helpers(self):
-        # A stale entry would hide nothing, but should go with its file.
-        stale = HELPERS_NOT_YET_CONVERTED - set(helper_modules())
-        self.assertEqual(stale, set())
 
 
 class LayeringTest(unittest.TestCase):
