@@ -30,7 +30,6 @@ struct crash_state {
 	char orig_line[BUFSIZE];
 };
 
-/* Static: crash_state is 3 KB and commands do not nest deeply. */
 static void crash_state_save(struct crash_state *s)
 {
 	s->fp = fp;
@@ -184,6 +183,10 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 		return mpk_error_create(MPK_ERROR_INVALID,
 					"command has more than %d words",
 					MAXARGS - 2);
+	/*
+	 * On the heap: crash_state is 3 KB and commands nest (a program
+	 * run by exec_command runs commands of its own).
+	 */
 	saved = malloc(sizeof(*saved));
 	if (!saved)
 		return &mpk_enomem;

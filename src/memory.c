@@ -93,11 +93,6 @@ static struct mpk_error *guarded_readmem(uint64_t addr, int mtype, void *buf,
 	return NULL;
 }
 
-/*
- * crash 8.0.2's task table misses most tasks of kernels >= 6.5-style
- * struct pid (and Debian's 6.1 has that change), so a user address is
- * translated through a task_context we fill from the task itself.
- */
 struct mpk_error *mpk_read_member_ulong(uint64_t base, const char *type,
 					const char *member, uint64_t *ret)
 {
@@ -117,6 +112,11 @@ struct mpk_error *mpk_read_member_ulong(uint64_t base, const char *type,
 	return NULL;
 }
 
+/*
+ * crash 8.0.2's task table misses most tasks of kernels >= 6.5-style
+ * struct pid (and Debian's 6.1 has that change), so a user address is
+ * translated through a task_context we fill from the task itself.
+ */
 static struct mpk_error *task_context_of(uint64_t task,
 					 struct task_context *ret)
 {

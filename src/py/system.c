@@ -138,17 +138,34 @@ static PyObject *crash_get_NR_syscalls(PyObject *self, PyObject *noargs)
 
 PyDoc_STRVAR(set_default_timeout_doc,
 "set_default_timeout(n) -> int\n\n"
-"Store a legacy timeout and return the old one; crash.default_timeout is\n"
-"what exec_crash_command_bg uses.");
+"Set crash.default_timeout (the seconds exec_crash_command_bg waits) to n\n"
+"and return the old value (0 if there was none).");
 
+/*
+ * The timeout lives in one place, the module attribute default_timeout
+ * that exec_crash_command_bg reads (highlevel sets it to 120): PyKdump's
+ * C-side copy had no reader.
+ */
 static PyObject *crash_set_default_timeout(PyObject *self, PyObject *args)
 {
-	long n, old = mpk_session.legacy_timeout;
+	long n;
+	PyObject *old, *value;
 
 	if (!PyArg_ParseTuple(args, "l:set_default_timeout", &n))
 		return NULL;
-	mpk_session.legacy_timeout = n;
-	return PyLong_FromLong(old);
+	old = PyObject_GetAttrString(self, "default_timeout");
+	if (!old && !PyErr_ExceptionMatches(PyExc_AttributeError))
+		return NULL;
+	PyErr_Clear();
+	value = PyLong_FromLong(n);
+	if (!value || PyObject_SetAttrString(self, "default_timeout",
+					     value) < 0) {
+		Py_XDECREF(value);
+		Py_XDECREF(old);
+		return NULL;
+	}
+	Py_DECREF(value);
+	return old ? old : PyLong_FromLong(0);
 }
 
 PyDoc_STRVAR(PAGEOFFSET_doc,
