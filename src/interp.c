@@ -8,8 +8,8 @@
 
 #include <signal.h>
 
-#include "mpk/command.h"
 #include "mpk/interp.h"
+#include "mpk/output.h"
 #include "mpk/session.h"
 #include "py/pycrash.h"
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Bindings about the extension itself: its commands, path, console input. */
 
-#include "mpk/command.h"
 #include "mpk/console.h"
 #include "mpk/extension.h"
 #include "mpk/session.h"
