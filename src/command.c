@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "defs.h"
+#include "mpk/cleanup.h"
 #include "mpk/cmdline.h"
 #include "mpk/command.h"
 #include "mpk/guard.h"
@@ -62,7 +63,7 @@ static void crash_state_restore(const struct crash_state *s)
 static struct mpk_error *slurp(FILE *f, char **ret, size_t *ret_len)
 {
 	long size;
-	char *buf;
+	_cleanup_free_ char *buf = NULL;
 
 	if (fflush(f) || fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 ||
 	    fseek(f, 0, SEEK_SET))
@@ -70,12 +71,11 @@ static struct mpk_error *slurp(FILE *f, char **ret, size_t *ret_len)
 	buf = malloc(size + 1);
 	if (!buf)
 		return &mpk_enomem;
-	if (fread(buf, 1, size, f) != (size_t)size) {
-		free(buf);
+	if (fread(buf, 1, size, f) != (size_t)size)
 		return mpk_error_os(EIO, "reading command output");
-	}
 	buf[size] = '\0';
 	*ret = buf;
+	buf = NULL;
 	if (ret_len)
 		*ret_len = size;
 	return NULL;
@@ -112,11 +112,11 @@ static bool is_unknown_command(const char *cmd, const char *text)
 static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 				 size_t *ret_len)
 {
-	struct crash_state *saved;
+	_cleanup_free_ struct crash_state *saved = NULL;
 	struct gdb_call call = { .cmd = NULL };
 	struct mpk_error *err, *out_err;
 	int saved_stderr, devnull;
-	char *text = NULL;
+	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	FILE *out;
 
@@ -131,10 +131,8 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 	if (!saved)
 		return &mpk_enomem;
 	out = tmpfile();
-	if (!out) {
-		free(saved);
+	if (!out)
 		return mpk_error_os(errno, "tmpfile");
-	}
 	crash_state_save(saved);
 	fflush(fp);
 	fflush(stderr);
@@ -149,18 +147,16 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 		pc->error_fp = pc->nullfp;
 	if (gdb) {
 		/* gdb may edit the line it executes: never the caller's str. */
-		char *copy = strdup(cmd);
+		_cleanup_free_ char *copy = strdup(cmd);
 
 		call.cmd = copy;
 		call.out = out;
 		err = copy ? mpk_guard(run_gdb_pass_through, &call) :
 			     &mpk_enomem;
-		free(copy);
 	} else {
 		err = mpk_cmdline_exec(cmd);
 	}
 	crash_state_restore(saved);
-	free(saved);
 	fflush(stderr);
 	if (saved_stderr >= 0 && devnull >= 0)
 		dup2(saved_stderr, STDERR_FILENO);
@@ -191,10 +187,10 @@ static struct mpk_error *capture(const char *cmd, bool gdb, char **ret,
 			mpk_error_destroy(err);
 			err = e2;
 		}
-		free(text);
 		return err;
 	}
 	*ret = text;
+	text = NULL;	/* now the caller's */
 	if (ret_len)
 		*ret_len = len;
 	return NULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "defs.h"
+#include "mpk/cleanup.h"
 #include "mpk/guard.h"
 #include "mpk/memory.h"
 #include "mpk/session.h"
@@ -435,21 +436,24 @@ static int addr_set_insert(struct addr_set *set, uint64_t a)
 	return 1;
 }
 
+static void addr_set_deinit(struct addr_set *set)
+{
+	free(set->slots);
+}
+
 struct mpk_error *mpk_follow_next(uint64_t start, int64_t offset,
 				  size_t maxel, struct mpk_walk *ret)
 {
-	struct mpk_walk walk = { 0 };
-	struct addr_set seen;
+	_cleanup_(mpk_walk_deinit) struct mpk_walk walk = { 0 };
+	_cleanup_(addr_set_deinit) struct addr_set seen = { 0 };
 	size_t cap = 64;
 	uint64_t cur = start;
 
 	if (!addr_set_init(&seen, maxel < 4096 ? maxel : 4096))
 		return &mpk_enomem;
 	walk.addrs = malloc(cap * sizeof(*walk.addrs));
-	if (!walk.addrs) {
-		free(seen.slots);
+	if (!walk.addrs)
 		return &mpk_enomem;
-	}
 	addr_set_insert(&seen, start);
 	for (;;) {
 		struct mpk_error *err;
@@ -477,7 +481,7 @@ struct mpk_error *mpk_follow_next(uint64_t start, int64_t offset,
 		}
 		fresh = addr_set_insert(&seen, next);
 		if (fresh < 0)
-			goto nomem;
+			return &mpk_enomem;
 		if (!fresh) {
 			walk.end = MPK_WALK_LOOP;
 			walk.bad_addr = next;
@@ -488,20 +492,16 @@ struct mpk_error *mpk_follow_next(uint64_t start, int64_t offset,
 						   2 * cap * sizeof(*bigger));
 
 			if (!bigger)
-				goto nomem;
+				return &mpk_enomem;
 			walk.addrs = bigger;
 			cap *= 2;
 		}
 		walk.addrs[walk.n++] = next;
 		cur = next;
 	}
-	free(seen.slots);
 	*ret = walk;
+	walk.addrs = NULL;	/* now the caller's */
 	return NULL;
-nomem:
-	free(seen.slots);
-	free(walk.addrs);
-	return &mpk_enomem;
 }
 
 void mpk_walk_deinit(struct mpk_walk *walk)
@@ -514,17 +514,16 @@ void mpk_walk_deinit(struct mpk_walk *walk)
 struct mpk_error *mpk_read_ptr_array(uint64_t addr, size_t n,
 				     uint64_t **ret)
 {
-	uint64_t *buf = malloc((n ? n : 1) * sizeof(*buf));
+	_cleanup_free_ uint64_t *buf = malloc((n ? n : 1) * sizeof(*buf));
 	struct mpk_error *err;
 
 	if (!buf)
 		return &mpk_enomem;
 	err = mpk_read(addr, KVADDR, buf, n * sizeof(*buf));
-	if (err) {
-		free(buf);
+	if (err)
 		return err;
-	}
 	*ret = buf;
+	buf = NULL;
 	return NULL;
 }
 
