@@ -94,8 +94,12 @@ static struct mpk_error *guarded_readmem(uint64_t addr, int mtype, void *buf,
 	return NULL;
 }
 
-struct mpk_error *mpk_read_member_ulong(uint64_t base, const char *type,
-					const char *member, uint64_t *ret)
+/*
+ * The unsigned long @member of struct @type at @base: MPK_ERROR_LOOKUP if
+ * there is no such member. Through mpk_read(), so the page cache serves it.
+ */
+static struct mpk_error *read_member_ulong(uint64_t base, const char *type,
+					   const char *member, uint64_t *ret)
 {
 	long off;
 	ulong val;
@@ -124,7 +128,7 @@ static struct mpk_error *task_context_of(uint64_t task,
 	uint64_t mm, pgd;
 	struct mpk_error *err;
 
-	err = mpk_read_member_ulong(task, "task_struct", "mm", &mm);
+	err = read_member_ulong(task, "task_struct", "mm", &mm);
 	if (err)
 		return err;
 	if (!mm)
@@ -132,7 +136,7 @@ static struct mpk_error *task_context_of(uint64_t task,
 					"task 0x%llx has no user memory",
 					(unsigned long long)task);
 	/* Not a task (a struct mm_struct *, a freed task): no page tables. */
-	err = mpk_read_member_ulong(mm, "mm_struct", "pgd", &pgd);
+	err = read_member_ulong(mm, "mm_struct", "pgd", &pgd);
 	if (err)
 		return err;
 	if (!pgd)
