@@ -50,6 +50,14 @@ struct mpk_error *mpk_uptime_jiffies(uint64_t *ret)
 	return NULL;
 }
 
+/* crash's table (pid_to_task, ps) lacks @task: crash 8.0.2 on 6.1 kernels. */
+static struct mpk_error *not_in_task_table(uint64_t task)
+{
+	return mpk_error_create(MPK_ERROR_LOOKUP,
+				"task 0x%llx is not in crash's task table",
+				(unsigned long long)task);
+}
+
 uint64_t mpk_pid_to_task(uint64_t pid)
 {
 	return pid_to_task(pid);
@@ -60,9 +68,7 @@ struct mpk_error *mpk_task_to_pid(uint64_t task, uint64_t *ret)
 	struct task_context *tc = task_to_context(task);
 
 	if (!tc)
-		return mpk_error_create(MPK_ERROR_LOOKUP,
-					"task 0x%llx is not in crash's task table",
-					(unsigned long long)task);
+		return not_in_task_table(task);
 	*ret = tc->pid;
 	return NULL;
 }
@@ -90,9 +96,7 @@ struct mpk_error *mpk_task_mem_usage(uint64_t task, struct mpk_task_mem *ret)
 	struct mpk_error *err;
 
 	if (!task_to_context(task))
-		return mpk_error_lookup(MPK_LOOKUP_OTHER, NULL,
-					"task 0x%llx is not in crash's task table",
-					(unsigned long long)task);
+		return not_in_task_table(task);
 	err = mpk_guard_quiet(run_get_task_mem_usage, &call,
 			      "get_task_mem_usage");
 	if (err)
