@@ -179,7 +179,8 @@ PyDoc_STRVAR(set_default_timeout_doc,
 static PyObject *crash_set_default_timeout(PyObject *self, PyObject *args)
 {
 	long n;
-	PyObject *old, *value;
+	_cleanup_pydecref_ PyObject *value = NULL;
+	PyObject *old;
 
 	if (!PyArg_ParseTuple(args, "l:set_default_timeout", &n))
 		return NULL;
@@ -190,11 +191,9 @@ static PyObject *crash_set_default_timeout(PyObject *self, PyObject *args)
 	value = PyLong_FromLong(n);
 	if (!value || PyObject_SetAttrString(self, "default_timeout",
 					     value) < 0) {
-		Py_XDECREF(value);
 		Py_XDECREF(old);
 		return NULL;
 	}
-	Py_DECREF(value);
 	return old ? old : PyLong_FromLong(0);
 }
 
