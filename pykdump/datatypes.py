@@ -8,7 +8,6 @@ its factory here (:func:`set_reader_factory`): this module does not import
 it, so the layering stays one-way.
 """
 
-import re
 
 import crash
 
@@ -460,18 +459,11 @@ def define_struct(text):
     alignment (tparser.struct_layout); types the text names (struct tags,
     typedefs) take their sizes from the debuginfo. Returns the SUInfo.
     """
-    sizes = {}
-    for _attempt in range(64):
-        try:
-            layout = tparser.struct_layout(text, sizes)
-            break
-        except tparser.CParseError as exc:
-            m = re.search(r"unknown size of '([^']+)'", str(exc))
-            if not m or m.group(1) in sizes:
-                raise TypeError(str(exc)) from None
-            sizes[m.group(1)] = TypeInfo(m.group(1)).size
-    else:
-        raise TypeError('too many unknown types in %r' % text)
+    try:
+        layout = tparser.struct_layout(
+            text, size_of=lambda name: TypeInfo(name).size)
+    except tparser.CParseError as exc:
+        raise TypeError(str(exc)) from None
     body = []
     for f in layout.fields:
         ctype = 'void *' if f.funcptr else \

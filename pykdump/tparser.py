@@ -697,10 +697,17 @@ def _natural_align(size):
     return align if size else 1
 
 
-def _base_info(specs, sizes, line):
-    """(basetype, size, align, kind, signed) of the non-pointer base."""
+def _base_info(specs, sizes, line, size_of=None):
+    """(basetype, size, align, kind, signed) of the non-pointer base.
+
+    A type neither ``sizes`` nor the built-in tables know is asked of
+    ``size_of`` (its size is then kept in ``sizes``).
+    """
     words = [w for w in specs if w not in _QUALIFIERS]
     basetype = " ".join(words)
+    if basetype not in sizes and size_of is not None and \
+            _needs_size(words, basetype):
+        sizes[basetype] = size_of(basetype)
     if basetype in sizes:
         known = sizes[basetype]
         if isinstance(known, SULayout):
@@ -743,7 +750,18 @@ def _base_info(specs, sizes, line):
     return basetype, 4, 4, "int", signed
 
 
-def struct_layout(text, sizes=None):
+def _needs_size(words, basetype):
+    """Whether the built-in tables cannot give the size of ``basetype``."""
+    if words[0] == "enum" and len(words) == 2:
+        return False
+    if words[0] in _SU_KEYWORDS:
+        return True
+    if basetype in _TYPEDEFS:
+        return False
+    return not set(words) <= _BUILTIN_WORDS or "void" in words
+
+
+def struct_layout(text, sizes=None, size_of=None):
     """Compute the x86_64 (LP64) layout of a simple struct/union.
 
     ``text`` is what :func:`parseSUDef` accepts.  Members get natural
@@ -752,12 +770,14 @@ def struct_layout(text, sizes=None):
     typedefs (``u32``, ``size_t``, ``atomic_t``...) and arrays of these.
     ``sizes`` maps other type names (``"struct list_head"``, a typedef)
     to a size, a ``(size, align)`` pair or an :class:`SULayout`; it also
-    overrides built-in typedefs.  Returns an :class:`SULayout`.
+    overrides built-in typedefs.  ``size_of(name)``, if given, gives the
+    size of a type neither table knows (e.g. from the debuginfo); without
+    it such a type is a :class:`CParseError`.  Returns an :class:`SULayout`.
 
     C equivalent: ``offsetof()``/``sizeof()`` of the same definition
     compiled by gcc for x86_64.
     """
-    sizes = sizes or {}
+    sizes = dict(sizes or {})
     kind, tag, decls = _parse_su(text)
     fields = []
     offset, maxalign = 0, 1
@@ -768,7 +788,7 @@ def struct_layout(text, sizes=None):
             elsize, align, fkind, signed = _POINTER
         else:
             basetype, elsize, align, fkind, signed = _base_info(
-                d.specs, sizes, d.line)
+                d.specs, sizes, d.line, size_of)
         count = 1
         dims = tuple(0 if x is None else x for x in d.dims)
         for x in dims:

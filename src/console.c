@@ -19,9 +19,24 @@
 #include <readline/readline.h>
 #include <readline/history.h>
 
-#include "mpk/command.h"
 #include "mpk/console.h"
 #include "mpk/session.h"
+
+/* A line as crash reads a pipe, with its newline; NULL at EOF. */
+static char *read_plain_line(const char *prompt)
+{
+	char *line = NULL;
+	size_t cap = 0;
+
+	fputs(prompt, fp);
+	fflush(fp);
+	/* crash reads its commands through stdin's buffer: share it. */
+	if (getline(&line, &cap, stdin) < 0) {
+		free(line);
+		return NULL;
+	}
+	return line;
+}
 
 /* Lines kept in the history file. */
 static const int history_lines = 1000;
@@ -198,7 +213,7 @@ struct mpk_error *mpk_console_read(const char *prompt, char **ret)
 	 */
 	mpk_sigint_use_python();
 	if (!cons.active || !cons.readline) {
-		line = mpk_input_line(prompt);
+		line = read_plain_line(prompt);
 		if (line) {
 			len = strlen(line);
 			if (len && line[len - 1] == '\n')

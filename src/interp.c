@@ -8,8 +8,8 @@
 
 #include <signal.h>
 
-#include "mpk/command.h"
 #include "mpk/interp.h"
+#include "mpk/output.h"
 #include "mpk/session.h"
 #include "py/pycrash.h"
 
@@ -57,7 +57,8 @@ static int set_path(void)
 	if (!path || !PyList_Check(path))
 		return -1;
 	if (env && *env) {
-		char *copy = strdup(env), *save = NULL, *dir;
+		_cleanup_free_ char *copy = strdup(env);
+		char *save = NULL, *dir;
 
 		if (!copy)
 			return -1;
@@ -66,12 +67,10 @@ static int set_path(void)
 			entry = PyUnicode_DecodeFSDefault(dir);
 			if (!entry || PyList_Insert(path, pos++, entry) < 0) {
 				Py_XDECREF(entry);
-				free(copy);
 				return -1;
 			}
 			Py_DECREF(entry);
 		}
-		free(copy);
 	}
 	entry = PyUnicode_DecodeFSDefault(mpk_session.so_path);
 	if (!entry || PyList_Insert(path, pos, entry) < 0) {
@@ -146,29 +145,27 @@ static int start_python(void)
 	return 0;
 }
 
-/* pykdump.epython.run(argv, options): the runner does the rest. */
-static void call_runner(int argc, char **argv,
-			const struct mpk_run_options *opts)
+/* pykdump.epython.run(argv, options): its result, NULL if it raised. */
+static PyObject *runner_call(int argc, char **argv,
+			     const struct mpk_run_options *opts)
 {
-	PyObject *mod, *list = NULL, *kw = NULL, *res = NULL, *func = NULL;
-	PyObject *empty = NULL;
+	_cleanup_pydecref_ PyObject *mod = NULL, *list = NULL, *kw = NULL;
+	_cleanup_pydecref_ PyObject *func = NULL, *empty = NULL;
 	int i;
 
 	mod = PyImport_ImportModule("pykdump.epython");
 	if (!mod)
-		goto out;
+		return NULL;
 	list = PyList_New(argc);
-	for (i = 0; list && i < argc; i++) {
+	if (!list)
+		return NULL;
+	for (i = 0; i < argc; i++) {
 		PyObject *s = PyUnicode_DecodeFSDefault(argv[i]);
 
-		if (!s) {
-			Py_CLEAR(list);
-			break;
-		}
+		if (!s)
+			return NULL;
 		PyList_SET_ITEM(list, i, s);
 	}
-	if (!list)
-		goto out;
 	kw = Py_BuildValue("{s:O,s:O,s:O,s:O,s:i,s:O}",
 			   "version", opts->version ? Py_True : Py_False,
 			   "path", opts->path ? Py_True : Py_False,
@@ -179,22 +176,23 @@ static void call_runner(int argc, char **argv,
 	func = PyObject_GetAttrString(mod, "run");
 	empty = PyTuple_Pack(1, list);
 	if (!kw || !func || !empty)
-		goto out;
-	res = PyObject_Call(func, empty, kw);
-out:
-	if (!res) {
-		/* The runner catches programs' errors: this is a broken install. */
-		if (PyErr_ExceptionMatches(PyExc_SystemExit))
-			PyErr_Clear();
-		else
-			PyErr_Print();
-	}
-	Py_XDECREF(res);
-	Py_XDECREF(empty);
-	Py_XDECREF(func);
-	Py_XDECREF(kw);
-	Py_XDECREF(list);
-	Py_XDECREF(mod);
+		return NULL;
+	return PyObject_Call(func, empty, kw);
+}
+
+/* The runner does the rest; it catches programs' errors itself. */
+static void call_runner(int argc, char **argv,
+			const struct mpk_run_options *opts)
+{
+	_cleanup_pydecref_ PyObject *res = runner_call(argc, argv, opts);
+
+	if (res)
+		return;
+	/* An exception here is a broken install. */
+	if (PyErr_ExceptionMatches(PyExc_SystemExit))
+		PyErr_Clear();
+	else
+		PyErr_Print();
 }
 
 /*

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "defs.h"
+#include "mpk/cleanup.h"
 #include "mpk/guard.h"
 #include "mpk/memory.h"
 #include "mpk/session.h"
@@ -94,12 +95,11 @@ static struct mpk_error *guarded_readmem(uint64_t addr, int mtype, void *buf,
 }
 
 /*
- * crash 8.0.2's task table misses most tasks of kernels >= 6.5-style
- * struct pid (and Debian's 6.1 has that change), so a user address is
- * translated through a task_context we fill from the task itself.
+ * The unsigned long @member of struct @type at @base: MPK_ERROR_LOOKUP if
+ * there is no such member. Through mpk_read(), so the page cache serves it.
  */
-struct mpk_error *mpk_read_member_ulong(uint64_t base, const char *type,
-					const char *member, uint64_t *ret)
+static struct mpk_error *read_member_ulong(uint64_t base, const char *type,
+					   const char *member, uint64_t *ret)
 {
 	long off;
 	ulong val;
@@ -117,13 +117,18 @@ struct mpk_error *mpk_read_member_ulong(uint64_t base, const char *type,
 	return NULL;
 }
 
+/*
+ * crash 8.0.2's task table misses most tasks of kernels >= 6.5-style
+ * struct pid (and Debian's 6.1 has that change), so a user address is
+ * translated through a task_context we fill from the task itself.
+ */
 static struct mpk_error *task_context_of(uint64_t task,
 					 struct task_context *ret)
 {
 	uint64_t mm, pgd;
 	struct mpk_error *err;
 
-	err = mpk_read_member_ulong(task, "task_struct", "mm", &mm);
+	err = read_member_ulong(task, "task_struct", "mm", &mm);
 	if (err)
 		return err;
 	if (!mm)
@@ -131,7 +136,7 @@ static struct mpk_error *task_context_of(uint64_t task,
 					"task 0x%llx has no user memory",
 					(unsigned long long)task);
 	/* Not a task (a struct mm_struct *, a freed task): no page tables. */
-	err = mpk_read_member_ulong(mm, "mm_struct", "pgd", &pgd);
+	err = read_member_ulong(mm, "mm_struct", "pgd", &pgd);
 	if (err)
 		return err;
 	if (!pgd)
@@ -435,21 +440,24 @@ static int addr_set_insert(struct addr_set *set, uint64_t a)
 	return 1;
 }
 
+static void addr_set_deinit(struct addr_set *set)
+{
+	free(set->slots);
+}
+
 struct mpk_error *mpk_follow_next(uint64_t start, int64_t offset,
 				  size_t maxel, struct mpk_walk *ret)
 {
-	struct mpk_walk walk = { 0 };
-	struct addr_set seen;
+	_cleanup_(mpk_walk_deinit) struct mpk_walk walk = { 0 };
+	_cleanup_(addr_set_deinit) struct addr_set seen = { 0 };
 	size_t cap = 64;
 	uint64_t cur = start;
 
 	if (!addr_set_init(&seen, maxel < 4096 ? maxel : 4096))
 		return &mpk_enomem;
 	walk.addrs = malloc(cap * sizeof(*walk.addrs));
-	if (!walk.addrs) {
-		free(seen.slots);
+	if (!walk.addrs)
 		return &mpk_enomem;
-	}
 	addr_set_insert(&seen, start);
 	for (;;) {
 		struct mpk_error *err;
@@ -477,7 +485,7 @@ struct mpk_error *mpk_follow_next(uint64_t start, int64_t offset,
 		}
 		fresh = addr_set_insert(&seen, next);
 		if (fresh < 0)
-			goto nomem;
+			return &mpk_enomem;
 		if (!fresh) {
 			walk.end = MPK_WALK_LOOP;
 			walk.bad_addr = next;
@@ -488,20 +496,16 @@ struct mpk_error *mpk_follow_next(uint64_t start, int64_t offset,
 						   2 * cap * sizeof(*bigger));
 
 			if (!bigger)
-				goto nomem;
+				return &mpk_enomem;
 			walk.addrs = bigger;
 			cap *= 2;
 		}
 		walk.addrs[walk.n++] = next;
 		cur = next;
 	}
-	free(seen.slots);
 	*ret = walk;
+	walk.addrs = NULL;	/* now the caller's */
 	return NULL;
-nomem:
-	free(seen.slots);
-	free(walk.addrs);
-	return &mpk_enomem;
 }
 
 void mpk_walk_deinit(struct mpk_walk *walk)
@@ -514,17 +518,16 @@ void mpk_walk_deinit(struct mpk_walk *walk)
 struct mpk_error *mpk_read_ptr_array(uint64_t addr, size_t n,
 				     uint64_t **ret)
 {
-	uint64_t *buf = malloc((n ? n : 1) * sizeof(*buf));
+	_cleanup_free_ uint64_t *buf = malloc((n ? n : 1) * sizeof(*buf));
 	struct mpk_error *err;
 
 	if (!buf)
 		return &mpk_enomem;
 	err = mpk_read(addr, KVADDR, buf, n * sizeof(*buf));
-	if (err) {
-		free(buf);
+	if (err)
 		return err;
-	}
 	*ret = buf;
+	buf = NULL;
 	return NULL;
 }
 

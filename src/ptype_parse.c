@@ -273,10 +273,17 @@ static bool cc_end(struct ccursor *c)
  */
 static const uint64_t MAX_BYTE_OFFSET = UINT64_MAX / 16;
 
+static struct mpk_error *unrecognized_comment(const struct token *t)
+{
+	char desc[64];
+
+	tok_describe(t, desc, sizeof(desc));
+	return perr(t->line, "unrecognized comment %s", desc);
+}
+
 static struct mpk_error *classify_comment(struct token *t)
 {
 	struct ccursor c = { t->start + 2, t->len - 4, 0 };
-	char desc[64];
 	uint64_t a, b;
 
 	if (cc_word(&c, "offset")) {
@@ -303,7 +310,7 @@ static struct mpk_error *classify_comment(struct token *t)
 		t->bit = 0;
 		if (cc_word(&c, ":")) {
 			if (!cc_number(&c, &b) || b > 7)
-				goto bad;
+				return unrecognized_comment(t);
 			t->bit = b;
 		}
 		if (cc_word(&c, "|") && cc_number(&c, &b) && cc_end(&c) &&
@@ -314,9 +321,7 @@ static struct mpk_error *classify_comment(struct token *t)
 			return NULL;
 		}
 	}
-bad:
-	tok_describe(t, desc, sizeof(desc));
-	return perr(t->line, "unrecognized comment %s", desc);
+	return unrecognized_comment(t);
 }
 
 /* Read the token at p->pos into *t and move past it. */
@@ -543,7 +548,7 @@ static bool is_reserved(const struct token *t)
 }
 
 enum decl_mode {
-	DECL_TOP,	/* after `type = `, or mpk_decl_parse() */
+	DECL_TOP,	/* after `type = ` */
 	DECL_MEMBER,	/* in a struct/union body: a name, `: bits`, `;` */
 	DECL_PARAM,	/* in a parameter list */
 };
@@ -819,27 +824,26 @@ static struct mpk_error *skip_group(struct parser *p, unsigned int line)
  */
 static struct mpk_error *parse_declarator(struct parser *p,
 					  struct mpk_ctype *type,
-					  const char **name)
+					  const char **name);
+
+/* parse_declarator() inside its nesting level. */
+static struct mpk_error *declarator_nested(struct parser *p,
+					   struct mpk_ctype *type,
+					   const char **name)
 {
 	struct mpk_error *err;
 	struct token t, t2;
 	unsigned int q;
 
-	err = peek(p, &t);
-	if (err)
-		return err;
-	err = enter(p, t.line);
-	if (err)
-		return err;
 	for (;;) {
 		err = peek(p, &t);
 		if (err)
-			goto out;
+			return err;
 		if (is_punct(&t, '*')) {
 			consume(p, &t);
 			err = apply_pointer(p, type, t.line);
 			if (err)
-				goto out;
+				return err;
 		} else if ((q = qualifier(&t))) {
 			consume(p, &t);
 			type->quals |= q;
@@ -857,77 +861,77 @@ static struct mpk_error *parse_declarator(struct parser *p,
 		consume(p, &t);
 		err = peek(p, &t2);
 		if (err)
-			goto out;
+			return err;
 		if (!is_punct(&t2, '*') && !is_punct(&t2, '(')) {
 			/* a parameter list: `int (int)` */
 			p->pos = inner_pos;
 			p->line = inner_line;
-			err = parse_suffixes(p, type);
-			goto out;
+			return parse_suffixes(p, type);
 		}
 		inner_pos = p->pos;
 		inner_line = p->line;
 		err = skip_group(p, t.line);
 		if (err)
-			goto out;
+			return err;
 		close_pos = p->pos;
 		err = parse_suffixes(p, type);
 		if (err)
-			goto out;
+			return err;
 		after_pos = p->pos;
 		after_line = p->line;
 		p->pos = inner_pos;
 		p->line = inner_line;
 		err = parse_declarator(p, type, name);
 		if (err)
-			goto out;
+			return err;
 		err = lex(p, &t2);
 		if (err)
-			goto out;
-		if (!is_punct(&t2, ')') || p->pos != close_pos) {
-			err = perr_tok(&t2, "')' closing the declarator");
-			goto out;
-		}
+			return err;
+		if (!is_punct(&t2, ')') || p->pos != close_pos)
+			return perr_tok(&t2, "')' closing the declarator");
 		p->pos = after_pos;
 		p->line = after_line;
-		goto out;
+		return NULL;
 	}
 
 	if (t.kind == TOK_IDENT && !is_reserved(&t) &&
 	    !is_word(&t, "__attribute__")) {
-		if (*name) {
-			err = perr_tok(&t, "one name in a declarator");
-			goto out;
-		}
+		if (*name)
+			return perr_tok(&t, "one name in a declarator");
 		consume(p, &t);
 		*name = arena_strndup(p, t.start, t.len);
-		if (!*name) {
-			err = &mpk_enomem;
-			goto out;
-		}
+		if (!*name)
+			return &mpk_enomem;
 	}
-	err = parse_suffixes(p, type);
-out:
-	p->depth--;
-	return err;
+	return parse_suffixes(p, type);
 }
 
-/* After `enum [tag] {`: the enumerators and `}`. */
-static struct mpk_error *parse_enum_body(struct parser *p,
-					 struct mpk_ctype *type)
+static struct mpk_error *parse_declarator(struct parser *p,
+					  struct mpk_ctype *type,
+					  const char **name)
 {
 	struct mpk_error *err;
-	struct vec items = { 0 };
-	uint64_t next = 0;
 	struct token t;
 
 	err = peek(p, &t);
 	if (err)
 		return err;
-	if (is_punct(&t, '}')) {
-		consume(p, &t);
-		goto done;
-	}
+	err = enter(p, t.line);
+	if (err)
+		return err;
+	err = declarator_nested(p, type, name);
+	p->depth--;
+	return err;
+}
+
+/* The enumerators of a non-empty enum body into @items, and its `}`. */
+static struct mpk_error *parse_enumerators(struct parser *p,
+					   struct vec *items)
+{
+	struct mpk_error *err;
+	uint64_t next = 0;
+	struct token t;
+
 	for (;;) {
 		struct mpk_enumerator *e;
 
@@ -936,7 +940,7 @@ static struct mpk_error *parse_enum_body(struct parser *p,
 			return err;
 		if (t.kind != TOK_IDENT || is_reserved(&t))
 			return perr_tok(&t, "an enumerator");
-		e = vec_push(p, &items, sizeof(*e));
+		e = vec_push(p, items, sizeof(*e));
 		if (!e)
 			return &mpk_enomem;
 		e->name = arena_strndup(p, t.start, t.len);
@@ -978,7 +982,26 @@ static struct mpk_error *parse_enum_body(struct parser *p,
 		if (!is_punct(&t, ','))
 			return perr_tok(&t, "',' or '}' in enum");
 	}
-done:
+	return NULL;
+}
+
+/* After `enum [tag] {`: the enumerators and `}`. */
+static struct mpk_error *parse_enum_body(struct parser *p,
+					 struct mpk_ctype *type)
+{
+	struct mpk_error *err;
+	struct vec items = { 0 };
+	struct token t;
+
+	err = peek(p, &t);
+	if (err)
+		return err;
+	if (is_punct(&t, '}'))
+		consume(p, &t);
+	else
+		err = parse_enumerators(p, &items);
+	if (err)
+		return err;
 	type->enumerators = items.items;
 	type->nenumerators = items.n;
 	type->flags |= MPK_CTYPE_ENUM_BODY;
@@ -1470,14 +1493,50 @@ static struct mpk_error *known_error(const char *text, size_t len)
 	return NULL;
 }
 
-static struct mpk_error *parse_common(const char *text, size_t len,
-				      bool with_prefix, struct mpk_ptype **ret)
+/* gdb's `type = ...` line (after ptype /o's header) up to the end. */
+static struct mpk_error *parse_type_line(struct parser *p,
+					 struct mpk_ptype *ptype)
+{
+	struct mpk_error *err;
+	struct token t;
+	struct decl d;
+
+	err = peek(p, &t);
+	if (!err && t.kind == TOK_COMMENT && t.ckind == COMMENT_HEADER) {
+		consume(p, &t);
+		ptype->flags |= MPK_PTYPE_OFFSETS;
+		err = peek(p, &t);
+	}
+	if (!err && !is_word(&t, "type"))
+		err = perr_tok(&t, "'type ='");
+	if (!err) {
+		consume(p, &t);
+		err = expect_punct(p, '=', "'=' after 'type'");
+	}
+	if (!err)
+		err = parse_decl(p, DECL_TOP, &d);
+	if (!err)
+		err = lex(p, &t);
+	if (err)
+		return err;
+	if (t.kind != TOK_EOF)
+		return perr_tok(&t, "end of text after the type");
+	err = walk_type(&d.type, true, 0);
+	if (err)
+		return err;
+	ptype->type = d.type;
+	ptype->name = d.name;
+	if (p->offsets)
+		ptype->flags |= MPK_PTYPE_OFFSETS;
+	return NULL;
+}
+
+struct mpk_error *mpk_ptype_parse(const char *text, size_t len,
+				  struct mpk_ptype **ret)
 {
 	struct parser p = { .text = text, .len = len, .line = 1 };
 	struct mpk_ptype *ptype;
 	struct mpk_error *err;
-	struct token t;
-	struct decl d;
 
 	if (!text && len)
 		return mpk_error_create(MPK_ERROR_INVALID, "NULL text");
@@ -1486,48 +1545,12 @@ static struct mpk_error *parse_common(const char *text, size_t len,
 	ptype = arena_alloc(&p.arena, sizeof(*ptype));
 	if (!ptype)
 		return &mpk_enomem;
-
-	if (with_prefix) {
-		err = peek(&p, &t);
-		if (!err && t.kind == TOK_COMMENT &&
-		    t.ckind == COMMENT_HEADER) {
-			consume(&p, &t);
-			ptype->flags |= MPK_PTYPE_OFFSETS;
-			err = peek(&p, &t);
-		}
-		if (!err && !is_word(&t, "type"))
-			err = perr_tok(&t, "'type ='");
-		if (!err) {
-			consume(&p, &t);
-			err = expect_punct(&p, '=', "'=' after 'type'");
-		}
-		if (err)
-			goto fail;
+	err = parse_type_line(&p, ptype);
+	if (!err) {
+		ptype->arena = p.arena;
+		*ret = ptype;
+		return NULL;
 	}
-	err = parse_decl(&p, DECL_TOP, &d);
-	if (err)
-		goto fail;
-	err = lex(&p, &t);
-	if (!err && !with_prefix && is_punct(&t, ';'))
-		/* crash's whatis of a symbol: `struct task init_task;` */
-		err = lex(&p, &t);
-	if (err)
-		goto fail;
-	if (t.kind != TOK_EOF) {
-		err = perr_tok(&t, "end of text after the type");
-		goto fail;
-	}
-	err = walk_type(&d.type, true, 0);
-	if (err)
-		goto fail;
-	ptype->type = d.type;
-	ptype->name = d.name;
-	if (p.offsets)
-		ptype->flags |= MPK_PTYPE_OFFSETS;
-	ptype->arena = p.arena;
-	*ret = ptype;
-	return NULL;
-fail:
 	arena_free(p.arena);
 	if (err != &mpk_enomem) {
 		/* not a type at all: say what gdb or crash said instead */
@@ -1539,18 +1562,6 @@ fail:
 		}
 	}
 	return err;
-}
-
-struct mpk_error *mpk_ptype_parse(const char *text, size_t len,
-				  struct mpk_ptype **ret)
-{
-	return parse_common(text, len, true, ret);
-}
-
-struct mpk_error *mpk_decl_parse(const char *text, size_t len,
-				 struct mpk_ptype **ret)
-{
-	return parse_common(text, len, false, ret);
 }
 
 struct mpk_ptype *mpk_ptype_create(void)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "defs.h"
+#include "mpk/cleanup.h"
 #include "mpk/guard.h"
 #include "mpk/symbols.h"
 
@@ -87,7 +88,7 @@ struct mpk_error *mpk_symbol_addresses(const char *name, uint64_t **ret,
 {
 	struct sym_call c;
 	struct mpk_error *err = NULL;
-	uint64_t *addrs = NULL;
+	_cleanup_free_ uint64_t *addrs = NULL;
 	size_t n = 0, cap = 0;
 
 	if (!mpk_crash_name(name, c.name)) {
@@ -105,19 +106,16 @@ struct mpk_error *mpk_symbol_addresses(const char *name, uint64_t **ret,
 
 			cap = cap ? 2 * cap : 4;
 			bigger = realloc(addrs, cap * sizeof(*addrs));
-			if (!bigger) {
-				free(addrs);
+			if (!bigger)
 				return &mpk_enomem;
-			}
 			addrs = bigger;
 		}
 		addrs[n++] = c.sp->value;
 	}
-	if (err) {
-		free(addrs);
+	if (err)
 		return err;
-	}
 	*ret = addrs;
+	addrs = NULL;	/* now the caller's */
 	*ret_n = n;
 	return NULL;
 }

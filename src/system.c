@@ -5,7 +5,6 @@
 
 #include "defs.h"
 #include "mpk/guard.h"
-#include "mpk/memory.h"
 #include "mpk/system.h"
 #include "mpk/types.h"
 
@@ -51,6 +50,14 @@ struct mpk_error *mpk_uptime_jiffies(uint64_t *ret)
 	return NULL;
 }
 
+/* crash's table (pid_to_task, ps) lacks @task: crash 8.0.2 on 6.1 kernels. */
+static struct mpk_error *not_in_task_table(uint64_t task)
+{
+	return mpk_error_create(MPK_ERROR_LOOKUP,
+				"task 0x%llx is not in crash's task table",
+				(unsigned long long)task);
+}
+
 uint64_t mpk_pid_to_task(uint64_t pid)
 {
 	return pid_to_task(pid);
@@ -61,9 +68,7 @@ struct mpk_error *mpk_task_to_pid(uint64_t task, uint64_t *ret)
 	struct task_context *tc = task_to_context(task);
 
 	if (!tc)
-		return mpk_error_create(MPK_ERROR_LOOKUP,
-					"task 0x%llx is not in crash's task table",
-					(unsigned long long)task);
+		return not_in_task_table(task);
 	*ret = tc->pid;
 	return NULL;
 }
@@ -85,55 +90,13 @@ static void run_get_task_mem_usage(void *arg)
 	get_task_mem_usage(call->task, &call->tmu);
 }
 
-/*
- * crash 8.0.2 knows only the tasks of its table (not all of them on some
- * kernels): read mm->total_vm and the rss_stat counters ourselves.
- */
-static struct mpk_error *task_mem_from_mm(uint64_t task,
-					  struct mpk_task_mem *ret)
-{
-	uint64_t mm, total_vm;
-	ulong count;
-	long rss_off;
-	long n = 0, i;
-	struct mpk_error *err;
-
-	err = mpk_member_offset("mm_struct", "rss_stat", &rss_off);
-	if (!err)
-		err = mpk_read_member_ulong(task, "task_struct", "mm", &mm);
-	if (err)
-		return err;
-	memset(ret, 0, sizeof(*ret));
-	if (!mm)
-		return NULL;	/* a kernel thread */
-	err = mpk_read_member_ulong(mm, "mm_struct", "total_vm",
-				    &total_vm);
-	if (err)
-		return err;
-	if (rss_off < 0)
-		return mpk_error_lookup(MPK_LOOKUP_MEMBER, "rss_stat",
-					"no member mm_struct.rss_stat");
-	/* MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES (MM_SWAPENTS is not rss) */
-	for (i = 0; i < 3; i++) {
-		err = mpk_read(mm + rss_off + i * sizeof(long), KVADDR, &count,
-			       sizeof(count));
-		if (err)
-			return err;
-		if ((long)count > 0)
-			n += count;
-	}
-	ret->total_vm_kb = (uint64_t)total_vm * PAGESIZE() / 1024;
-	ret->rss_kb = (uint64_t)n * PAGESIZE() / 1024;
-	return NULL;
-}
-
 struct mpk_error *mpk_task_mem_usage(uint64_t task, struct mpk_task_mem *ret)
 {
 	struct mem_usage_call call = { .task = task };
 	struct mpk_error *err;
 
 	if (!task_to_context(task))
-		return task_mem_from_mm(task, ret);
+		return not_in_task_table(task);
 	err = mpk_guard_quiet(run_get_task_mem_usage, &call,
 			      "get_task_mem_usage");
 	if (err)

@@ -14,6 +14,9 @@ static inline void mpk_freep(void *p)
 	free(*(void **)p);
 }
 
-#define _cleanup_free_ __attribute__((cleanup(mpk_freep)))
+/** A variable passed by address to @fn when it goes out of scope. */
+#define _cleanup_(fn) __attribute__((cleanup(fn)))
+/** A malloc'ed pointer freed when it goes out of scope. */
+#define _cleanup_free_ _cleanup_(mpk_freep)
 
 #endif /* MPK_CLEANUP_H */

@@ -25,27 +25,4 @@ struct mpk_error *mpk_crash_command(const char *cmd, char **ret,
 struct mpk_error *mpk_gdb_command(const char *cmd, char **ret,
 				  size_t *ret_len);
 
-/**
- * Run @cmd in a forked child that reopens the dump file (so parent and
- * child do not share a file offset) and writes the output to a pipe:
- * @ret_fd is the pipe's read end, @ret_pid the child to reap.
- */
-struct mpk_error *mpk_crash_command_fork(const char *cmd, int *ret_fd,
-					 int *ret_pid);
-
-/**
- * Send crash's error messages to @target (a path, or "default") and return
- * the previous target in @ret (malloc'ed, or NULL if crash has none).
- */
-struct mpk_error *mpk_set_error_target(const char *target, char **ret);
-
-/** Write @len bytes to crash's current output (fp): pipes, > and >>. */
-struct mpk_error *mpk_output_write(const char *buf, size_t len);
-/** Flush crash's current output. */
-void mpk_output_flush(void);
-/** The file descriptor behind crash's current output. */
-int mpk_output_fileno(void);
-/** Read one line of crash's input (stdin) for the console; NULL at EOF. */
-char *mpk_input_line(const char *prompt);
-
 #endif /* MPK_COMMAND_H */

@@ -20,7 +20,6 @@ enum mpk_error_code {
 	MPK_ERROR_PARSE,	/* text from gdb could not be parsed: line */
 	MPK_ERROR_CRASH,	/* a crash/gdb call failed: crash's message */
 	MPK_ERROR_INVALID,	/* a bad argument (size, flags, ...) */
-	MPK_ERROR_LOOP,		/* a list or chain loops back on itself */
 	MPK_ERROR_INTERRUPT,	/* SIGINT arrived during a crash call */
 	MPK_ERROR_OS,		/* a libc call failed: errno */
 };
@@ -37,7 +36,7 @@ enum mpk_lookup_kind {
 struct mpk_error {
 	enum mpk_error_code code;
 	char *message;		/* never NULL */
-	uint64_t address;	/* MPK_ERROR_FAULT, MPK_ERROR_LOOP */
+	uint64_t address;	/* MPK_ERROR_FAULT */
 	uint64_t size;		/* MPK_ERROR_FAULT */
 	int errnum;		/* MPK_ERROR_OS */
 	enum mpk_lookup_kind lookup;	/* MPK_ERROR_LOOKUP */

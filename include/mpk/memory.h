@@ -31,13 +31,6 @@ int mpk_default_memtype(void);
  */
 struct mpk_error *mpk_read(uint64_t addr, int mtype, void *buf, size_t size);
 
-/**
- * Read the unsigned long @member of struct @type at @base (offset from
- * crash's datatype_info): MPK_ERROR_LOOKUP if there is no such member.
- */
-struct mpk_error *mpk_read_member_ulong(uint64_t base, const char *type,
-					const char *member, uint64_t *ret);
-
 /** Drop the cache of kernel pages read from the dump. */
 void mpk_memory_cache_clear(void);
 

@@ -196,14 +196,6 @@ struct mpk_error *mpk_ptype_parse(const char *text, size_t len,
 				  struct mpk_ptype **ret);
 
 /**
- * Parse a bare C type, as gdb prints one after `type = ` or inside a
- * prototype: `struct list_head *(*)(void)`, `unsigned int`, `pid_t`.  A
- * declarator name is accepted too (`char comm[16]`) and lands in ->name.
- */
-struct mpk_error *mpk_decl_parse(const char *text, size_t len,
-				 struct mpk_ptype **ret);
-
-/**
  * An empty result (kind NAME, no name) for another producer of the same
  * tree (src/btf.c): fill it with memory from mpk_ptype_alloc(). NULL when
  * out of memory.

@@ -25,10 +25,8 @@ struct mpk_session {
 	bool python_ready;	/* CPython initialised */
 	bool python_failed;	/* its initialisation failed: never retried */
 	bool in_child;		/* forked by exec_crash_command_bg2 */
-	unsigned long type_generation;	/* bumped when types may change */
 	int default_memtype;	/* KVADDR, or UVADDR after set_readmem_task */
 	unsigned long readmem_task;	/* task whose context UVADDR uses */
-	long legacy_timeout;	/* set_default_timeout(); unused */
 };
 
 /** The session: one crash process has one. */

@@ -43,7 +43,10 @@ struct mpk_task_mem {
 	uint64_t total_vm_kb;
 	uint64_t rss_kb;
 };
-/** crash's get_task_mem_usage() for @task. */
+/**
+ * crash's get_task_mem_usage() for @task; MPK_ERROR_LOOKUP for a task
+ * crash's table lacks (pykdump.helpers.mm.task_memory reads its mm).
+ */
 struct mpk_error *mpk_task_mem_usage(uint64_t task, struct mpk_task_mem *ret);
 
 /** Number of entries of sys_call_table. */

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Bindings of src/command.c: crash and gdb commands, output capture. */
+/*
+ * Bindings of src/command.c (crash and gdb commands, output captured),
+ * src/fork.c (a command in a child) and src/errstream.c.
+ */
 
 #include <stdbool.h>
 
 #include "mpk/command.h"
+#include "mpk/errstream.h"
+#include "mpk/fork.h"
 #include "mpk/session.h"
 #include "pycrash.h"
 

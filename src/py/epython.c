@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Bindings about the extension itself: its commands, path, console input. */
 
-#include "mpk/command.h"
 #include "mpk/console.h"
 #include "mpk/extension.h"
 #include "mpk/session.h"
@@ -186,8 +185,8 @@ PyDoc_STRVAR(exec_epython_command_doc,
 
 static PyObject *crash_exec_epython_command(PyObject *self, PyObject *args)
 {
-	PyObject *argv, *runner, *run = NULL, *call = NULL, *kw = NULL;
-	PyObject *res = NULL;
+	_cleanup_pydecref_ PyObject *argv = NULL, *runner = NULL, *run = NULL;
+	_cleanup_pydecref_ PyObject *call = NULL, *kw = NULL, *res = NULL;
 	const char *const *names;
 	size_t n = mpk_command_names(&names), i;
 	const char *name;
@@ -206,7 +205,7 @@ static PyObject *crash_exec_epython_command(PyObject *self, PyObject *args)
 	if (!name) {
 		PyErr_SetString(PyExc_TypeError,
 				"exec_epython_command() takes strings");
-		goto out;
+		return NULL;
 	}
 	/*
 	 * As typed at the prompt: a bundled program's command runs the
@@ -218,26 +217,20 @@ static PyObject *crash_exec_epython_command(PyObject *self, PyObject *args)
 		if (!strcmp(names[i], name))
 			bundled = 1;
 	if (epython && PySequence_DelItem(argv, 0) < 0)
-		goto out;
+		return NULL;
 	runner = PyImport_ImportModule("pykdump.epython");
 	if (!runner)
-		goto out;
+		return NULL;
 	run = PyObject_GetAttrString(runner, "run");
-	Py_DECREF(runner);
 	if (!run)
-		goto out;
+		return NULL;
 	call = PyTuple_Pack(1, argv);
 	kw = Py_BuildValue("{s:O}", "bundled", bundled ? Py_True : Py_False);
-	if (call && kw)
-		res = PyObject_Call(run, call, kw);
-out:
-	Py_XDECREF(kw);
-	Py_XDECREF(call);
-	Py_XDECREF(run);
-	Py_DECREF(argv);
+	if (!call || !kw)
+		return NULL;
+	res = PyObject_Call(run, call, kw);
 	if (!res)
 		return NULL;
-	Py_DECREF(res);
 	Py_RETURN_NONE;
 }
 

@@ -87,8 +87,8 @@ static PyObject *make_exception(const struct exception_def *def,
 				struct mpk_module_state *st)
 {
 	PyObject *base = *STATE_TYPE(st, def->base_offset);
-	PyObject *dict = NULL, *bases = NULL, *fn = NULL, *init = NULL;
-	PyObject *type = NULL;
+	_cleanup_pydecref_ PyObject *dict = NULL, *bases = NULL, *fn = NULL;
+	_cleanup_pydecref_ PyObject *init = NULL;
 	char qualname[64];
 	size_t i;
 
@@ -97,10 +97,10 @@ static PyObject *make_exception(const struct exception_def *def,
 	fn = PyCFunction_New(&typed_init_def, NULL);
 	init = fn ? PyInstanceMethod_New(fn) : NULL;
 	if (!init || PyDict_SetItemString(dict, "__init__", init) < 0)
-		goto out;
+		return NULL;
 	for (i = 0; i < 3 && def->attrs[i]; i++)
 		if (PyDict_SetItemString(dict, def->attrs[i], Py_None) < 0)
-			goto out;
+			return NULL;
 	if (def->extra_base2)
 		bases = PyTuple_Pack(3, base, *def->extra_base,
 				     *def->extra_base2);
@@ -108,15 +108,9 @@ static PyObject *make_exception(const struct exception_def *def,
 		bases = PyTuple_Pack(2, base, *def->extra_base);
 	else
 		bases = PyTuple_Pack(1, base);
-	if (bases)
-		type = PyErr_NewExceptionWithDoc(qualname, def->doc, bases,
-						 dict);
-out:
-	Py_XDECREF(dict);
-	Py_XDECREF(bases);
-	Py_XDECREF(fn);
-	Py_XDECREF(init);
-	return type;
+	if (!bases)
+		return NULL;
+	return PyErr_NewExceptionWithDoc(qualname, def->doc, bases, dict);
 }
 
 int mpk_add_exceptions(PyObject *module, struct mpk_module_state *st)

@@ -118,43 +118,47 @@ PyDoc_STRVAR(mem2long_doc,
 "Convert native-endian bytes: one integer of len(bytestr) bytes, or with\n"
 "array=N > 1 a list of N integers of len/N bytes each.");
 
+/* One int of @buf, or a list of @array ints of equal size if @array > 1. */
+static PyObject *ints_from_buffer(const Py_buffer *buf, int is_signed,
+				  Py_ssize_t array)
+{
+	_cleanup_pydecref_ PyObject *list = NULL;
+	Py_ssize_t i, esize;
+
+	if (array <= 1)
+		return int_from_bytes(buf->buf, buf->len, is_signed);
+	esize = buf->len / array;
+	if (esize * array != buf->len)
+		return mpk_raise(mpk_error_create(MPK_ERROR_INVALID,
+					"bad size: %zd bytes for %zd elements",
+					buf->len, array));
+	list = PyList_New(array);
+	if (!list)
+		return NULL;
+	for (i = 0; i < array; i++) {
+		PyObject *v = int_from_bytes((const char *)buf->buf + i * esize,
+					     esize, is_signed);
+
+		if (!v)
+			return NULL;
+		PyList_SET_ITEM(list, i, v);
+	}
+	return Py_NewRef(list);
+}
+
 static PyObject *crash_mem2long(PyObject *self, PyObject *args,
 				PyObject *kwargs)
 {
 	static char *kwlist[] = { "source", "signed", "array", NULL };
 	Py_buffer buf;
 	int is_signed = 0;
-	Py_ssize_t array = 0, i, esize;
-	PyObject *list = NULL;
+	Py_ssize_t array = 0;
+	PyObject *list;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|pn:mem2long",
 					 kwlist, &buf, &is_signed, &array))
 		return NULL;
-	if (array <= 1) {
-		list = int_from_bytes(buf.buf, buf.len, is_signed);
-		goto out;
-	}
-	esize = buf.len / array;
-	if (esize * array != buf.len) {
-		mpk_raise(mpk_error_create(MPK_ERROR_INVALID,
-					   "bad size: %zd bytes for %zd elements",
-					   buf.len, array));
-		goto out;
-	}
-	list = PyList_New(array);
-	if (!list)
-		goto out;
-	for (i = 0; i < array; i++) {
-		PyObject *v = int_from_bytes((const char *)buf.buf + i * esize,
-					     esize, is_signed);
-
-		if (!v) {
-			Py_CLEAR(list);
-			goto out;
-		}
-		PyList_SET_ITEM(list, i, v);
-	}
-out:
+	list = ints_from_buffer(&buf, is_signed, array);
 	PyBuffer_Release(&buf);
 	return list;
 }

@@ -8,7 +8,7 @@
 
 #include <errno.h>
 
-#include "mpk/command.h"
+#include "mpk/output.h"
 #include "pycrash.h"
 
 typedef struct {

@@ -10,7 +10,16 @@
 #include <Python.h>
 #include <stdint.h>
 
+#include "mpk/cleanup.h"
 #include "mpk/error.h"
+
+static inline void mpk_pydecrefp(PyObject **p)
+{
+	Py_XDECREF(*p);
+}
+
+/** A PyObject * released (Py_XDECREF) when it goes out of scope. */
+#define _cleanup_pydecref_ __attribute__((cleanup(mpk_pydecrefp)))
 
 /** Module state: the exception types live here, not in C globals. */
 struct mpk_module_state {

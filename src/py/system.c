@@ -87,7 +87,33 @@ static PyObject *crash_is_task_active(PyObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(get_task_mem_usage_doc,
-"get_task_mem_usage(task) -> (total_vm_KB, rss_KB)");
+"get_task_mem_usage(task) -> (total_vm_KB, rss_KB)\n\n"
+"crash's own figures for a task in its table; for another task (crash\n"
+"8.0.2 misses most of a 6.1 kernel's) those of\n"
+"pykdump.helpers.mm.task_memory.");
+
+/*
+ * A task crash's table lacks: the one reader of a task's mm counters is
+ * the Python helper (it knows the 6.2+ per-CPU rss_stat counters).
+ */
+static PyObject *task_mem_from_helper(uint64_t task)
+{
+	_cleanup_pydecref_ PyObject *hl = NULL, *mm = NULL, *t = NULL;
+	_cleanup_pydecref_ PyObject *mem = NULL, *total = NULL, *rss = NULL;
+
+	hl = PyImport_ImportModule("pykdump.highlevel");
+	mm = hl ? PyImport_ImportModule("pykdump.helpers.mm") : NULL;
+	if (!mm)
+		return NULL;
+	t = PyObject_CallMethod(hl, "readSU", "sK", "struct task_struct",
+				(unsigned long long)task);
+	mem = t ? PyObject_CallMethod(mm, "task_memory", "O", t) : NULL;
+	total = mem ? PyMapping_GetItemString(mem, "total_vm") : NULL;
+	rss = total ? PyMapping_GetItemString(mem, "rss") : NULL;
+	if (!rss)
+		return NULL;
+	return PyTuple_Pack(2, total, rss);
+}
 
 static PyObject *crash_get_task_mem_usage(PyObject *self, PyObject *args)
 {
@@ -99,6 +125,10 @@ static PyObject *crash_get_task_mem_usage(PyObject *self, PyObject *args)
 			      mpk_addr_converter, &task))
 		return NULL;
 	err = mpk_task_mem_usage(task, &mem);
+	if (err && err->code == MPK_ERROR_LOOKUP) {
+		mpk_error_destroy(err);
+		return task_mem_from_helper(task);
+	}
 	if (err)
 		return mpk_raise(err);
 	return Py_BuildValue("(KK)", (unsigned long long)mem.total_vm_kb,
@@ -138,17 +168,33 @@ static PyObject *crash_get_NR_syscalls(PyObject *self, PyObject *noargs)
 
 PyDoc_STRVAR(set_default_timeout_doc,
 "set_default_timeout(n) -> int\n\n"
-"Store a legacy timeout and return the old one; crash.default_timeout is\n"
-"what exec_crash_command_bg uses.");
+"Set crash.default_timeout (the seconds exec_crash_command_bg waits) to n\n"
+"and return the old value (0 if there was none).");
 
+/*
+ * The timeout lives in one place, the module attribute default_timeout
+ * that exec_crash_command_bg reads (highlevel sets it to 120): PyKdump's
+ * C-side copy had no reader.
+ */
 static PyObject *crash_set_default_timeout(PyObject *self, PyObject *args)
 {
-	long n, old = mpk_session.legacy_timeout;
+	long n;
+	_cleanup_pydecref_ PyObject *value = NULL;
+	PyObject *old;
 
 	if (!PyArg_ParseTuple(args, "l:set_default_timeout", &n))
 		return NULL;
-	mpk_session.legacy_timeout = n;
-	return PyLong_FromLong(old);
+	old = PyObject_GetAttrString(self, "default_timeout");
+	if (!old && !PyErr_ExceptionMatches(PyExc_AttributeError))
+		return NULL;
+	PyErr_Clear();
+	value = PyLong_FromLong(n);
+	if (!value || PyObject_SetAttrString(self, "default_timeout",
+					     value) < 0) {
+		Py_XDECREF(old);
+		return NULL;
+	}
+	return old ? old : PyLong_FromLong(0);
 }
 
 PyDoc_STRVAR(PAGEOFFSET_doc,

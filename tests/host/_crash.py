@@ -274,6 +274,24 @@ def wait_for_file(path, timeout, live=None):
     return False
 
 
+def interrupt_loop_py(limit, setup='', body=''):
+    """Text of an epython program for ^C tests.
+
+    It runs ``setup``, creates the file ``sys.argv[1]`` (the signal to
+    send ^C), then runs ``body`` in a loop for ``limit`` seconds and
+    prints 'LOOP ENDED WITHOUT INTERRUPT' if no ^C ended it.
+    """
+    return ('import sys\nimport time\n%s'
+            "open(sys.argv[1], 'w').close()\n"
+            'start = time.monotonic()\n'
+            'n = 0\n'
+            'while time.monotonic() - start < %d:\n'
+            '%s'
+            '    n += 1\n'
+            "print('LOOP ENDED WITHOUT INTERRUPT', n)\n"
+            % (setup, limit, body))
+
+
 def make_tree(root, files):
     """Create files {relative path: text} under root; return root."""
     for rel, text in files.items():

@@ -31,17 +31,9 @@ from tests.host._crash import mark
 
 LIMIT = 20   # seconds a loop runs if the ^C is lost
 
-LOOP_PY = '''import sys
-import time
-from pykdump.API import readSymbol
-print('COMM', readSymbol('init_task').comm)
-open(sys.argv[1], 'w').close()
-start = time.monotonic()
-n = 0
-while time.monotonic() - start < %d:
-    n += 1
-print('LOOP ENDED WITHOUT INTERRUPT', n)
-''' % LIMIT
+LOOP_PY = _crash.interrupt_loop_py(
+    LIMIT, setup="from pykdump.API import readSymbol\n"
+                 "print('COMM', readSymbol('init_task').comm)\n")
 
 # Each key is a new ptype /o request to gdb (the C cache is per text);
 # progress says how far it got, for the check of the next run.
@@ -86,17 +78,9 @@ print('TYPES', 'OK' if not bad else 'BAD %s' % bad[:5],
       pid, comm.split(b'\\0')[0].decode())
 '''
 
-CRASHCMD_PY = '''import sys
-import time
-import crash
-open(sys.argv[1], 'w').close()
-start = time.monotonic()
-n = 0
-while time.monotonic() - start < %d:
-    crash.exec_crash_command('foreach bt')
-    n += 1
-print('LOOP ENDED WITHOUT INTERRUPT', n)
-''' % LIMIT
+CRASHCMD_PY = _crash.interrupt_loop_py(
+    LIMIT, setup='import crash\n',
+    body="    crash.exec_crash_command('foreach bt')\n")
 
 SAY_PY = 'import sys\nprint(*sys.argv[1:])\n'
 

@@ -17,15 +17,7 @@ from tests.host._crash import mark
 
 LOOP_LIMIT = 20
 
-LOOP_PY = '''import sys
-import time
-open(sys.argv[1], 'w').close()
-start = time.monotonic()
-n = 0
-while time.monotonic() - start < %d:
-    n += 1
-print('LOOP ENDED WITHOUT INTERRUPT', n)
-''' % LOOP_LIMIT
+LOOP_PY = _crash.interrupt_loop_py(LOOP_LIMIT)
 
 CATCH_PY = '''import sys
 import time

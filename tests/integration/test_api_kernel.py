@@ -10,6 +10,7 @@ import unittest
 from _support import crash_cmd, crash_task_table_is_complete, truth
 
 from pykdump import dlkmload
+from pykdump.helpers.mm import task_memory
 from pykdump.API import (crash, EnumInfo, exec_crash_command,
                          exec_crash_command_bg,
                          exec_gdb_command, for_all_tasks, for_all_threads,
@@ -24,14 +25,24 @@ def panic_task():
     return readSU('struct task_struct', pid_to_task(pid))
 
 
-def crash_ps_row(pid):
-    """crash's `ps` row of pid as a dict (VSZ, RSS in KB)."""
+def crash_ps_rows():
+    """crash's `ps` rows as {pid: dict (task, VSZ, RSS in KB)}."""
+    rows = {}
     for line in exec_crash_command('ps').splitlines():
         words = line.lstrip('>').split()
-        if words and words[0] == str(pid):
-            return {'task': int(words[3], 16), 'vsz': int(words[6]),
-                    'rss': int(words[7])}
-    raise AssertionError('crash ps has no pid %d' % pid)
+        if words and words[0].isdigit():
+            rows[int(words[0])] = {'task': int(words[3], 16),
+                                   'vsz': int(words[6]),
+                                   'rss': int(words[7])}
+    return rows
+
+
+def crash_ps_row(pid):
+    """crash's `ps` row of pid as a dict (VSZ, RSS in KB)."""
+    row = crash_ps_rows().get(pid)
+    if row is None:
+        raise AssertionError('crash ps has no pid %d' % pid)
+    return row
 
 
 class TestTasks(unittest.TestCase):
@@ -95,6 +106,25 @@ class TestMemory(unittest.TestCase):
         total, rss = crash.get_task_mem_usage(init)
         self.assertEqual(total, init.mm.total_vm * crash.PAGESIZE // 1024)
         self.assertGreater(rss, 0)
+
+    def test_mem_usage_is_crash_ps_else_the_rss_helper(self):
+        # crash's figures where its table has the task; for the others
+        # (crash 8.0.2 on 6.1) helpers.mm.task_memory's VmRSS: the C
+        # fallback this replaces counted MM_SWAPENTS instead of
+        # MM_SHMEMPAGES, and read 6.2+'s per-CPU counters as longs.
+        rows = crash_ps_rows()
+        for t in truth()['tasks']:
+            task = readSU('struct task_struct', pid_to_task(t['pid']))
+            got = crash.get_task_mem_usage(task)
+            if t['pid'] in rows:
+                row = rows[t['pid']]
+                want = (row['vsz'], row['rss'])
+            else:
+                mem = task_memory(task)
+                want = (mem['total_vm'], mem['rss'])
+                self.assertEqual(mem['rss'], mem['anon'] + mem['file'] +
+                                 mem['shmem'])
+            self.assertEqual(got, want, t['comm'])
 
     def test_process_cmdline_read_from_user_memory(self):
         init = readSU('struct task_struct', pid_to_task(1))

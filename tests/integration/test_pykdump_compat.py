@@ -305,6 +305,17 @@ class TestCommands(CrashTestCase):
     def test_bg_timeout_zero_means_the_default(self):
         self.assertEqual(exec_crash_command_bg('sys', 0), crash_cmd('sys'))
 
+    def test_set_default_timeout_sets_the_timeout_bg_uses(self):
+        # PyKdump kept a C copy nothing read: the value is
+        # crash.default_timeout, which exec_crash_command_bg(cmd, 0) uses
+        before = crash.default_timeout
+        try:
+            self.assertEqual(crash.set_default_timeout(7), before)
+            self.assertEqual(crash.default_timeout, 7)
+            self.assertEqual(crash.set_default_timeout(before), 7)
+        finally:
+            crash.default_timeout = before
+
     def test_exec_crash_command_takes_no_stdout_positionally(self):
         # PyKdump's C signature: exec_crash_command(cmd[, no_stdout])
         self.assertEqual(exec_crash_command('sys', 1),

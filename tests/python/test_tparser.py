@@ -292,6 +292,21 @@ class StructLayoutTest(unittest.TestCase):
         with self.assertRaisesRegex(CParseError, "not last"):
             struct_layout("struct w { int a[]; int b; };")
 
+    def test_size_of_is_asked_once_per_type_the_tables_lack(self):
+        # define_struct's debuginfo lookup: only the types without a size
+        asked = []
+
+        def size_of(name):
+            asked.append(name)
+            return {"my_t": 4, "struct big": 24}[name]
+        lay = struct_layout("struct w { char c; my_t m; struct big b;"
+                            " struct big b2; u32 x; enum e ev; };",
+                            size_of=size_of)
+        self.assertEqual(asked, ["my_t", "struct big"])
+        self.assertEqual([f.offset for f in lay.fields],
+                         [0, 4, 8, 32, 56, 60])
+        self.assertEqual(lay.size, 64)
+
 
 class TablesTest(unittest.TestCase):
     def test_tab_separated_with_extra_and_blank_lines(self):

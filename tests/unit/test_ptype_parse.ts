@@ -57,13 +57,27 @@ static struct mpk_ptype *parse_text(const char *text)
 	return pt;
 }
 
+/* gdb's `type = ` line with @text as the type (declarator grammar). */
+static char *type_line(const char *text, size_t len)
+{
+	char *line = malloc(len + 8);
+
+	ck_assert_ptr_nonnull(line);
+	memcpy(line, "type = ", 7);
+	memcpy(line + 7, text, len);
+	line[len + 7] = '\0';
+	return line;
+}
+
 static struct mpk_ptype *decl(const char *text)
 {
 	struct mpk_ptype *pt = NULL;
-	struct mpk_error *err = mpk_decl_parse(text, strlen(text), &pt);
+	char *line = type_line(text, strlen(text));
+	struct mpk_error *err = mpk_ptype_parse(line, strlen(line), &pt);
 
-	ck_assert_msg(err == NULL, "decl_parse of '%s' failed: %s", text,
+	ck_assert_msg(err == NULL, "parse of '%s' failed: %s", line,
 		      err ? err->message : "");
+	free(line);
 	return pt;
 }
 
@@ -100,14 +114,22 @@ static struct mpk_error *parse_err(const char *text)
 	return err;
 }
 
-static struct mpk_error *decl_err(const char *text)
+/* The error of a `type = ` line of @len bytes of @text. */
+static struct mpk_error *decl_err_len(const char *text, size_t len)
 {
 	struct mpk_ptype *pt = NULL;
-	struct mpk_error *err = mpk_decl_parse(text, strlen(text), &pt);
+	char *line = type_line(text, len);
+	struct mpk_error *err = mpk_ptype_parse(line, len + 7, &pt);
 
 	if (!err)
 		mpk_ptype_destroy(pt);
+	free(line);
 	return err;
+}
+
+static struct mpk_error *decl_err(const char *text)
+{
+	return decl_err_len(text, strlen(text));
 }
 
 /* A direct member by name ("" finds the first anonymous one). */
@@ -745,18 +767,6 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	ck_assert_uint_eq(path(pt->type.body, "l2.l3.ull")->offset, 8);
 	mpk_ptype_destroy(pt);
 
-#test crash_whatis_of_a_symbol_is_a_declaration_with_its_name
-	size_t len;
-	char *text = load("testmod.funcptr.cwhatis.txt", &len);
-	struct mpk_ptype *pt;
-
-	ck_assert_ptr_null(mpk_decl_parse(text, len, &pt));
-	ck_assert_str_eq(pt->name, "testmod_funcptr");
-	ck_assert_int_eq(pt->type.kind, MPK_CTYPE_FUNCTION);
-	ck_assert_uint_eq(pt->type.stars, 1);
-	mpk_ptype_destroy(pt);
-	free(text);
-
 #tcase bitfields
 
 #test signed_bitfield_across_bytes_keeps_sign
@@ -1003,23 +1013,16 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	ck_assert_uint_eq(pt->type.dims[0], 0);
 	mpk_ptype_destroy(pt);
 
-#test declaration_may_end_in_a_semicolon_as_crash_whatis_prints
-	struct mpk_ptype *pt = decl("struct task_struct init_task;");
-
-	ck_assert_str_eq(pt->name, "init_task");
-	ck_assert_str_eq(pt->type.name, "task_struct");
-	mpk_ptype_destroy(pt);
-
-#test decl_parse_reads_only_len_bytes
-	char *buf = malloc(3);
+#test ptype_parse_reads_only_len_bytes
+	char *buf = malloc(10);
 	struct mpk_ptype *pt;
 
 	/* not NUL-terminated: ASan would see a read past the end */
-	memcpy(buf, "int", 3);
-	ck_assert_ptr_null(mpk_decl_parse(buf, 3, &pt));
+	memcpy(buf, "type = int", 10);
+	ck_assert_ptr_null(mpk_ptype_parse(buf, 10, &pt));
 	ck_assert_str_eq(pt->type.name, "int");
 	mpk_ptype_destroy(pt);
-	ck_assert_ptr_null(mpk_decl_parse("int;xyz", 4, &pt));
+	ck_assert_ptr_null(mpk_ptype_parse("type = int;xyz", 10, &pt));
 	mpk_ptype_destroy(pt);
 	free(buf);
 
@@ -1210,7 +1213,7 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	char *text = load("err_no_symbol.cwhatis.txt", &len);
 	struct mpk_ptype *pt;
 
-	ck_err(mpk_decl_parse(text, len, &pt), MPK_ERROR_LOOKUP,
+	ck_err(mpk_ptype_parse(text, len, &pt), MPK_ERROR_LOOKUP,
 	       "whatis: cannot resolve: xyz_no_such_symbol");
 	free(text);
 
@@ -1304,9 +1307,7 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 
 #test placeholder_with_control_bytes_is_an_error
 	/* fuzz find: a NUL inside <...> cut the name short */
-	struct mpk_ptype *pt;
-
-	ck_err(mpk_decl_parse("<ab\0cd>", 7, &pt), MPK_ERROR_PARSE,
+	ck_err(decl_err_len("<ab\0cd>", 7), MPK_ERROR_PARSE,
 	       "line 1: unterminated '<'");
 	ck_err(decl_err("<ab\ncd>"), MPK_ERROR_PARSE,
 	       "line 1: unterminated '<'");
