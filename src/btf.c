@@ -424,9 +424,76 @@ bool mpk_btf_is_name(const char *name)
 	return true;
 }
 
+static uint32_t skip(const struct btf *btf, uint32_t id, bool typedefs);
+
 static uint32_t lookup(const struct mpk_btf *b, const char *name)
 {
 	return lookup_full(b, name, NULL);
+}
+
+bool mpk_btf_knows(const struct mpk_btf *btf, const char *name)
+{
+	return lookup(btf, name) != 0;
+}
+
+static const char *type_name(const struct btf *btf, const struct btf_type *t)
+{
+	const char *n = t->name_off ? btf__name_by_offset(btf, t->name_off) :
+				      NULL;
+
+	return n ? n : "";
+}
+
+/* Names of @t's members (or enumerators) and their places agree. */
+static bool same_members(const struct btf *ba, const struct btf_type *a,
+			 const struct btf *bb, const struct btf_type *b)
+{
+	uint16_t i;
+
+	for (i = 0; i < btf_vlen(a); i++) {
+		if (btf_is_enum(a) || btf_is_enum64(a)) {
+			if (strcmp(enumerator_name(ba, a, i) ?: "",
+				   enumerator_name(bb, b, i) ?: "") ||
+			    enumerator_value(a, i) != enumerator_value(b, i))
+				return false;
+			continue;
+		}
+		if (btf_member_bit_offset(a, i) != btf_member_bit_offset(b, i) ||
+		    btf_member_bitfield_size(a, i) !=
+		    btf_member_bitfield_size(b, i) ||
+		    strcmp(btf__name_by_offset(ba, btf_members(a)[i].name_off) ?:
+			   "",
+			   btf__name_by_offset(bb, btf_members(b)[i].name_off) ?:
+			   ""))
+			return false;
+	}
+	return true;
+}
+
+bool mpk_btf_same(const struct mpk_btf *a, const struct mpk_btf *b,
+		  const char *name)
+{
+	uint32_t ia = lookup(a, name), ib = lookup(b, name);
+	const struct btf_type *ta, *tb;
+
+	if (!ia || !ib ||
+	    btf__resolve_size(a->btf, ia) != btf__resolve_size(b->btf, ib))
+		return false;
+	ta = btf__type_by_id(a->btf, ia);
+	tb = btf__type_by_id(b->btf, ib);
+	if (btf_is_typedef(ta) && btf_is_typedef(tb)) {
+		/* what the typedef names, one level down */
+		ta = btf__type_by_id(a->btf, skip(a->btf, ta->type, false));
+		tb = btf__type_by_id(b->btf, skip(b->btf, tb->type, false));
+		if (!ta || !tb || strcmp(type_name(a->btf, ta),
+					 type_name(b->btf, tb)))
+			return false;
+	}
+	if (btf_kind(ta) != btf_kind(tb) || btf_vlen(ta) != btf_vlen(tb))
+		return false;
+	if (btf_is_composite(ta) || btf_is_enum(ta) || btf_is_enum64(ta))
+		return same_members(a->btf, ta, b->btf, tb);
+	return true;
 }
 
 bool mpk_btf_ambiguous(const struct mpk_btf *btf, const char *name)

@@ -64,6 +64,18 @@ struct mpk_error *mpk_btf_ptype(const struct mpk_btf *btf, const char *name,
  */
 bool mpk_btf_is_name(const char *name);
 
+/** Whether @name (as for mpk_btf_ptype()) is in this BTF or its base. */
+bool mpk_btf_knows(const struct mpk_btf *btf, const char *name);
+
+/**
+ * Whether @a and @b define @name alike: size, kind, member (or
+ * enumerator) names and places, or for a typedef the name it stands for.
+ * Modules' split BTF each carry their own copy of a type from a shared
+ * header (tid_t in jbd2 and ext4).
+ */
+bool mpk_btf_same(const struct mpk_btf *a, const struct mpk_btf *b,
+		  const char *name);
+
 /** Byte size of @name (as for mpk_btf_ptype()); MPK_ERROR_LOOKUP if unknown. */
 struct mpk_error *mpk_btf_size(const struct mpk_btf *btf, const char *name,
 			       uint64_t *ret);
