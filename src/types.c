@@ -122,9 +122,18 @@ static struct mpk_error *cached_answer(const struct cache_entry *e,
 
 /* ---- the only calls into gdb/crash for types ---- */
 
+/* gdb requests made for types: ptype/whatis commands, datatype_info() */
+static unsigned long gdb_requests;
+
+unsigned long mpk_type_gdb_requests(void)
+{
+	return gdb_requests;
+}
+
 static struct mpk_error *gdb_type_text(const char *cmd, char **text,
 				       size_t *len)
 {
+	gdb_requests++;
 	return mpk_gdb_command(cmd, text, len);
 }
 
@@ -157,6 +166,7 @@ static struct mpk_error *datatype(const char *name, const char *member,
 		return NULL;
 	}
 	c.has_member = member != NULL;
+	gdb_requests++;
 	err = mpk_guard_quiet(run_datatype_info, &c, "datatype_info");
 	if (err)
 		return err;
@@ -661,6 +671,56 @@ static struct mpk_error *btf_query(const char *expr,
 }
 
 /*
+ * whatis of a per-CPU variable of the kernel from its BTF VAR entry,
+ * cached under "v:EXPR"; NULL *ret (and no error) when BTF has no such
+ * variable and gdb should be asked.
+ */
+static struct mpk_error *btf_whatis(const char *expr,
+				    const struct mpk_ptype **ret)
+{
+	const struct mpk_btf *btf = usable_btf();
+	char name[MPK_NAME_MAX];
+	struct cache_entry *e;
+	struct mpk_error *err;
+	struct mpk_ptype *ptype = NULL;
+	char *key;
+
+	*ret = NULL;
+	/* a vmlinux symbol: whatis finds the kernel's before a module's */
+	if (!btf || !mpk_btf_is_name(expr) || strchr(expr, ' ') ||
+	    !mpk_crash_name(expr, name) || !kernel_symbol_exists(name))
+		return NULL;
+	if (asprintf(&key, "v:%s", expr) < 0)
+		return &mpk_enomem;
+	e = cache_find(key);
+	if (e) {
+		free(key);
+		*ret = e->ptype;
+		return NULL;
+	}
+	err = mpk_btf_var_whatis(btf, expr,
+				 mpk_type_source() == MPK_TYPES_BTF, &ptype);
+	if (err && err->code != MPK_ERROR_LOOKUP &&
+	    err->code != MPK_ERROR_INVALID) {
+		free(key);
+		return err;
+	}
+	/* a miss is remembered too: the next ask goes straight to gdb */
+	err = cache_store(key, ptype, err, &e);
+	if (err)
+		return err;
+	*ret = e->ptype;
+	return NULL;
+}
+
+int mpk_type_each_btf_var(int (*fn)(const char *name, void *arg), void *arg)
+{
+	const struct mpk_btf *btf = usable_btf();
+
+	return btf ? mpk_btf_each_var(btf, fn, arg) : 0;
+}
+
+/*
  * gdb 16 (crash 9.0.2) refuses `ptype /o` of a struct with a flexible
  * array member: it warns "ptype/o does not work with dynamic types;
  * disabling '/o'" and prints plain ptype. The offsets and sizes then come
@@ -927,6 +987,11 @@ static struct mpk_error *query(const char *kind, const char *command,
 		return mpk_error_create(MPK_ERROR_LOOKUP, "no %s '%s'",
 					*kind == 'w' ? "symbol" : "type", expr);
 	mpk_type_generation();
+	if (*kind == 'w') {
+		err = btf_whatis(expr, ret);
+		if (err || *ret)
+			return err;
+	}
 	if (*kind == 'o' || *kind == 'p') {
 		err = btf_query(expr, ret);
 		if (err || *ret)

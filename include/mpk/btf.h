@@ -105,4 +105,19 @@ struct mpk_error *mpk_btf_enumerator(const struct mpk_btf *btf,
 int mpk_btf_each_type(const struct mpk_btf *btf, bool ambiguous_only,
 		      int (*fn)(const char *name, void *arg), void *arg);
 
+/**
+ * What `whatis NAME` says of the variable @name that this BTF has a VAR
+ * entry for (the kernel's BTF has them for per-CPU variables only): its
+ * declared type, typedef and tag names kept. MPK_ERROR_LOOKUP if none;
+ * MPK_ERROR_INVALID if two variables share the name, unless
+ * @ambiguous_ok (then the first). The caller owns *ret.
+ */
+struct mpk_error *mpk_btf_var_whatis(const struct mpk_btf *btf,
+				     const char *name, bool ambiguous_ok,
+				     struct mpk_ptype **ret);
+
+/** Call @fn with the name of every VAR entry, in BTF order (as above). */
+int mpk_btf_each_var(const struct mpk_btf *btf,
+		     int (*fn)(const char *name, void *arg), void *arg);
+
 #endif /* MPK_BTF_H */

@@ -706,6 +706,31 @@ static PyObject *crash_btf_type_names(PyObject *self, PyObject *args,
 	return list;
 }
 
+PyDoc_STRVAR(btf_var_names_doc,
+"btf_var_names() -> list\n\n"
+"Every variable the kernel's BTF has a VAR entry for (its per-CPU\n"
+"variables), in BTF order; gdb_whatis answers those from BTF; [] without\n"
+"BTF.");
+
+static PyObject *crash_btf_var_names(PyObject *self, PyObject *noargs)
+{
+	PyObject *list = PyList_New(0);
+
+	if (list && mpk_type_each_btf_var(append_name, list))
+		Py_CLEAR(list);
+	return list;
+}
+
+PyDoc_STRVAR(type_gdb_requests_doc,
+"_type_gdb_requests() -> int\n\n"
+"How many gdb requests (ptype, whatis, datatype_info) type questions\n"
+"made in this session: for the tests and the benchmarks.");
+
+static PyObject *crash__type_gdb_requests(PyObject *self, PyObject *noargs)
+{
+	return PyLong_FromUnsignedLong(mpk_type_gdb_requests());
+}
+
 PyDoc_STRVAR(type_from_btf_doc,
 "type_from_btf(name) -> bool\n\n"
 "Whether the kernel's BTF answers for the type name now: BTF has it with\n"
@@ -728,6 +753,10 @@ PyMethodDef mpk_types_methods[] = {
 	{ "type_origin", crash_type_origin, METH_NOARGS, type_origin_doc },
 	{ "btf_type_names", (PyCFunction)(void (*)(void))crash_btf_type_names,
 	  METH_VARARGS | METH_KEYWORDS, btf_type_names_doc },
+	{ "btf_var_names", crash_btf_var_names, METH_NOARGS,
+	  btf_var_names_doc },
+	{ "_type_gdb_requests", crash__type_gdb_requests, METH_NOARGS,
+	  type_gdb_requests_doc },
 	{ "gdb_typeinfo", crash_gdb_typeinfo, METH_VARARGS, gdb_typeinfo_doc },
 	{ "gdb_whatis", crash_gdb_whatis, METH_VARARGS, gdb_whatis_doc },
 	{ "_gdb_typeinfo_filled", crash__gdb_typeinfo_filled, METH_VARARGS,
