@@ -18,6 +18,7 @@
 
 #include "defs.h"
 #include "mpk/btf.h"
+#include "mpk/cleanup.h"
 #include "mpk/command.h"
 #include "mpk/guard.h"
 #include "mpk/memory.h"
@@ -245,9 +246,8 @@ enum mpk_type_source mpk_type_source_set(enum mpk_type_source s)
 /* The BTF between __start_BTF and __stop_BTF in the dump's memory. */
 static struct mpk_error *btf_from_memory(struct mpk_btf **ret)
 {
-	struct mpk_error *err;
 	uint64_t start, stop;
-	void *buf;
+	_cleanup_free_ void *buf = NULL;
 
 	if (!symbol_exists("__start_BTF") || !symbol_exists("__stop_BTF"))
 		return mpk_error_create(MPK_ERROR_LOOKUP,
@@ -262,11 +262,9 @@ static struct mpk_error *btf_from_memory(struct mpk_btf **ret)
 	buf = malloc(stop - start);
 	if (!buf)
 		return &mpk_enomem;
-	err = mpk_read(start, KVADDR, buf, stop - start);
-	if (!err)
-		err = mpk_btf_open_raw(buf, stop - start, NULL, ret);
-	free(buf);
-	return err;
+	struct mpk_error *err = mpk_read(start, KVADDR, buf, stop - start);
+
+	return err ? err : mpk_btf_open_raw(buf, stop - start, NULL, ret);
 }
 
 static void load_kernel_btf(void)
@@ -348,8 +346,7 @@ static struct mpk_error *read_u64(uint64_t addr, uint64_t *ret)
 static struct mpk_error *module_btf_at(uint64_t data, uint64_t size,
 				       struct mpk_btf **ret)
 {
-	struct mpk_error *err;
-	void *buf;
+	_cleanup_free_ void *buf = NULL;
 
 	if (!data || !size || size > (64 << 20))
 		return mpk_error_create(MPK_ERROR_INVALID,
@@ -359,11 +356,9 @@ static struct mpk_error *module_btf_at(uint64_t data, uint64_t size,
 	buf = malloc(size);
 	if (!buf)
 		return &mpk_enomem;
-	err = mpk_read(data, KVADDR, buf, size);
-	if (!err)
-		err = mpk_btf_open_raw(buf, size, kernel_btf, ret);
-	free(buf);
-	return err;
+	struct mpk_error *err = mpk_read(data, KVADDR, buf, size);
+
+	return err ? err : mpk_btf_open_raw(buf, size, kernel_btf, ret);
 }
 
 static struct mpk_error *module_btf_add(uint64_t module, struct mpk_btf *btf)
