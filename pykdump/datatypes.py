@@ -235,12 +235,50 @@ class VarInfo:
         return '<VarInfo %s>' % self.shortstr()
 
 
+class _MemberVarInfo(VarInfo):
+    """A named member of an SUInfo whose TypeInfo is made on first use.
+
+    A struct's first use asks only for its members' names and places
+    (``crash._su_fields``); the type of a member, the costly part, comes
+    from ``crash._su_member`` when ``ti`` (or what derives from it) is
+    first read. The answer is the one an SUInfo built from the whole
+    ``gdb_typeinfo`` dictionary would hold.
+    """
+
+    # Slots: no attribute dict is made until a lazy attribute is read
+    # (a struct's first use makes one of these per member).
+    __slots__ = ('name', 'addr', 'bitoffset', 'bitsize', '_index',
+                 '_source')
+
+    def __init__(self, name, index, bitoffset, bitsize, source):
+        """Member number index of the struct source = (sname, type
+        generation)."""
+        self.name = name
+        self.addr = None
+        self.bitoffset = bitoffset
+        self.bitsize = bitsize
+        self._index = index
+        self._source = source
+
+    def _make_ti(self):
+        sname, generation = self._source
+        index = self._index
+        if crash.type_generation() != generation:
+            # The layout this member belongs to may have changed (module
+            # debuginfo loaded or unloaded): an answer from the new one
+            # could describe another member.
+            raise crash.error('type information changed since %s was '
+                              'read: look the struct up again' % sname)
+        f = crash._su_member(sname, index)
+        return TypeInfo(f, sname, f.get('bitoffset', 0), self.name)
+
+    ti = LazyEval('ti', _make_ti)
+    offset = property(lambda self: self.bitoffset >> 3,
+                      doc='Byte offset in the parent.')
+
+
 class PseudoVarInfo(VarInfo):
     """A pseudo-attribute installed by structSetAttr: behaves as a field."""
-
-
-# Field names that stay dict methods (and ``size``) on an SUInfo.
-_NOT_ATTRIBUTES = frozenset(dir(dict)) | {'size'}
 
 
 class SUInfo(dict, metaclass=MemoizeSU):
@@ -257,6 +295,10 @@ class SUInfo(dict, metaclass=MemoizeSU):
         dict.__init__(self)
         if gdbdict is None:
             try:
+                layout = crash._su_fields(sname)
+                if layout is not None:
+                    self._init_lazy(sname, *layout)
+                    return
                 gdbdict = _typeinfo_dict(sname)
             except crash.error:
                 raise crash.NoTypeError('no type %s' % sname,
@@ -266,7 +308,27 @@ class SUInfo(dict, metaclass=MemoizeSU):
         self.PYT_size = self.size = gdbdict['typelength']
         self.PYT_fake = ':' in sname and '->' in sname
         for f in gdbdict.get('body', ()):
-            self._add_field(f, 0, sname)
+            self.PYT_body.append((f['fname'], self._add_field(f, 0, sname)))
+
+    def _init_lazy(self, sname, typelength, fields):
+        """Build from crash._su_fields: named members' types on first use."""
+        self.PYT_sname = sname
+        self._members = members = []
+        self.PYT_size = self.size = typelength
+        self.PYT_fake = ':' in sname and '->' in sname
+        source = (sname, crash.type_generation())
+        add, member = members.append, _MemberVarInfo
+        for index, (fname, bitoffset, bitsize, anon) in enumerate(fields):
+            if anon is not None:
+                add(self._add_field(anon, 0, sname))
+                continue
+            vi = member(fname, index, bitoffset, bitsize, source)
+            add(vi)
+            self[fname] = vi
+
+    # Made when asked: the lazy build keeps only the members' VarInfos.
+    PYT_body = LazyEval('PYT_body', lambda self: [
+        (vi.name, vi) for vi in self._members])
 
     @classmethod
     def from_dict(cls, sname, gdbdict):
@@ -274,22 +336,23 @@ class SUInfo(dict, metaclass=MemoizeSU):
         return cls(sname, gdbdict)
 
     def _add_field(self, f, base_bits, parent):
-        """Add member dict f; flatten anonymous members recursively."""
+        """Add member dict f (anonymous members flattened recursively);
+        return its VarInfo, for PYT_body."""
         fname = f['fname']
         bitoffset = base_bits + f.get('bitoffset', 0)
         ti = TypeInfo(f, parent, f.get('bitoffset', 0), fname)
         vi = VarInfo(fname, ti, bitoffset=bitoffset,
                      bitsize=f.get('bitsize'))
-        self.PYT_body.append((fname, vi))
         if fname:
             self[fname] = vi
-            return
+            return vi
         body = _anonymous_body(f) if ti.codetype in TYPE_CODE_SU else None
         if body is None:
             raise TypeError('nameless member of %s is not a struct or '
                             'union' % parent)
         for inner in body:
             self._add_field_flat(inner, bitoffset, ti.stype)
+        return vi
 
     def _add_field_flat(self, f, base_bits, parent):
         """Flatten one member of an anonymous struct/union."""
@@ -303,12 +366,14 @@ class SUInfo(dict, metaclass=MemoizeSU):
             for inner in _anonymous_body(f) or ():
                 self._add_field_flat(inner, bitoffset, parent)
 
-    def __setitem__(self, name, vi):
-        dict.__setitem__(self, name, vi)
-        # A set lookup: hasattr(dict, name) raises and catches an
-        # AttributeError per field, a third of building a big struct.
-        if name not in _NOT_ATTRIBUTES:
-            object.__setattr__(self, name, vi)
+    def __getattr__(self, name):
+        """A field as an attribute (``si.pid``), unless a dict method,
+        an SUInfo method or ``size`` has the name: looked up when asked,
+        so that building an SUInfo sets no attribute per field."""
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def getFnames(self):
         """Field names in declaration order (anonymous members flattened)."""

@@ -55,7 +55,8 @@ struct mpk_btf {
 	const struct mpk_btf *base;
 };
 
-enum name_space { NS_STRUCT, NS_UNION, NS_ENUM, NS_TYPEDEF, NS_NONE };
+/* NS_VAR: BTF's VAR entries, the kernel's per-CPU variables */
+enum name_space { NS_STRUCT, NS_UNION, NS_ENUM, NS_TYPEDEF, NS_VAR, NS_NONE };
 
 static enum name_space kind_space(const struct btf_type *t)
 {
@@ -69,6 +70,8 @@ static enum name_space kind_space(const struct btf_type *t)
 		return NS_ENUM;
 	case BTF_KIND_TYPEDEF:
 		return NS_TYPEDEF;
+	case BTF_KIND_VAR:
+		return NS_VAR;
 	default:
 		return NS_NONE;
 	}
@@ -424,9 +427,76 @@ bool mpk_btf_is_name(const char *name)
 	return true;
 }
 
+static uint32_t skip(const struct btf *btf, uint32_t id, bool typedefs);
+
 static uint32_t lookup(const struct mpk_btf *b, const char *name)
 {
 	return lookup_full(b, name, NULL);
+}
+
+bool mpk_btf_knows(const struct mpk_btf *btf, const char *name)
+{
+	return lookup(btf, name) != 0;
+}
+
+static const char *type_name(const struct btf *btf, const struct btf_type *t)
+{
+	const char *n = t->name_off ? btf__name_by_offset(btf, t->name_off) :
+				      NULL;
+
+	return n ? n : "";
+}
+
+/* Names of @t's members (or enumerators) and their places agree. */
+static bool same_members(const struct btf *ba, const struct btf_type *a,
+			 const struct btf *bb, const struct btf_type *b)
+{
+	uint16_t i;
+
+	for (i = 0; i < btf_vlen(a); i++) {
+		if (btf_is_enum(a) || btf_is_enum64(a)) {
+			if (strcmp(enumerator_name(ba, a, i) ?: "",
+				   enumerator_name(bb, b, i) ?: "") ||
+			    enumerator_value(a, i) != enumerator_value(b, i))
+				return false;
+			continue;
+		}
+		if (btf_member_bit_offset(a, i) != btf_member_bit_offset(b, i) ||
+		    btf_member_bitfield_size(a, i) !=
+		    btf_member_bitfield_size(b, i) ||
+		    strcmp(btf__name_by_offset(ba, btf_members(a)[i].name_off) ?:
+			   "",
+			   btf__name_by_offset(bb, btf_members(b)[i].name_off) ?:
+			   ""))
+			return false;
+	}
+	return true;
+}
+
+bool mpk_btf_same(const struct mpk_btf *a, const struct mpk_btf *b,
+		  const char *name)
+{
+	uint32_t ia = lookup(a, name), ib = lookup(b, name);
+	const struct btf_type *ta, *tb;
+
+	if (!ia || !ib ||
+	    btf__resolve_size(a->btf, ia) != btf__resolve_size(b->btf, ib))
+		return false;
+	ta = btf__type_by_id(a->btf, ia);
+	tb = btf__type_by_id(b->btf, ib);
+	if (btf_is_typedef(ta) && btf_is_typedef(tb)) {
+		/* what the typedef names, one level down */
+		ta = btf__type_by_id(a->btf, skip(a->btf, ta->type, false));
+		tb = btf__type_by_id(b->btf, skip(b->btf, tb->type, false));
+		if (!ta || !tb || strcmp(type_name(a->btf, ta),
+					 type_name(b->btf, tb)))
+			return false;
+	}
+	if (btf_kind(ta) != btf_kind(tb) || btf_vlen(ta) != btf_vlen(tb))
+		return false;
+	if (btf_is_composite(ta) || btf_is_enum(ta) || btf_is_enum64(ta))
+		return same_members(a->btf, ta, b->btf, tb);
+	return true;
 }
 
 bool mpk_btf_ambiguous(const struct mpk_btf *btf, const char *name)
@@ -844,7 +914,8 @@ int mpk_btf_each_type(const struct mpk_btf *btf, bool ambiguous_only,
 		char buf[512];
 		int rc;
 
-		if (ns == NS_NONE || ns == NS_TYPEDEF || !t->name_off)
+		if (ns == NS_NONE || ns == NS_TYPEDEF || ns == NS_VAR ||
+		    !t->name_off)
 			continue;
 		n = btf__name_by_offset(btf->btf, t->name_off);
 		if (!n || !*n)
@@ -855,6 +926,72 @@ int mpk_btf_each_type(const struct mpk_btf *btf, bool ambiguous_only,
 			continue;
 		snprintf(buf, sizeof(buf), "%s %s", words[ns], n);
 		rc = fn(buf, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The VAR entry of this BTF (not its base) called @name, or 0. */
+static uint32_t var_id(const struct mpk_btf *btf, const char *name,
+		       bool *ambiguous)
+{
+	const struct index_slot *slot;
+
+	if (!mpk_btf_is_name(name) || strchr(name, ' '))
+		return 0;
+	slot = index_slot(btf, NS_VAR, name, strlen(name));
+	if (!slot)
+		return 0;
+	*ambiguous = slot->ambiguous;
+	return slot->id;
+}
+
+struct mpk_error *mpk_btf_var_whatis(const struct mpk_btf *btf,
+				     const char *name, bool ambiguous_ok,
+				     struct mpk_ptype **ret)
+{
+	bool ambiguous = false;
+	uint32_t id = var_id(btf, name, &ambiguous);
+	struct conv c = { btf->btf, NULL };
+	struct mpk_error *err;
+
+	if (!id)
+		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name,
+					"no variable %s in BTF", name);
+	if (ambiguous && !ambiguous_ok)
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"two variables %s in BTF", name);
+	c.pt = mpk_ptype_create();
+	if (!c.pt)
+		return &mpk_enomem;
+	/* whatis: the declared type, typedefs and tags kept as names */
+	err = conv_type(&c, btf__type_by_id(btf->btf, id)->type, false, false,
+			0, &c.pt->type);
+	if (err) {
+		mpk_ptype_destroy(c.pt);
+		return err;
+	}
+	*ret = c.pt;
+	return NULL;
+}
+
+int mpk_btf_each_var(const struct mpk_btf *btf,
+		     int (*fn)(const char *name, void *arg), void *arg)
+{
+	uint32_t i;
+
+	for (i = btf->first_id; i < btf->ntypes; i++) {
+		const struct btf_type *t = btf__type_by_id(btf->btf, i);
+		const char *n;
+		int rc;
+
+		if (!btf_is_var(t) || !t->name_off)
+			continue;
+		n = btf__name_by_offset(btf->btf, t->name_off);
+		if (!n || !*n)
+			continue;
+		rc = fn(n, arg);
 		if (rc)
 			return rc;
 	}

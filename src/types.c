@@ -18,6 +18,7 @@
 
 #include "defs.h"
 #include "mpk/btf.h"
+#include "mpk/cleanup.h"
 #include "mpk/command.h"
 #include "mpk/guard.h"
 #include "mpk/memory.h"
@@ -122,9 +123,18 @@ static struct mpk_error *cached_answer(const struct cache_entry *e,
 
 /* ---- the only calls into gdb/crash for types ---- */
 
+/* gdb requests made for types: ptype/whatis commands, datatype_info() */
+static unsigned long gdb_requests;
+
+unsigned long mpk_type_gdb_requests(void)
+{
+	return gdb_requests;
+}
+
 static struct mpk_error *gdb_type_text(const char *cmd, char **text,
 				       size_t *len)
 {
+	gdb_requests++;
 	return mpk_gdb_command(cmd, text, len);
 }
 
@@ -157,6 +167,7 @@ static struct mpk_error *datatype(const char *name, const char *member,
 		return NULL;
 	}
 	c.has_member = member != NULL;
+	gdb_requests++;
 	err = mpk_guard_quiet(run_datatype_info, &c, "datatype_info");
 	if (err)
 		return err;
@@ -235,9 +246,8 @@ enum mpk_type_source mpk_type_source_set(enum mpk_type_source s)
 /* The BTF between __start_BTF and __stop_BTF in the dump's memory. */
 static struct mpk_error *btf_from_memory(struct mpk_btf **ret)
 {
-	struct mpk_error *err;
 	uint64_t start, stop;
-	void *buf;
+	_cleanup_free_ void *buf = NULL;
 
 	if (!symbol_exists("__start_BTF") || !symbol_exists("__stop_BTF"))
 		return mpk_error_create(MPK_ERROR_LOOKUP,
@@ -252,11 +262,9 @@ static struct mpk_error *btf_from_memory(struct mpk_btf **ret)
 	buf = malloc(stop - start);
 	if (!buf)
 		return &mpk_enomem;
-	err = mpk_read(start, KVADDR, buf, stop - start);
-	if (!err)
-		err = mpk_btf_open_raw(buf, stop - start, NULL, ret);
-	free(buf);
-	return err;
+	struct mpk_error *err = mpk_read(start, KVADDR, buf, stop - start);
+
+	return err ? err : mpk_btf_open_raw(buf, stop - start, NULL, ret);
 }
 
 static void load_kernel_btf(void)
@@ -305,19 +313,211 @@ static const struct mpk_btf *usable_btf(void)
 	return kernel_btf;
 }
 
+/* ---- modules' split BTF ---- */
+
+/* One loaded module's split BTF, on top of the kernel's. */
+struct module_btf {
+	uint64_t module;	/* its struct module */
+	struct mpk_btf *btf;
+};
+
+static struct module_btf *module_btfs;
+static size_t nmodule_btfs;
+static bool module_btfs_tried;
+static char module_btf_origin[160];
+
+/* Member @member of @type in the kernel's BTF: its offset, or false. */
+static bool kernel_offset(const char *type, const char *member,
+			  uint64_t *ret)
+{
+	struct mpk_error *err = mpk_btf_member(kernel_btf, type, member, ret,
+					       NULL);
+
+	mpk_error_destroy(err);
+	return !err;
+}
+
+static struct mpk_error *read_u64(uint64_t addr, uint64_t *ret)
+{
+	return mpk_read(addr, KVADDR, ret, sizeof(*ret));
+}
+
+/* Split BTF of @size bytes at @data in the dump's memory. */
+static struct mpk_error *module_btf_at(uint64_t data, uint64_t size,
+				       struct mpk_btf **ret)
+{
+	_cleanup_free_ void *buf = NULL;
+
+	if (!data || !size || size > (64 << 20))
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"bad module BTF %#llx (%llu bytes)",
+					(unsigned long long)data,
+					(unsigned long long)size);
+	buf = malloc(size);
+	if (!buf)
+		return &mpk_enomem;
+	struct mpk_error *err = mpk_read(data, KVADDR, buf, size);
+
+	return err ? err : mpk_btf_open_raw(buf, size, kernel_btf, ret);
+}
+
+static struct mpk_error *module_btf_add(uint64_t module, struct mpk_btf *btf)
+{
+	struct module_btf *m = realloc(module_btfs, (nmodule_btfs + 1) *
+				       sizeof(*m));
+
+	if (!m) {
+		mpk_btf_destroy(btf);
+		return &mpk_enomem;
+	}
+	module_btfs = m;
+	m[nmodule_btfs].module = module;
+	m[nmodule_btfs++].btf = btf;
+	return NULL;
+}
+
 /*
- * The kernel's BTF if it should answer for @name: not when two
- * definitions share the name, unless BTF is forced (gdb's pick is the
- * one programs always got).
+ * The split BTF the BPF subsystem keeps for each module (struct btf's
+ * data, on the list btf_modules): what the kernel itself parsed, there
+ * also when struct module's btf_data is gone (cleared after the
+ * module's init before Linux 6.11).
+ */
+static struct mpk_error *load_module_btfs_from_list(void)
+{
+	uint64_t o_list, o_module, o_btf, o_data, o_size, head, pos;
+	size_t guard = 0;
+	struct mpk_error *err;
+
+	if (!symbol_exists("btf_modules") ||
+	    !kernel_offset("struct btf_module", "list", &o_list) ||
+	    !kernel_offset("struct btf_module", "module", &o_module) ||
+	    !kernel_offset("struct btf_module", "btf", &o_btf) ||
+	    !kernel_offset("struct btf", "data", &o_data) ||
+	    !kernel_offset("struct btf", "data_size", &o_size))
+		return mpk_error_create(MPK_ERROR_LOOKUP,
+					"no btf_modules list in this kernel");
+	head = symbol_value("btf_modules");
+	err = read_u64(head, &pos);
+	for (; !err && pos != head; err = read_u64(pos, &pos)) {
+		uint64_t entry = pos - o_list, module, btf, data;
+		uint32_t size;
+		struct mpk_btf *b;
+
+		if (++guard > 65536)
+			return mpk_error_create(MPK_ERROR_INVALID,
+						"btf_modules does not end");
+		err = read_u64(entry + o_module, &module);
+		if (!err)
+			err = read_u64(entry + o_btf, &btf);
+		if (!err && btf)
+			err = read_u64(btf + o_data, &data);
+		if (!err && btf)
+			err = mpk_read(btf + o_size, KVADDR, &size,
+				       sizeof(size));
+		if (err)
+			return err;
+		if (!btf || !module)
+			continue;
+		err = module_btf_at(data, size, &b);
+		if (!err)
+			err = module_btf_add(module, b);
+		if (err && err != &mpk_enomem) {
+			/* one bad module's BTF does not hide the others' */
+			mpk_error_destroy(err);
+			err = NULL;
+		}
+	}
+	return err;
+}
+
+/* Every loaded module's split BTF, once per session, on first need. */
+static void load_module_btfs(void)
+{
+	struct mpk_error *err;
+
+	module_btfs_tried = true;
+	err = load_module_btfs_from_list();
+	if (err) {
+		snprintf(module_btf_origin, sizeof(module_btf_origin),
+			 "modules' types from gdb (%s)", err->message);
+		mpk_error_destroy(err);
+		return;
+	}
+	snprintf(module_btf_origin, sizeof(module_btf_origin),
+		 "split BTF of %zu of %d modules from the dump's memory",
+		 nmodule_btfs, st->mods_installed);
+}
+
+/* Whether crash has the debuginfo of module @module loaded (mod -s). */
+static bool module_has_debuginfo(uint64_t module)
+{
+	int i;
+
+	for (i = 0; i < st->mods_installed; i++)
+		if (st->load_modules[i].module_struct == module)
+			return st->load_modules[i].mod_flags & MOD_LOAD_SYMS;
+	return false;
+}
+
+/*
+ * The module split BTF that defines @name, NULL if none does or two
+ * define it differently (each module carries its own copy of a type from
+ * a shared header: alike copies are one answer). A module whose
+ * debuginfo the user loaded is left to gdb, which then knows the
+ * module's types with their DWARF names and scopes.
+ */
+static const struct mpk_btf *module_btf_for(const char *name)
+{
+	const struct mpk_btf *found = NULL;
+	size_t i;
+
+	if (!module_btfs_tried)
+		load_module_btfs();
+	for (i = 0; i < nmodule_btfs; i++) {
+		if (!mpk_btf_knows(module_btfs[i].btf, name))
+			continue;
+		if (module_has_debuginfo(module_btfs[i].module) ||
+		    (found && !mpk_btf_same(found, module_btfs[i].btf, name)))
+			return NULL;
+		if (!found)
+			found = module_btfs[i].btf;
+	}
+	if (found && mpk_type_source() == MPK_TYPES_AUTO &&
+	    mpk_btf_ambiguous(found, name))
+		return NULL;
+	return found;
+}
+
+static void module_btfs_release(void)
+{
+	size_t i;
+
+	for (i = 0; i < nmodule_btfs; i++)
+		mpk_btf_destroy(module_btfs[i].btf);
+	free(module_btfs);
+	module_btfs = NULL;
+	nmodule_btfs = 0;
+	module_btfs_tried = false;
+}
+
+/*
+ * The BTF that should answer for @name: the kernel's, else the one
+ * module's that defines it; not when two definitions share the name,
+ * unless BTF is forced (gdb's pick is the one programs always got).
  */
 static const struct mpk_btf *btf_for(const char *name)
 {
-	const struct mpk_btf *btf = usable_btf();
+	const struct mpk_btf *btf = usable_btf(), *module;
 
-	if (btf && mpk_type_source() == MPK_TYPES_AUTO &&
+	if (!btf)
+		return NULL;
+	if (mpk_type_source() == MPK_TYPES_AUTO &&
 	    mpk_btf_ambiguous(btf, name))
 		return NULL;
-	return btf;
+	if (!mpk_btf_is_name(name) || mpk_btf_knows(btf, name))
+		return btf;
+	module = module_btf_for(name);
+	return module ? module : btf;
 }
 
 /*
@@ -347,6 +547,7 @@ static bool btf_decides(const char *name)
 void mpk_types_release(void)
 {
 	cache_clear();
+	module_btfs_release();
 	mpk_btf_destroy(kernel_btf);
 	kernel_btf = NULL;
 	kernel_btf_tried = false;
@@ -354,10 +555,15 @@ void mpk_types_release(void)
 
 const char *mpk_type_origin(void)
 {
+	static char both[sizeof(btf_origin) + sizeof(module_btf_origin) + 8];
+
 	if (mpk_type_source() == MPK_TYPES_GDB)
 		return "gdb (PYKDUMP_TYPES=gdb)";
-	usable_btf();
-	return btf_origin;
+	if (!usable_btf() || !module_btfs_tried)
+		return btf_origin;
+	/* said once the modules' BTF was needed: loading it costs reads */
+	snprintf(both, sizeof(both), "%s; %s", btf_origin, module_btf_origin);
+	return both;
 }
 
 /* Store an answer under @key (taken); NULL or &mpk_enomem. */
@@ -457,6 +663,56 @@ static struct mpk_error *btf_query(const char *expr,
 		return err;
 	*ret = e->ptype;
 	return NULL;
+}
+
+/*
+ * whatis of a per-CPU variable of the kernel from its BTF VAR entry,
+ * cached under "v:EXPR"; NULL *ret (and no error) when BTF has no such
+ * variable and gdb should be asked.
+ */
+static struct mpk_error *btf_whatis(const char *expr,
+				    const struct mpk_ptype **ret)
+{
+	const struct mpk_btf *btf = usable_btf();
+	char name[MPK_NAME_MAX];
+	struct cache_entry *e;
+	struct mpk_error *err;
+	struct mpk_ptype *ptype = NULL;
+	char *key;
+
+	*ret = NULL;
+	/* a vmlinux symbol: whatis finds the kernel's before a module's */
+	if (!btf || !mpk_btf_is_name(expr) || strchr(expr, ' ') ||
+	    !mpk_crash_name(expr, name) || !kernel_symbol_exists(name))
+		return NULL;
+	if (asprintf(&key, "v:%s", expr) < 0)
+		return &mpk_enomem;
+	e = cache_find(key);
+	if (e) {
+		free(key);
+		*ret = e->ptype;
+		return NULL;
+	}
+	err = mpk_btf_var_whatis(btf, expr,
+				 mpk_type_source() == MPK_TYPES_BTF, &ptype);
+	if (err && err->code != MPK_ERROR_LOOKUP &&
+	    err->code != MPK_ERROR_INVALID) {
+		free(key);
+		return err;
+	}
+	/* a miss is remembered too: the next ask goes straight to gdb */
+	err = cache_store(key, ptype, err, &e);
+	if (err)
+		return err;
+	*ret = e->ptype;
+	return NULL;
+}
+
+int mpk_type_each_btf_var(int (*fn)(const char *name, void *arg), void *arg)
+{
+	const struct mpk_btf *btf = usable_btf();
+
+	return btf ? mpk_btf_each_var(btf, fn, arg) : 0;
 }
 
 /*
@@ -732,6 +988,11 @@ static struct mpk_error *query(const char *kind, const char *command,
 		return mpk_error_create(MPK_ERROR_LOOKUP, "no %s '%s'",
 					*kind == 'w' ? "symbol" : "type", expr);
 	mpk_type_generation();
+	if (*kind == 'w') {
+		err = btf_whatis(expr, ret);
+		if (err || *ret)
+			return err;
+	}
 	if (*kind == 'o' || *kind == 'p') {
 		err = btf_query(expr, ret);
 		if (err || *ret)
@@ -739,8 +1000,9 @@ static struct mpk_error *query(const char *kind, const char *command,
 		/* a bare identifier may be a variable or an enumerator */
 		if (strchr(expr, ' ') && btf_decides(expr))
 			return mpk_error_lookup(MPK_LOOKUP_TYPE, expr,
-						"no type %s in the kernel's "
-						"BTF", expr);
+						"no type %s in the BTF of "
+						"the kernel or its modules",
+						expr);
 	}
 	if (asprintf(&key, "%s:%s", kind, expr) < 0)
 		return &mpk_enomem;
@@ -885,6 +1147,7 @@ struct mpk_error *mpk_type_size(const char *name, long *ret)
 
 	if (btf) {
 		static const char *const tags[] = { "", "struct ", "union " };
+		const struct mpk_btf *tbtf;
 		uint64_t bsize;
 		size_t i;
 
@@ -896,9 +1159,10 @@ struct mpk_error *mpk_type_size(const char *name, long *ret)
 				break;
 			snprintf(tagged, sizeof(tagged), "%s%s", tags[i],
 				 name);
-			if (!btf_for(tagged))
+			tbtf = btf_for(tagged);
+			if (!tbtf)
 				continue;
-			err = mpk_btf_size(btf, tagged, &bsize);
+			err = mpk_btf_size(tbtf, tagged, &bsize);
 			if (!err) {
 				*ret = bsize;
 				return NULL;

@@ -64,6 +64,18 @@ struct mpk_error *mpk_btf_ptype(const struct mpk_btf *btf, const char *name,
  */
 bool mpk_btf_is_name(const char *name);
 
+/** Whether @name (as for mpk_btf_ptype()) is in this BTF or its base. */
+bool mpk_btf_knows(const struct mpk_btf *btf, const char *name);
+
+/**
+ * Whether @a and @b define @name alike: size, kind, member (or
+ * enumerator) names and places, or for a typedef the name it stands for.
+ * Modules' split BTF each carry their own copy of a type from a shared
+ * header (tid_t in jbd2 and ext4).
+ */
+bool mpk_btf_same(const struct mpk_btf *a, const struct mpk_btf *b,
+		  const char *name);
+
 /** Byte size of @name (as for mpk_btf_ptype()); MPK_ERROR_LOOKUP if unknown. */
 struct mpk_error *mpk_btf_size(const struct mpk_btf *btf, const char *name,
 			       uint64_t *ret);
@@ -92,5 +104,20 @@ struct mpk_error *mpk_btf_enumerator(const struct mpk_btf *btf,
  */
 int mpk_btf_each_type(const struct mpk_btf *btf, bool ambiguous_only,
 		      int (*fn)(const char *name, void *arg), void *arg);
+
+/**
+ * What `whatis NAME` says of the variable @name that this BTF has a VAR
+ * entry for (the kernel's BTF has them for per-CPU variables only): its
+ * declared type, typedef and tag names kept. MPK_ERROR_LOOKUP if none;
+ * MPK_ERROR_INVALID if two variables share the name, unless
+ * @ambiguous_ok (then the first). The caller owns *ret.
+ */
+struct mpk_error *mpk_btf_var_whatis(const struct mpk_btf *btf,
+				     const char *name, bool ambiguous_ok,
+				     struct mpk_ptype **ret);
+
+/** Call @fn with the name of every VAR entry, in BTF order (as above). */
+int mpk_btf_each_var(const struct mpk_btf *btf,
+		     int (*fn)(const char *name, void *arg), void *arg);
 
 #endif /* MPK_BTF_H */

@@ -105,6 +105,16 @@ bool mpk_type_from_btf(const char *name);
 int mpk_type_each_btf_type(bool ambiguous_only,
 			   int (*fn)(const char *name, void *arg), void *arg);
 
+/**
+ * Call @fn with the name of every variable the kernel's BTF has a VAR
+ * entry for (its per-CPU variables), until it returns non-zero; 0
+ * without BTF. whatis answers those from BTF.
+ */
+int mpk_type_each_btf_var(int (*fn)(const char *name, void *arg), void *arg);
+
+/** How many gdb requests (ptype, whatis, datatype_info) types made. */
+unsigned long mpk_type_gdb_requests(void);
+
 /** gdb's type codes (gdb >= 8). */
 enum mpk_type_code {
 	MPK_TYPE_CODE_UNDEF = 0,

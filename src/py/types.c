@@ -43,6 +43,21 @@ static uint64_t elements(const struct mpk_ctype *t)
 	return n;
 }
 
+/* The dict of one member of a struct/union at nesting @depth. */
+static PyObject *member_dict(const struct mpk_member *m, int depth)
+{
+	uint64_t size = (m->flags & MPK_MEMBER_HAS_SIZE) ? m->size : 0;
+	PyObject *d = ctype_dict(&m->type, m->name, size, false, depth + 1);
+
+	if (!d || set_int(d, "bitoffset", m->offset * 8 + m->bit_offset) < 0 ||
+	    ((m->flags & MPK_MEMBER_BITFIELD) &&
+	     set_int(d, "bitsize", m->bitsize) < 0)) {
+		Py_XDECREF(d);
+		return NULL;
+	}
+	return d;
+}
+
 /* The body list of a struct/union: one dict per member. */
 static PyObject *body_list(const struct mpk_body *body, int depth)
 {
@@ -50,16 +65,9 @@ static PyObject *body_list(const struct mpk_body *body, int depth)
 	size_t i;
 
 	for (i = 0; list && i < body->nmembers; i++) {
-		const struct mpk_member *m = &body->members[i];
-		uint64_t size = (m->flags & MPK_MEMBER_HAS_SIZE) ? m->size : 0;
-		PyObject *d = ctype_dict(&m->type, m->name, size, false,
-					 depth + 1);
+		PyObject *d = member_dict(&body->members[i], depth);
 
-		if (!d || set_int(d, "bitoffset", m->offset * 8 +
-				  m->bit_offset) < 0 ||
-		    ((m->flags & MPK_MEMBER_BITFIELD) &&
-		     set_int(d, "bitsize", m->bitsize) < 0)) {
-			Py_XDECREF(d);
+		if (!d) {
 			Py_CLEAR(list);
 			break;
 		}
@@ -409,6 +417,124 @@ static PyObject *crash__gdb_typeinfo_filled(PyObject *self, PyObject *args)
 	return ctype_dict(&p->type, NULL, 0, true, 0);
 }
 
+/*
+ * The struct/union body gdb_typeinfo(@name) would list, or NULL with no
+ * exception when @name is not a struct or union (a pointer, a base type).
+ */
+static int su_body(const char *name, const struct mpk_ptype **ret_p,
+		   const struct mpk_body **ret)
+{
+	const struct mpk_ptype *p;
+	struct mpk_error *err = mpk_type_ptype(name, true, &p);
+
+	if (err) {
+		mpk_raise(err);
+		return -1;
+	}
+	*ret_p = p;
+	*ret = (p->type.kind == MPK_CTYPE_STRUCT ||
+		p->type.kind == MPK_CTYPE_UNION) && !p->type.stars &&
+		!p->type.ndims ? p->type.body : NULL;
+	return 0;
+}
+
+PyDoc_STRVAR(su_fields_doc,
+"_su_fields(typename) -> (typelength, fields) or None\n\n"
+"What SUInfo needs first, without the members' types: typelength as\n"
+"gdb_typeinfo() gives it, and per member of the body (fname, bitoffset,\n"
+"bitsize or None, dict or None): the dict, as in gdb_typeinfo()'s body,\n"
+"only for nameless members. None when typename is not a struct or union.\n"
+"_su_member() gives a named member's dict on first use.");
+
+/* (fname, bitoffset, bitsize or None, dict or None) of member @m. */
+static PyObject *su_field(const struct mpk_member *m)
+{
+	PyObject *anon = Py_None, *bitsize = Py_None, *t = NULL;
+
+	Py_INCREF(anon);
+	Py_INCREF(bitsize);
+	if (!*m->name) {
+		Py_DECREF(anon);
+		anon = member_dict(m, 0);
+	}
+	if (m->flags & MPK_MEMBER_BITFIELD) {
+		Py_DECREF(bitsize);
+		bitsize = PyLong_FromUnsignedLong(m->bitsize);
+	}
+	if (anon && bitsize)
+		t = Py_BuildValue("(sKOO)", m->name,
+				  (unsigned long long)(m->offset * 8 +
+						       m->bit_offset),
+				  bitsize, anon);
+	Py_XDECREF(anon);
+	Py_XDECREF(bitsize);
+	return t;
+}
+
+static PyObject *crash__su_fields(PyObject *self, PyObject *args)
+{
+	const char *name;
+	const struct mpk_ptype *p;
+	const struct mpk_body *body;
+	PyObject *top, *fields, *length, *ret = NULL;
+	size_t i;
+
+	if (!PyArg_ParseTuple(args, "s:_su_fields", &name))
+		return NULL;
+	if (su_body(name, &p, &body) < 0)
+		return NULL;
+	if (!body)
+		Py_RETURN_NONE;
+	/* the top dict without its members: typelength as gdb_typeinfo's */
+	top = ctype_dict(&p->type, NULL, 0, false, 0);
+	if (!top)
+		return NULL;
+	length = PyDict_GetItemString(top, "typelength");	/* borrowed */
+	fields = length ? PyTuple_New(body->nmembers) : NULL;
+	for (i = 0; fields && i < body->nmembers; i++) {
+		PyObject *t = su_field(&body->members[i]);
+
+		if (!t)
+			Py_CLEAR(fields);
+		else
+			PyTuple_SET_ITEM(fields, i, t);
+	}
+	if (fields)
+		ret = Py_BuildValue("(ON)", length, fields);
+	Py_DECREF(top);
+	return ret;
+}
+
+PyDoc_STRVAR(su_member_doc,
+"_su_member(typename, index) -> dict\n\n"
+"The dict of member number index of struct/union typename, as in\n"
+"gdb_typeinfo(typename)['body'][index]: SUInfo builds a member's\n"
+"TypeInfo from it on first use.");
+
+static PyObject *crash__su_member(PyObject *self, PyObject *args)
+{
+	const char *name;
+	const struct mpk_ptype *p;
+	const struct mpk_body *body;
+	Py_ssize_t index;
+
+	if (!PyArg_ParseTuple(args, "sn:_su_member", &name, &index))
+		return NULL;
+	if (su_body(name, &p, &body) < 0)
+		return NULL;
+	if (!body) {
+		PyErr_Format(PyExc_TypeError, "%s is not a struct or union",
+			     name);
+		return NULL;
+	}
+	if (index < 0 || (size_t)index >= body->nmembers) {
+		PyErr_Format(PyExc_IndexError, "%s has no member number %zd",
+			     name, index);
+		return NULL;
+	}
+	return member_dict(&body->members[index], 0);
+}
+
 PyDoc_STRVAR(gdb_whatis_doc,
 "gdb_whatis(expr) -> dict\n\n"
 "Type of a global or expression (whatis), with fname=expr; unknown\n"
@@ -580,6 +706,31 @@ static PyObject *crash_btf_type_names(PyObject *self, PyObject *args,
 	return list;
 }
 
+PyDoc_STRVAR(btf_var_names_doc,
+"btf_var_names() -> list\n\n"
+"Every variable the kernel's BTF has a VAR entry for (its per-CPU\n"
+"variables), in BTF order; gdb_whatis answers those from BTF; [] without\n"
+"BTF.");
+
+static PyObject *crash_btf_var_names(PyObject *self, PyObject *noargs)
+{
+	PyObject *list = PyList_New(0);
+
+	if (list && mpk_type_each_btf_var(append_name, list))
+		Py_CLEAR(list);
+	return list;
+}
+
+PyDoc_STRVAR(type_gdb_requests_doc,
+"_type_gdb_requests() -> int\n\n"
+"How many gdb requests (ptype, whatis, datatype_info) type questions\n"
+"made in this session: for the tests and the benchmarks.");
+
+static PyObject *crash__type_gdb_requests(PyObject *self, PyObject *noargs)
+{
+	return PyLong_FromUnsignedLong(mpk_type_gdb_requests());
+}
+
 PyDoc_STRVAR(type_from_btf_doc,
 "type_from_btf(name) -> bool\n\n"
 "Whether the kernel's BTF answers for the type name now: BTF has it with\n"
@@ -602,10 +753,16 @@ PyMethodDef mpk_types_methods[] = {
 	{ "type_origin", crash_type_origin, METH_NOARGS, type_origin_doc },
 	{ "btf_type_names", (PyCFunction)(void (*)(void))crash_btf_type_names,
 	  METH_VARARGS | METH_KEYWORDS, btf_type_names_doc },
+	{ "btf_var_names", crash_btf_var_names, METH_NOARGS,
+	  btf_var_names_doc },
+	{ "_type_gdb_requests", crash__type_gdb_requests, METH_NOARGS,
+	  type_gdb_requests_doc },
 	{ "gdb_typeinfo", crash_gdb_typeinfo, METH_VARARGS, gdb_typeinfo_doc },
 	{ "gdb_whatis", crash_gdb_whatis, METH_VARARGS, gdb_whatis_doc },
 	{ "_gdb_typeinfo_filled", crash__gdb_typeinfo_filled, METH_VARARGS,
 	  gdb_typeinfo_filled_doc },
+	{ "_su_fields", crash__su_fields, METH_VARARGS, su_fields_doc },
+	{ "_su_member", crash__su_member, METH_VARARGS, su_member_doc },
 	{ "struct_size", crash_struct_size, METH_VARARGS, struct_size_doc },
 	{ "union_size", crash_struct_size, METH_VARARGS, struct_size_doc },
 	{ "member_offset", crash_member_offset, METH_VARARGS,

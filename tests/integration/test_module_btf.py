@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Modules' types from their split BTF, gdb first where debuginfo is loaded
+(issue 10).
+
+The guest loads Debian modules (brd, dummy, ext4, ...) whose .ko files
+carry split BTF; the kernel keeps it on its btf_modules list, and types
+only a module defines (struct brd_device) are answered from there without
+the module's debuginfo. When the user loads a module's debuginfo with
+``mod -s``, gdb answers for that module, and its answer must be the one
+BTF gave: checked when the modules' debug .ko files (from
+linux-image-*-dbg) are found under $PYKDUMP_MODULE_DEBUG_DIR (e.g. an
+extracted usr/lib/debug/lib/modules/KVER).
+"""
+
+import os
+import unittest
+
+import crash
+from pykdump.API import lsModules
+
+from test_type_sources import REAL, differences
+
+MODULE, TYPE = 'brd', 'struct brd_device'
+# ext4's struct has a tid_t member: a typedef that jbd2's and ext4's split
+# BTF each carry a copy of
+CHECKED = ((MODULE, TYPE), ('ext4', 'struct ext4_sb_info'))
+
+
+def _debug_ko(module):
+    top = os.environ.get('PYKDUMP_MODULE_DEBUG_DIR')
+    if not top:
+        return None
+    for dirpath, _dirs, files in os.walk(top):
+        if module + '.ko' in files:
+            return os.path.join(dirpath, module + '.ko')
+    return None
+
+
+@unittest.skipUnless(crash.type_origin().startswith('BTF'),
+                     'the kernel has no BTF')
+class TestModuleSplitBTF(unittest.TestCase):
+    """A module-only type comes from the module's BTF."""
+
+    def setUp(self):
+        self.saved = crash.type_source()
+        crash.type_source('auto')
+        if MODULE not in lsModules():
+            self.skipTest('the guest did not load %s' % MODULE)
+
+    def tearDown(self):
+        crash.type_source(self.saved)
+
+    def test_module_type_is_not_in_the_kernels_btf(self):
+        self.assertNotIn(TYPE, crash.btf_type_names())
+
+    def test_module_type_is_described_from_split_btf(self):
+        self.assertTrue(crash.type_from_btf(TYPE))
+        d = crash.gdb_typeinfo(TYPE)
+        names = [f['fname'] for f in d['body']]
+        self.assertIn('brd_number', names)
+        self.assertEqual(crash.struct_size(TYPE), d['typelength'])
+        self.assertEqual(crash.member_offset(TYPE, 'brd_number'),
+                         d['body'][names.index('brd_number')]['bitoffset']
+                         // 8)
+        self.assertRegex(crash.type_origin(),
+                         r'split BTF of [1-9]\d* of \d+ modules')
+
+    def test_unknown_type_stays_unknown(self):
+        self.assertRaises(crash.error, crash.gdb_typeinfo,
+                          'struct pk_no_such_module_type')
+
+    def test_gdb_answers_once_debuginfo_is_loaded_and_agrees(self):
+        checked = 0
+        for module, name in CHECKED:
+            ko = _debug_ko(module)
+            if not ko or module not in lsModules():
+                continue
+            btf = crash.gdb_typeinfo(name)
+            crash.exec_crash_command('mod -s %s %s' % (module, ko))
+            try:
+                self.assertFalse(crash.type_from_btf(name))
+                gdb = crash.gdb_typeinfo(name)
+            finally:
+                crash.exec_crash_command('mod -d %s' % module)
+            bad = [d for d in differences(btf, gdb, name)
+                   if not any(test(d[1], d[2]) for test, _why in REAL)]
+            self.assertEqual(bad, [])
+            self.assertTrue(crash.type_from_btf(name))
+            checked += 1
+        if not checked:
+            self.skipTest('no module .ko with DWARF under '
+                          '$PYKDUMP_MODULE_DEBUG_DIR')
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A struct's first use builds its members' types lazily, with the same
+answers (issue 10).
+
+SUInfo(name) asks crash._su_fields for the members' names and places and
+makes each member's TypeInfo from crash._su_member on first use. Every
+answer must be the one an SUInfo built from the whole gdb_typeinfo
+dictionary gives: field order, offsets, bit offsets and sizes, and each
+field's TypeInfo (basetype, codetype, size, dims, pointer levels, typedef
+names, enum values, prototypes, anonymous members' synthetic names). The
+types are those the package names plus a sample across the kernel, from
+the kernel's BTF and from gdb.
+"""
+
+import random
+import unittest
+
+import crash
+from pykdump import datatypes
+from pykdump.datatypes import SUInfo
+from pykdump.memocaches import purge_typeinfo
+
+from test_type_sources import package_type_names
+
+SAMPLE = 150
+SEED = 11
+
+
+def _ti_facts(ti, depth=0):
+    """What a TypeInfo says, as plain values."""
+    facts = {k: getattr(ti, k, None) for k in (
+        'basetype', 'codetype', 'size', 'dims', 'ptrlev', 'uint',
+        'typedef', 'fake_SU', 'stype', 'edef')}
+    if getattr(ti, 'ptrlev', None) is not None:
+        facts['ptrbasetype'] = ti.ptrbasetype
+    if hasattr(ti, 'prototype') and depth < 3:
+        facts['prototype'] = [_ti_facts(p, depth + 1) for p in ti.prototype]
+    return facts
+
+
+def _si_facts(si):
+    """What an SUInfo says: size, PYT_body and every field's facts."""
+    return {
+        'size': si.size,
+        'body': [name for name, _vi in si.PYT_body],
+        'fields': [(name, vi.name, vi.offset, vi.bitoffset, vi.bitsize,
+                    vi.size, _ti_facts(vi.ti)) for name, vi in si.items()],
+    }
+
+
+def _eager(name):
+    """SUInfo of name built from the whole gdb_typeinfo dictionary,
+    past the per-name cache."""
+    si = dict.__new__(SUInfo)
+    SUInfo.__init__(si, name, crash.gdb_typeinfo(name))
+    return si
+
+
+class TestLazySUInfo(unittest.TestCase):
+    """Lazy and whole-dictionary builds agree."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.saved = crash.type_source()
+        names = sorted(n for n in package_type_names()
+                       if not n.startswith('enum '))
+        rest = sorted(set(n for n in crash.btf_type_names()
+                          if not n.startswith('enum ')) - set(names))
+        if rest:
+            names += random.Random(SEED).sample(rest, min(SAMPLE, len(rest)))
+        cls.names = names
+
+    def tearDown(self):
+        crash.type_source(self.saved)
+
+    def check(self, source):
+        crash.type_source(source)
+        purge_typeinfo()
+        checked = 0
+        for name in self.names:
+            try:
+                lazy = SUInfo(name)
+            except crash.error:
+                self.assertRaises(crash.error, crash.gdb_typeinfo, name)
+                continue
+            with self.subTest(name=name, source=source):
+                self.assertIsNone(lazy.__dict__.get('PYT_body'))
+                self.assertEqual(_si_facts(lazy), _si_facts(_eager(name)))
+            checked += 1
+        self.assertGreater(checked, 50)
+
+    def test_lazy_members_agree_from_btf(self):
+        if not crash.type_origin().startswith('BTF'):
+            self.skipTest('the kernel has no BTF')
+        self.check('auto')
+
+    def test_lazy_members_agree_from_gdb(self):
+        # gdb is slow on the sample: the package's own types suffice
+        saved, self.names = self.names, [n for n in self.names
+                                         if n in package_type_names()]
+        try:
+            self.check('gdb')
+        finally:
+            self.names = saved
+
+    def test_first_use_asks_for_no_member_type(self):
+        # Only the member read is described: the others stay unmade.
+        crash.type_source('auto')
+        purge_typeinfo('struct task_struct')
+        si = SUInfo('struct task_struct')
+        made = [n for n, vi in si.items() if 'ti' in getattr(
+            vi, '__dict__', {'ti': 1})]
+        self.assertLess(len(made), len(si) // 4, made)
+        self.assertEqual(si.pid.ti.size, crash.struct_size('pid_t'))
+
+    def test_member_of_a_struct_read_before_a_generation_change_fails(self):
+        # A member whose type was not made before module debuginfo came or
+        # went cannot be described from the new layout: it says so.
+        crash.type_source('auto')
+        si = SUInfo('struct inode')
+        vi = si['i_mode']
+        crash.type_source('gdb')        # changes the type generation
+        self.assertRaisesRegex(crash.error, 'type information changed',
+                               lambda: vi.ti)
+        self.assertIsInstance(SUInfo('struct inode')['i_mode'].ti,
+                              datatypes.TypeInfo)
+
+
+if __name__ == '__main__':
+    unittest.main()
