@@ -1013,34 +1013,21 @@ def container_of(ptr, sname, field):
 # ---------------------------------------------------------------------
 # Integers
 
-def readU8(addr):
-    """Unsigned 8-bit integer at addr."""
-    return readIntN(addr, 1, False)
+def _named_int_reader(name, size, signed):
+    """_int_reader(size, signed) named name, with its docstring."""
+    reader = _int_reader(size, signed)
+    reader.__name__ = reader.__qualname__ = name
+    reader.__doc__ = '%s %d-bit integer at addr.' % (
+        'Signed' if signed else 'Unsigned', size * 8)
+    return reader
 
 
-def readU16(addr):
-    """Unsigned 16-bit integer at addr."""
-    return readIntN(addr, 2, False)
-
-
-def readU32(addr):
-    """Unsigned 32-bit integer at addr."""
-    return readIntN(addr, 4, False)
-
-
-def readU64(addr):
-    """Unsigned 64-bit integer at addr."""
-    return readIntN(addr, 8, False)
-
-
-def readS32(addr):
-    """Signed 32-bit integer at addr."""
-    return readIntN(addr, 4, True)
-
-
-def readS64(addr):
-    """Signed 64-bit integer at addr."""
-    return readIntN(addr, 8, True)
+readU8 = _named_int_reader('readU8', 1, False)
+readU16 = _named_int_reader('readU16', 2, False)
+readU32 = _named_int_reader('readU32', 4, False)
+readU64 = _named_int_reader('readU64', 8, False)
+readS32 = _named_int_reader('readS32', 4, True)
+readS64 = _named_int_reader('readS64', 8, True)
 
 
 pointersize = PTR_SIZE = 8
