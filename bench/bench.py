@@ -23,6 +23,7 @@ import os
 import runpy
 import sys
 import time
+import typing
 
 import crash
 
@@ -54,18 +55,16 @@ def span(m, start, end, count=1):
     return None
 
 
-class Row:
+class Row(typing.NamedTuple):
     """One line of the table."""
 
-    def __init__(self, name, value, unit, floor_value=None, crash_value=None,
-                 note='', plain=None):
-        self.name = name
-        self.value = value
-        self.unit = unit
-        self.floor = floor_value
-        self.crash = crash_value
-        self.note = note
-        self.plain = plain
+    name: str
+    value: object
+    unit: str
+    floor: object = None
+    crash: object = None
+    note: str = ''
+    plain: object = None
 
     def ratio(self):
         """How many times the floor's cost ours is (rates and times)."""

@@ -21,6 +21,7 @@ import re
 import sys
 import textwrap
 import types
+import typing
 
 __all__ = ['ProgramHelp', 'load_help', 'crash_help_lines', 'crash_escape',
            'HelpError']
@@ -175,7 +176,7 @@ def _load_parser(path):
         sys.modules.update(saved)
 
 
-class ProgramHelp:
+class ProgramHelp(typing.NamedTuple):
     """The help of one program, in parts.
 
     ``name``, ``summary`` (first docstring line), ``usage`` (the argparse
@@ -185,16 +186,13 @@ class ProgramHelp:
     ``examples`` (the lines of the docstring's ``Examples::`` block).
     """
 
-    def __init__(self, name, summary, usage, description, options, epilog,
-                 examples):
-        """Keep the parts (see the class)."""
-        self.name = name
-        self.summary = summary
-        self.usage = usage
-        self.description = description
-        self.options = options
-        self.epilog = epilog
-        self.examples = examples
+    name: str
+    summary: str
+    usage: str
+    description: str
+    options: str
+    epilog: str
+    examples: list
 
 
 class _NoUsageFormatter(argparse.HelpFormatter):
