@@ -25,7 +25,6 @@ import sys
 import time
 from collections import defaultdict
 
-import pykdump
 from pykdump.API import HZ, addr2sym, crash, exec_crash_command, pylog, \
     sys_info
 
@@ -35,7 +34,7 @@ from pykdump.helpers import tasks as T
 from pykdump.helpers.fs import for_each_file_lock
 from pykdump.helpers.modules import for_each_module, module_taint
 from pykdump.helpers.stack import format_frame, stack_functions, task_stack
-from pykdump.progflags import refuse
+from pykdump.progflags import print_version, refuse
 
 __all__ = ['main', 'panic_task', 'system_summary', 'health_checks',
            'stack_groups', 'D_STATE_WARN_NS', 'RUNQ_WARN']
@@ -566,10 +565,7 @@ def main(argv=None):
     """Run crashinfo with argv (default: sys.argv[1:]); return 0."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.version:
-        print('crashinfo (pykdump %s)' % pykdump.__version__)
-        if args.verbose:
-            print('C module version: %s' % crash.version)
-        return 0
+        return print_version('crashinfo', args.verbose)
     sections = (args.stacksummary or args.findstacks is not None or
                 args.runq or args.sysctl is not None or args.filelock or
                 args.workqueues)

@@ -18,9 +18,8 @@ import argparse
 import sys
 from collections import Counter
 
-import pykdump
 from pykdump.API import crash, pylog, sys_info
-from pykdump.progflags import TWO_LETTER_STATES, refuse
+from pykdump.progflags import TWO_LETTER_STATES, print_version, refuse
 
 from pykdump.helpers import tasks as T
 from pykdump.helpers.fs import task_open_files
@@ -300,10 +299,7 @@ def main(argv=None):
     """Run taskinfo with argv (default: sys.argv[1:]); return 0 or 1."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.version:
-        print('taskinfo (pykdump %s)' % pykdump.__version__)
-        if args.verbose:
-            print('C module version: %s' % crash.version)
-        return 0
+        return print_version('taskinfo', args.verbose)
     rows = collect()
     if args.pid is not None:
         row = next((r for r in rows if r.pid == args.pid), None) or next(

@@ -11,7 +11,7 @@ them all).
 
 import argparse
 
-__all__ = ['refuse', 'TWO_LETTER_STATES']
+__all__ = ['refuse', 'print_version', 'TWO_LETTER_STATES']
 
 #: PyKdump's two-letter task states (``TASK_RUNNING`` -> ``RU``: the two
 #: letters after ``TASK_``/``EXIT_``) by the one-letter state ps and
@@ -59,3 +59,20 @@ def refuse(parser, flags, instead, takes=0):
     group.add_argument(*flags, action=_Refused, instead=instead,
                        nargs=nargs, default=argparse.SUPPRESS,
                        help='(use %s)' % instead.replace('%', '%%'))
+
+
+def print_version(prog, verbose=0):
+    """Print what ``PROG --version`` prints: ``PROG (pykdump VERSION)``.
+
+    :param prog: the program's name
+    :param verbose: true (``-v``): also the C module's version
+    :return: 0, the program's exit status
+    """
+    # Imported here: the host's help-page builder (tools/proghelp.py)
+    # executes this module for real, where only the standard library is.
+    import crash
+    import pykdump
+    print('%s (pykdump %s)' % (prog, pykdump.__version__))
+    if verbose:
+        print('C module version: %s' % crash.version)
+    return 0
