@@ -26,6 +26,7 @@ import time
 import typing
 
 import crash
+from tasklist import task_list
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 POINTERS = 10000
@@ -115,10 +116,7 @@ def startup_rows(repeat):
 
 def task_walk(passes):
     """Walk init_task.tasks passes times reading pid and comm; tasks/s."""
-    tasks_off = crash.member_offset('task_struct', 'tasks')
-    pid_off = crash.member_offset('task_struct', 'pid')
-    comm_off = crash.member_offset('task_struct', 'comm')
-    head = crash.sym2addr('init_task') + tasks_off
+    tasks_off, pid_off, comm_off, head = task_list()
     readPtr, readInt, readmem = crash.readPtr, crash.readInt, crash.readmem
     n = 0
     t0 = time.perf_counter()

@@ -10,6 +10,7 @@ import struct
 import time
 
 import crash
+from tasklist import task_list  # bench/, on sys.path under bench.py
 
 PASSES = 200
 
@@ -17,10 +18,7 @@ PASSES = 200
 def main():
     """Print the figure line."""
     size = crash.struct_size('task_struct')
-    tasks_off = crash.member_offset('task_struct', 'tasks')
-    pid_off = crash.member_offset('task_struct', 'pid')
-    comm_off = crash.member_offset('task_struct', 'comm')
-    head = crash.sym2addr('init_task') + tasks_off
+    tasks_off, pid_off, comm_off, head = task_list()
     n = 0
     t0 = time.perf_counter()
     for _ in range(PASSES):
