@@ -6,10 +6,8 @@
 # (mpkfloor tcp) and crash's own `net` (which lists only interfaces).
 set -euo pipefail
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$TOP"
-SO=$(realpath "${MPK_SO:-mpykdump.so}")
-FLOOR=$(realpath "${MPK_FLOOR:-bench/mpkfloor.so}")
+# shellcheck source=bench/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 SOCKETS=${MPK_BENCH_SOCKETS:-10000}
 eval "$(PYKDUMP_SCENARIO_SOCKETS=$SOCKETS tests/vmcore/make-fixture.sh --print-env)"
 out=$(mktemp)

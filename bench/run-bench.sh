@@ -11,10 +11,8 @@
 # MPK_BENCH_REPEAT (20), the fixture's PYKDUMP_* (else make-fixture.sh).
 set -euo pipefail
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$TOP"
-SO=$(realpath "${MPK_SO:-mpykdump.so}")
-FLOOR=$(realpath "${MPK_FLOOR:-bench/mpkfloor.so}")
+# shellcheck source=bench/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 REPEAT=${MPK_BENCH_REPEAT:-20}
 export MPK_BENCH_REPEAT=$REPEAT
 if [[ -z ${PYKDUMP_VMCORE:-} ]]; then
