@@ -13,7 +13,7 @@ import io
 import os
 import types
 
-__all__ = ['load', 'run', 'Result']
+__all__ = ['load', 'run', 'assert_exit', 'Result']
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _PROGS = os.path.normpath(os.path.join(_HERE, '..', '..', 'progs'))
@@ -67,3 +67,13 @@ def run(prog, argv):
         except SystemExit as e:
             code = e.code if e.code is not None else 0
     return Result(rc, out.getvalue(), err.getvalue(), code)
+
+
+def assert_exit(case, prog, argv, code, text):
+    """Run ``prog.main(argv)`` and assert, in the TestCase case, that it
+    exits with SystemExit code and says text: on stdout for code 0
+    (-h), on stderr otherwise (a usage error).  Returns the Result."""
+    res = run(prog, argv)
+    case.assertEqual(res.exit, code)
+    case.assertIn(text, res.out if code == 0 else res.err)
+    return res

@@ -6,7 +6,7 @@ import re
 import unittest
 from unittest import mock
 
-from _progs import load, run
+from _progs import assert_exit, load, run
 from _support import (crash_cmd, crash_list, crash_p, pid_max_variable,
                       truth)
 
@@ -281,16 +281,12 @@ class TestSections(unittest.TestCase):
         self.assertIn('events', names)
 
     def test_help(self):
-        res = run(self.prog, ['-h'])
-        self.assertEqual(res.exit, 0)
-        self.assertIn('--stacksummary', res.out)
+        assert_exit(self, self.prog, ['-h'], 0, '--stacksummary')
 
     def test_bad_arguments_give_usage_line(self):
         for argv in (['--bogus'], ['--findstacks'], ['--findstacks', '(']):
             with self.subTest(argv=argv):
-                res = run(self.prog, argv)
-                self.assertEqual(res.exit, 2)
-                self.assertIn('usage: crashinfo', res.err)
+                assert_exit(self, self.prog, argv, 2, 'usage: crashinfo')
 
 
 if __name__ == '__main__':

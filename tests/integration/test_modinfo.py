@@ -8,7 +8,7 @@ import re
 import unittest
 from unittest import mock
 
-from _progs import load, run
+from _progs import assert_exit, load, run
 from _support import crash_module_problem, truth
 
 from pykdump.API import crash, pylog, readSymbol
@@ -105,14 +105,10 @@ class TestModinfoOutput(unittest.TestCase):
         for argv in (['--load'], ['--load', 'a', 'b', 'c'],
                      ['--load', 'x', '--unload', 'y'], ['--bogus']):
             with self.subTest(argv=argv):
-                res = run(self.prog, argv)
-                self.assertEqual(res.exit, 2)
-                self.assertIn('usage: modinfo', res.err)
+                assert_exit(self, self.prog, argv, 2, 'usage: modinfo')
 
     def test_help(self):
-        res = run(self.prog, ['-h'])
-        self.assertEqual(res.exit, 0)
-        self.assertIn('--load NAME', res.out)
+        assert_exit(self, self.prog, ['-h'], 0, '--load NAME')
 
     def test_unreadable_taint_table_is_warned_and_list_printed(self):
         def broken():

@@ -6,7 +6,7 @@ import re
 import unittest
 from unittest import mock
 
-from _progs import load, run
+from _progs import assert_exit, load, run
 from _support import truth
 
 from pykdump.API import NoField, pylog
@@ -158,14 +158,10 @@ class TestDrawing(unittest.TestCase):
         self.assertEqual(links.get('init(1)'), 'swapper/0(0)')
 
     def test_bad_argument_gives_usage_line(self):
-        res = run(self.prog, ['notapid'])
-        self.assertEqual(res.exit, 2)
-        self.assertIn('usage: pstree', res.err)
+        assert_exit(self, self.prog, ['notapid'], 2, 'usage: pstree')
 
     def test_help(self):
-        res = run(self.prog, ['--help'])
-        self.assertEqual(res.exit, 0)
-        self.assertIn('usage: pstree', res.out)
+        assert_exit(self, self.prog, ['--help'], 0, 'usage: pstree')
 
     def test_unknown_pid_returns_1(self):
         self.assertEqual(run(self.prog, ['999999']).rc, 1)

@@ -6,7 +6,7 @@ import re
 import unittest
 from unittest import mock
 
-from _progs import load, run
+from _progs import assert_exit, load, run
 from _support import crash_cmd, crash_rss_counts_shmem, truth
 
 from pykdump.API import crash, pylog
@@ -133,14 +133,11 @@ class TestTaskinfoOutput(unittest.TestCase):
         self.assertEqual({r['state'] for r in table.values()}, {'R'})
 
     def test_help_prints_usage_and_exits_0(self):
-        res = run(self.prog, ['-h'])
-        self.assertEqual(res.exit, 0)
-        self.assertIn('usage: taskinfo', res.out)
+        assert_exit(self, self.prog, ['-h'], 0, 'usage: taskinfo')
 
     def test_bad_argument_gives_usage_line(self):
-        res = run(self.prog, ['--no-such-option'])
-        self.assertEqual(res.exit, 2)
-        self.assertIn('usage: taskinfo', res.err)
+        assert_exit(self, self.prog, ['--no-such-option'], 2,
+                    'usage: taskinfo')
 
     def test_unknown_pid_returns_1(self):
         res = run(self.prog, ['--pid', '999999'])

@@ -13,7 +13,7 @@ the ELF dump.
 import re
 import unittest
 
-from _progs import load, run
+from _progs import assert_exit, load, run
 from _support import crash_sym, truth
 
 from pykdump.API import pylog
@@ -142,25 +142,22 @@ class TestInetSockets(unittest.TestCase, _Data):
                     self.assertEqual(s.ipv6only, t['v6only'])
                 self._assert_owner(s, t)
 
-    def test_tcp_states_and_queues_match_proc_net_tcp(self):
-        proc = _proc_net('proc_net_tcp')
-        proc.update(_proc_net('proc_net_tcp6'))
+    def _assert_matches_proc_net(self, proto):
+        """Each socket of /proc/net/PROTO and PROTO6: state and queues."""
+        proc = _proc_net('proc_net_' + proto)
+        proc.update(_proc_net('proc_net_%s6' % proto))
         if not proc:
-            self.skipTest('no /proc/net/tcp in this fixture')
+            self.skipTest('no /proc/net/%s in this fixture' % proto)
         for ino, (state, tx, rx) in proc.items():
             with self.subTest(inode=ino):
                 s = self.by_inode[ino]
                 self.assertEqual((s.state, s.txq, s.rxq), (state, tx, rx))
 
+    def test_tcp_states_and_queues_match_proc_net_tcp(self):
+        self._assert_matches_proc_net('tcp')
+
     def test_udp_states_and_queues_match_proc_net_udp(self):
-        proc = _proc_net('proc_net_udp')
-        proc.update(_proc_net('proc_net_udp6'))
-        if not proc:
-            self.skipTest('no /proc/net/udp in this fixture')
-        for ino, (state, tx, rx) in proc.items():
-            with self.subTest(inode=ino):
-                s = self.by_inode[ino]
-                self.assertEqual((s.state, s.txq, s.rxq), (state, tx, rx))
+        self._assert_matches_proc_net('udp')
 
     def test_bulk_connections_of_the_sockets_variant(self):
         b = truth().get('big_sockets')
@@ -502,18 +499,14 @@ class TestProgram(unittest.TestCase):
                       picked)
 
     def test_help_exits_0_with_usage(self):
-        res = run(self.prog, ['-h'])
-        self.assertEqual(res.exit, 0)
-        self.assertIn('usage: xportshow', res.out)
+        assert_exit(self, self.prog, ['-h'], 0, 'usage: xportshow')
 
     def test_bad_arguments_give_a_usage_line(self):
         for argv in (['--no-such-option'], ['--port', 'x'],
                      ['--port', '70000'], ['--tcpstate', 'SLEEPY'],
                      ['--netns', '12345'], ['--netns', 'zz']):
             with self.subTest(argv=argv):
-                res = run(self.prog, argv)
-                self.assertEqual(res.exit, 2)
-                self.assertIn('usage: xportshow', res.err)
+                assert_exit(self, self.prog, argv, 2, 'usage: xportshow')
 
     def tearDown(self):
         pylog.cleanup()
