@@ -378,6 +378,14 @@ class SessionTestCase(unittest.TestCase):
         if cls.tmp:
             shutil.rmtree(cls.tmp, ignore_errors=True)
 
+    def assertSectionHas(self, name, *parts, lines=False):
+        """Assert that section name of the session holds each of parts:
+        as text, or with lines=True as whole non-empty lines."""
+        seen = self.session.lines(name) if lines else \
+            self.session.section(name)
+        for part in parts:
+            self.assertIn(part, seen)
+
     def test_session_has_no_sanitizer_report(self):
         if self.session is None:
             self.skipTest('no session')

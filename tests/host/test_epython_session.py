@@ -239,14 +239,10 @@ class EpythonSessionTests(_crash.SessionTestCase):
         self.assertGreaterEqual(built, mtime - datetime.timedelta(days=1))
 
     def test_epython_h_describes_program_lookup(self):
-        text = self.session.section('help')
-        self.assertIn('PYKDUMPPATH', text)
-        self.assertIn('--reload', text)
+        self.assertSectionHas('help', 'PYKDUMPPATH', '--reload')
 
     def test_epython_p_lists_the_so_and_pykdumppath_dirs(self):
-        text = self.session.section('path')
-        for entry in (self.so, self.d1, self.d2):
-            self.assertIn(entry, text)
+        self.assertSectionHas('path', self.so, self.d1, self.d2)
 
     # -- program and argv
 

@@ -74,14 +74,12 @@ class LifecycleTests(_crash.SessionTestCase):
         self.assertIn('SYS_RAN False', self.session.lines('nosys'))
 
     def test_framework_options_leave_argv_and_apply(self):
-        lines = self.session.lines('nosys')
-        self.assertIn("ARGV ['a', 'b']", lines)
-        self.assertIn('MAXEL 7', lines)
+        self.assertSectionHas('nosys', "ARGV ['a', 'b']", 'MAXEL 7',
+                              lines=True)
 
     def test_options_apply_when_the_api_is_imported_late(self):
-        lines = self.session.lines('late')
-        self.assertIn("LATE_ARGV ['x']", lines)
-        self.assertIn('LATE_MAXEL 3', lines)
+        self.assertSectionHas('late', "LATE_ARGV ['x']", 'LATE_MAXEL 3',
+                              lines=True)
 
     def test_program_without_the_api_gets_no_summary(self):
         # (once a program has imported the API, every run gets one)
