@@ -1240,28 +1240,31 @@ static long btf_member(const char *name, const char *member, bool want_size)
 	return btf_decides(name) ? -1 : -2;
 }
 
-struct mpk_error *mpk_member_offset(const char *name, const char *member,
-				    long *ret)
+/* A member's offset (@want_size false) or size: BTF first, else crash. */
+static struct mpk_error *member_info(const char *name, const char *member,
+				     bool want_size, long *ret)
 {
-	long v = btf_member(name, member, false);
+	long v = btf_member(name, member, want_size);
 
 	if (v != -2) {
 		*ret = v;
 		return NULL;
 	}
-	return gdb_member_offset(bare_tag(name), member, ret);
+	name = bare_tag(name);
+	return want_size ? gdb_member_size(name, member, ret) :
+			   gdb_member_offset(name, member, ret);
+}
+
+struct mpk_error *mpk_member_offset(const char *name, const char *member,
+				    long *ret)
+{
+	return member_info(name, member, false, ret);
 }
 
 struct mpk_error *mpk_member_size(const char *name, const char *member,
 				  long *ret)
 {
-	long v = btf_member(name, member, true);
-
-	if (v != -2) {
-		*ret = v;
-		return NULL;
-	}
-	return gdb_member_size(bare_tag(name), member, ret);
+	return member_info(name, member, true, ret);
 }
 
 struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret)
