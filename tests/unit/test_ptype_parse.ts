@@ -114,6 +114,20 @@ static struct mpk_error *parse_err(const char *text)
 	return err;
 }
 
+/* The error parsing the capture @name gives (NULL: it parsed). */
+static struct mpk_error *file_err(const char *name)
+{
+	size_t len;
+	char *text = load(name, &len);
+	struct mpk_ptype *pt = NULL;
+	struct mpk_error *err = mpk_ptype_parse(text, len, &pt);
+
+	if (!err)
+		mpk_ptype_destroy(pt);
+	free(text);
+	return err;
+}
+
 /* The error of a `type = ` line of @len bytes of @text. */
 static struct mpk_error *decl_err_len(const char *text, size_t len)
 {
@@ -130,6 +144,48 @@ static struct mpk_error *decl_err_len(const char *text, size_t len)
 static struct mpk_error *decl_err(const char *text)
 {
 	return decl_err_len(text, strlen(text));
+}
+
+/* Append @n copies of @s to @text. */
+static void repeat(char *text, const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		strcat(text, s);
+}
+
+/* crash's SIZE of a type in its `whatis` capture @name. */
+static uint64_t whatis_size(const char *name)
+{
+	size_t len;
+	char *text = load(name, &len);
+	char *size = strstr(text, "SIZE: ");
+	uint64_t ret;
+
+	ck_assert_ptr_nonnull(size);
+	ret = strtoull(size + 6, NULL, 10);
+	free(text);
+	return ret;
+}
+
+/* An enum's values by index, @n of them, one per enumerator. */
+static void ck_enum_values(const struct mpk_ctype *t, const int64_t *values,
+			   size_t n)
+{
+	ck_assert_uint_eq(t->nenumerators, n);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(t->enumerators[i].value, values[i]);
+}
+
+/* Where bitfield @m sits: its type, byte, bit in that byte, width, size. */
+static void ck_bitfield(const struct mpk_member *m, const char *type,
+			uint64_t offset, unsigned bit_offset, unsigned bitsize,
+			uint64_t size)
+{
+	ck_assert_str_eq(m->type.name, type);
+	ck_assert_uint_eq(m->offset, offset);
+	ck_assert_uint_eq(m->bit_offset, bit_offset);
+	ck_assert_uint_eq(m->bitsize, bitsize);
+	ck_assert_uint_eq(m->size, size);
 }
 
 /* A direct member by name ("" finds the first anonymous one). */
@@ -332,26 +388,18 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 
 #test task_struct_total_size_is_crash_whatis_size
 	struct mpk_ptype *pt = parse_file("task_struct.o.txt");
-	size_t len;
-	char *text = load("task_struct.cwhatis.txt", &len);
-	char *size = strstr(text, "SIZE: ");
 
-	ck_assert_ptr_nonnull(size);
 	ck_assert(pt->type.body->flags & MPK_BODY_HAS_SIZE);
-	ck_assert_uint_eq(pt->type.body->size, strtoull(size + 6, NULL, 10));
+	ck_assert_uint_eq(pt->type.body->size,
+			  whatis_size("task_struct.cwhatis.txt"));
 	ck_assert_uint_eq(pt->type.body->size, 9792);
-	free(text);
 	mpk_ptype_destroy(pt);
 
 #test testmod_ASID_total_size_is_crash_whatis_size
 	struct mpk_ptype *pt = parse_file("testmod.ASID.o.txt");
-	size_t len;
-	char *text = load("testmod.ASID.cwhatis.txt", &len);
-	char *size = strstr(text, "SIZE: ");
 
-	ck_assert_ptr_nonnull(size);
-	ck_assert_uint_eq(pt->type.body->size, strtoull(size + 6, NULL, 10));
-	free(text);
+	ck_assert_uint_eq(pt->type.body->size,
+			  whatis_size("testmod.ASID.cwhatis.txt"));
 	mpk_ptype_destroy(pt);
 
 #test sched_entity_nested_in_task_struct_has_its_standalone_layout
@@ -568,12 +616,10 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	mpk_ptype_destroy(pt);
 
 #test ptype_enum_ctx_state_starts_at_minus_one
+	static const int64_t values[] = { -1, 0, 1, 2, 3, 4 };
 	struct mpk_ptype *pt = parse_file("enum_ctx_state.txt");
 
-	ck_assert_uint_eq(pt->type.nenumerators, 6);
-	ck_assert_int_eq(pt->type.enumerators[0].value, -1);
-	ck_assert_int_eq(pt->type.enumerators[1].value, 0);
-	ck_assert_int_eq(pt->type.enumerators[5].value, 4);
+	ck_enum_values(&pt->type, values, 6);
 	mpk_ptype_destroy(pt);
 
 #test ptype_enum_perf_event_sample_format_fills_the_gap_after_1
@@ -588,13 +634,10 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	mpk_ptype_destroy(pt);
 
 #test testmod_sparse_enum_has_negative_zero_and_large_values
+	static const int64_t values[] = { -5, 0, 100, 65536 };
 	struct mpk_ptype *pt = parse_file("testmod.enum_sparse.txt");
 
-	ck_assert_uint_eq(pt->type.nenumerators, 4);
-	ck_assert_int_eq(pt->type.enumerators[0].value, -5);
-	ck_assert_int_eq(pt->type.enumerators[1].value, 0);
-	ck_assert_int_eq(pt->type.enumerators[2].value, 100);
-	ck_assert_int_eq(pt->type.enumerators[3].value, 65536);
+	ck_enum_values(&pt->type, values, 4);
 	mpk_ptype_destroy(pt);
 
 #test ptype_schedule_is_a_prototyped_function_of_no_arguments
@@ -771,14 +814,9 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 
 #test signed_bitfield_across_bytes_keeps_sign
 	struct mpk_ptype *pt = parse_file("testmod.bits.o.txt");
-	const struct mpk_member *d = member(pt->type.body, "d");
 
 	/* `signed int d:7` after 20 bits: bits 20-26, bytes 2 and 3 */
-	ck_assert_str_eq(d->type.name, "int");
-	ck_assert_uint_eq(d->offset, 2);
-	ck_assert_uint_eq(d->bit_offset, 4);
-	ck_assert_uint_eq(d->bitsize, 7);
-	ck_assert_uint_eq(d->size, 4);
+	ck_bitfield(member(pt->type.body, "d"), "int", 2, 4, 7, 4);
 	mpk_ptype_destroy(pt);
 
 #test unsigned_bitfield_straddling_bytes_1_and_2_starts_at_byte_1
@@ -792,13 +830,8 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 
 #test long_long_bitfield_across_32_bit_halves_keeps_its_8_byte_size
 	struct mpk_ptype *pt = parse_file("testmod.bits.o.txt");
-	const struct mpk_member *h = member(pt->type.body, "h");
 
-	ck_assert_str_eq(h->type.name, "long long");
-	ck_assert_uint_eq(h->offset, 13);
-	ck_assert_uint_eq(h->bit_offset, 0);
-	ck_assert_uint_eq(h->bitsize, 20);
-	ck_assert_uint_eq(h->size, 8);
+	ck_bitfield(member(pt->type.body, "h"), "long long", 13, 0, 20, 8);
 	ck_assert_uint_eq(member(pt->type.body, "j")->offset, 16);
 	mpk_ptype_destroy(pt);
 
@@ -1141,11 +1174,9 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 #test fifty_nested_bodies_parse
 	char text[4096] = "type = struct s {\n";
 
-	for (int i = 0; i < 50; i++)
-		strcat(text, "struct {\n");
+	repeat(text, "struct {\n", 50);
 	strcat(text, "int x;\n");
-	for (int i = 0; i < 50; i++)
-		strcat(text, "} m;\n");
+	repeat(text, "} m;\n", 50);
 	strcat(text, "}\n");
 	struct mpk_ptype *pt = parse_text(text);
 	const struct mpk_body *b = pt->type.body;
@@ -1162,13 +1193,8 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	       MPK_ERROR_LOOKUP, "No symbol \"xyz\" in current context.");
 
 #test gdb_no_struct_type_is_a_lookup_error
-	size_t len;
-	char *text = load("gdb13/err_no_struct.txt", &len);
-	struct mpk_ptype *pt;
-
-	ck_err(mpk_ptype_parse(text, len, &pt), MPK_ERROR_LOOKUP,
+	ck_err(file_err("gdb13/err_no_struct.txt"), MPK_ERROR_LOOKUP,
 	       "No struct type named xyz_no_such_struct.");
-	free(text);
 
 #test gdb_no_member_is_a_lookup_error
 	ck_err(parse_err("There is no member named x.\n"), MPK_ERROR_LOOKUP,
@@ -1200,22 +1226,12 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	}
 
 #test crash_gdb_request_failed_is_a_crash_error
-	size_t len;
-	char *text = load("err_no_symbol.txt", &len);
-	struct mpk_ptype *pt;
-
-	ck_err(mpk_ptype_parse(text, len, &pt), MPK_ERROR_CRASH,
+	ck_err(file_err("err_no_symbol.txt"), MPK_ERROR_CRASH,
 	       "gdb: gdb request failed: ptype xyz_no_such_symbol");
-	free(text);
 
 #test crash_whatis_cannot_resolve_is_a_lookup_error
-	size_t len;
-	char *text = load("err_no_symbol.cwhatis.txt", &len);
-	struct mpk_ptype *pt;
-
-	ck_err(mpk_ptype_parse(text, len, &pt), MPK_ERROR_LOOKUP,
+	ck_err(file_err("err_no_symbol.cwhatis.txt"), MPK_ERROR_LOOKUP,
 	       "whatis: cannot resolve: xyz_no_such_symbol");
-	free(text);
 
 #test empty_text_is_a_parse_error
 	ck_err(parse_err(""), MPK_ERROR_PARSE,
@@ -1269,11 +1285,9 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 #test nesting_beyond_the_limit_is_an_error
 	char text[1024] = "int ";
 
-	for (int i = 0; i < 200; i++)
-		strcat(text, "(*");
+	repeat(text, "(*", 200);
 	strcat(text, "x");
-	for (int i = 0; i < 200; i++)
-		strcat(text, ")");
+	repeat(text, ")", 200);
 	ck_err(decl_err(text), MPK_ERROR_PARSE,
 	       "line 1: nesting deeper than 100 levels");
 
