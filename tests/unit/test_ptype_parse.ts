@@ -1233,54 +1233,67 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	ck_err(file_err("err_no_symbol.cwhatis.txt"), MPK_ERROR_LOOKUP,
 	       "whatis: cannot resolve: xyz_no_such_symbol");
 
-#test empty_text_is_a_parse_error
-	ck_err(parse_err(""), MPK_ERROR_PARSE,
-	       "line 1: expected 'type =', got end of text");
-	ck_err(decl_err("  \n"), MPK_ERROR_PARSE,
-	       "line 2: expected a type, got end of text");
+#test malformed_text_is_a_parse_error_saying_where_and_why
+	/* text: a whole ptype capture, or (decl) the type after `type = ` */
+	static const struct {
+		const char *what;
+		bool decl;
+		const char *text, *message;
+	} cases[] = {
+		{ "empty text is a parse error", false,
+		  "",
+		  "line 1: expected 'type =', got end of text" },
+		{ "empty text is a parse error", true,
+		  "  \n",
+		  "line 2: expected a type, got end of text" },
+		{ "prose is a parse error naming the word", false,
+		  "\nhello world\n",
+		  "line 2: expected 'type =', got 'hello'" },
+		{ "missing semicolon names the member and line", false,
+		  "type = struct s {\n    int a;\n    int b\n}\n",
+		  "line 4: expected ';' after member 'b', got '}'" },
+		{ "unterminated body names the opening line", false,
+		  "type = struct s {\n    int a;\n",
+		  "line 3: end of text in the body opened on line 1" },
+		{ "unterminated comment is an error", false,
+		  "/* offset | size",
+		  "line 1: unterminated comment" },
+		{ "member without a name is an error", false,
+		  "type = struct s {\n    int;\n}",
+		  "line 2: member without a name" },
+		{ "two offset comments for one member are an error", false,
+		  "type = struct s {\n/* 0 | 4 */ /* 0 | 4 */ int a;\n}",
+		  "line 2: two offset comments for one member" },
+		{ "bit position above 7 is not gdb output", false,
+		  "type = struct s {\n/* 0: 9 | 4 */ int a : 1;\n}",
+		  "line 2: unrecognized comment '/* 0: 9 | 4 */'" },
+		{ "text after the type is an error", false,
+		  "type = int x y",
+		  "line 1: expected end of text after the type, got 'y'" },
+		{ "array length beyond 64 bits is an error", true,
+		  "char [99999999999999999999]",
+		  "line 1: expected an array length, got '99999999999999999999'" },
+		{ "too many type words is an error", true,
+		  "unsigned unsigned unsigned unsigned unsigned unsigned unsigned unsigned unsigned",
+		  "line 1: too many words in a type" },
+	};
 
-#test prose_is_a_parse_error_naming_the_word
-	ck_err(parse_err("\nhello world\n"), MPK_ERROR_PARSE,
-	       "line 2: expected 'type =', got 'hello'");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct mpk_error *err = cases[i].decl ? decl_err(cases[i].text) :
+							parse_err(cases[i].text);
 
-#test missing_semicolon_names_the_member_and_line
-	ck_err(parse_err("type = struct s {\n    int a;\n    int b\n}\n"),
-	       MPK_ERROR_PARSE,
-	       "line 4: expected ';' after member 'b', got '}'");
-
-#test unterminated_body_names_the_opening_line
-	ck_err(parse_err("type = struct s {\n    int a;\n"), MPK_ERROR_PARSE,
-	       "line 3: end of text in the body opened on line 1");
-
-#test unterminated_comment_is_an_error
-	ck_err(parse_err("/* offset | size"), MPK_ERROR_PARSE,
-	       "line 1: unterminated comment");
+		ck_assert_msg(err != NULL, "%s: no error", cases[i].what);
+		ck_assert_int_eq(err->code, MPK_ERROR_PARSE);
+		ck_assert_msg(!strcmp(err->message, cases[i].message),
+			      "%s: got '%s'", cases[i].what, err->message);
+		mpk_error_destroy(err);
+	}
 
 #test nul_byte_is_an_error
 	struct mpk_ptype *pt;
 
 	ck_err(mpk_ptype_parse("type = int\0x", 12, &pt), MPK_ERROR_PARSE,
 	       "line 1: unexpected byte 0x00");
-
-#test member_without_a_name_is_an_error
-	ck_err(parse_err("type = struct s {\n    int;\n}"), MPK_ERROR_PARSE,
-	       "line 2: member without a name");
-
-#test two_offset_comments_for_one_member_are_an_error
-	ck_err(parse_err("type = struct s {\n/* 0 | 4 */ /* 0 | 4 */ int a;\n}"),
-	       MPK_ERROR_PARSE, "line 2: two offset comments for one member");
-
-#test bit_position_above_7_is_not_gdb_output
-	ck_err(parse_err("type = struct s {\n/* 0: 9 | 4 */ int a : 1;\n}"),
-	       MPK_ERROR_PARSE, "line 2: unrecognized comment '/* 0: 9 | 4 */'");
-
-#test text_after_the_type_is_an_error
-	ck_err(parse_err("type = int x y"), MPK_ERROR_PARSE,
-	       "line 1: expected end of text after the type, got 'y'");
-
-#test array_length_beyond_64_bits_is_an_error
-	ck_err(decl_err("char [99999999999999999999]"), MPK_ERROR_PARSE,
-	       "line 1: expected an array length, got '99999999999999999999'");
 
 #test nesting_beyond_the_limit_is_an_error
 	char text[1024] = "int ";
@@ -1290,10 +1303,6 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	repeat(text, ")", 200);
 	ck_err(decl_err(text), MPK_ERROR_PARSE,
 	       "line 1: nesting deeper than 100 levels");
-
-#test too_many_type_words_is_an_error
-	ck_err(decl_err("unsigned unsigned unsigned unsigned unsigned unsigned unsigned unsigned unsigned"),
-	       MPK_ERROR_PARSE, "line 1: too many words in a type");
 
 #test null_text_with_a_length_is_invalid
 	struct mpk_ptype *pt;
