@@ -623,37 +623,29 @@ static struct mpk_error *base_type_ptype(const char *expr,
 	return NULL;
 }
 
-/*
- * The BTF answer to ptype of @expr, cached under "b:EXPR"; NULL *ret
- * (and no error) when BTF cannot say and gdb should be asked.
- */
-static struct mpk_error *btf_query(const char *expr,
-				   const struct mpk_ptype **ret)
+/* BTF's answer cached under @key, freeing @key, in *@ret: false if none. */
+static bool btf_cached(char *key, const struct mpk_ptype **ret)
 {
-	const struct mpk_btf *btf = btf_for(expr);
-	struct mpk_base_type base;
-	struct cache_entry *e;
-	struct mpk_error *err;
-	struct mpk_ptype *ptype = NULL;
-	char *key;
+	struct cache_entry *e = cache_find(key);
 
-	*ret = NULL;
-	if (!btf)
-		return NULL;
-	if (asprintf(&key, "b:%s", expr) < 0)
-		return &mpk_enomem;
-	e = cache_find(key);
-	if (e) {
-		free(key);
-		if (e->ptype)
-			*ret = e->ptype;
-		return NULL;
-	}
-	if (mpk_base_type(expr, &base))
-		err = base_type_ptype(expr, &ptype);
-	else
-		err = mpk_btf_ptype(btf, expr, &ptype);
-	if (err && err->code != MPK_ERROR_LOOKUP) {
+	if (!e)
+		return false;
+	free(key);
+	*ret = e->ptype;
+	return true;
+}
+
+/*
+ * Cache BTF's @ptype, or its miss @err when @miss, under @key (taken) and
+ * set *@ret to it (NULL for a miss); any other error is returned, uncached.
+ */
+static struct mpk_error *btf_remember(char *key, struct mpk_ptype *ptype,
+				      struct mpk_error *err, bool miss,
+				      const struct mpk_ptype **ret)
+{
+	struct cache_entry *e;
+
+	if (err && !miss) {
 		free(key);
 		return err;
 	}
@@ -666,6 +658,34 @@ static struct mpk_error *btf_query(const char *expr,
 }
 
 /*
+ * The BTF answer to ptype of @expr, cached under "b:EXPR"; NULL *ret
+ * (and no error) when BTF cannot say and gdb should be asked.
+ */
+static struct mpk_error *btf_query(const char *expr,
+				   const struct mpk_ptype **ret)
+{
+	const struct mpk_btf *btf = btf_for(expr);
+	struct mpk_base_type base;
+	struct mpk_error *err;
+	struct mpk_ptype *ptype = NULL;
+	char *key;
+
+	*ret = NULL;
+	if (!btf)
+		return NULL;
+	if (asprintf(&key, "b:%s", expr) < 0)
+		return &mpk_enomem;
+	if (btf_cached(key, ret))
+		return NULL;
+	if (mpk_base_type(expr, &base))
+		err = base_type_ptype(expr, &ptype);
+	else
+		err = mpk_btf_ptype(btf, expr, &ptype);
+	return btf_remember(key, ptype, err,
+			    err && err->code == MPK_ERROR_LOOKUP, ret);
+}
+
+/*
  * whatis of a per-CPU variable of the kernel from its BTF VAR entry,
  * cached under "v:EXPR"; NULL *ret (and no error) when BTF has no such
  * variable and gdb should be asked.
@@ -675,7 +695,6 @@ static struct mpk_error *btf_whatis(const char *expr,
 {
 	const struct mpk_btf *btf = usable_btf();
 	char name[MPK_NAME_MAX];
-	struct cache_entry *e;
 	struct mpk_error *err;
 	struct mpk_ptype *ptype = NULL;
 	char *key;
@@ -687,25 +706,13 @@ static struct mpk_error *btf_whatis(const char *expr,
 		return NULL;
 	if (asprintf(&key, "v:%s", expr) < 0)
 		return &mpk_enomem;
-	e = cache_find(key);
-	if (e) {
-		free(key);
-		*ret = e->ptype;
+	if (btf_cached(key, ret))
 		return NULL;
-	}
 	err = mpk_btf_var_whatis(btf, expr,
 				 mpk_type_source() == MPK_TYPES_BTF, &ptype);
-	if (err && err->code != MPK_ERROR_LOOKUP &&
-	    err->code != MPK_ERROR_INVALID) {
-		free(key);
-		return err;
-	}
-	/* a miss is remembered too: the next ask goes straight to gdb */
-	err = cache_store(key, ptype, err, &e);
-	if (err)
-		return err;
-	*ret = e->ptype;
-	return NULL;
+	return btf_remember(key, ptype, err,
+			    err && (err->code == MPK_ERROR_LOOKUP ||
+				    err->code == MPK_ERROR_INVALID), ret);
 }
 
 int mpk_type_each_btf_var(int (*fn)(const char *name, void *arg), void *arg)
@@ -1240,28 +1247,31 @@ static long btf_member(const char *name, const char *member, bool want_size)
 	return btf_decides(name) ? -1 : -2;
 }
 
-struct mpk_error *mpk_member_offset(const char *name, const char *member,
-				    long *ret)
+/* A member's offset (@want_size false) or size: BTF first, else crash. */
+static struct mpk_error *member_info(const char *name, const char *member,
+				     bool want_size, long *ret)
 {
-	long v = btf_member(name, member, false);
+	long v = btf_member(name, member, want_size);
 
 	if (v != -2) {
 		*ret = v;
 		return NULL;
 	}
-	return gdb_member_offset(bare_tag(name), member, ret);
+	name = bare_tag(name);
+	return want_size ? gdb_member_size(name, member, ret) :
+			   gdb_member_offset(name, member, ret);
+}
+
+struct mpk_error *mpk_member_offset(const char *name, const char *member,
+				    long *ret)
+{
+	return member_info(name, member, false, ret);
 }
 
 struct mpk_error *mpk_member_size(const char *name, const char *member,
 				  long *ret)
 {
-	long v = btf_member(name, member, true);
-
-	if (v != -2) {
-		*ret = v;
-		return NULL;
-	}
-	return gdb_member_size(bare_tag(name), member, ret);
+	return member_info(name, member, true, ret);
 }
 
 struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret)

@@ -584,22 +584,28 @@ static PyObject *crash_struct_size(PyObject *self, PyObject *args)
 	return PyLong_FromLong(size);
 }
 
+/* A member's offset (@want_size false) or size, args parsed by @fmt. */
+static PyObject *member_info(PyObject *args, const char *fmt, bool want_size)
+{
+	const char *name, *member;
+	long v;
+	struct mpk_error *err;
+
+	if (!PyArg_ParseTuple(args, fmt, &name, &member))
+		return NULL;
+	err = want_size ? mpk_member_size(name, member, &v) :
+			  mpk_member_offset(name, member, &v);
+	if (err)
+		return mpk_raise(err);
+	return PyLong_FromLong(v);
+}
+
 PyDoc_STRVAR(member_offset_doc,
 "member_offset(struct, member) -> int\n\nOffset from crash, -1 if unknown.");
 
 static PyObject *crash_member_offset(PyObject *self, PyObject *args)
 {
-	const char *name, *member;
-
-	long v;
-	struct mpk_error *err;
-
-	if (!PyArg_ParseTuple(args, "ss:member_offset", &name, &member))
-		return NULL;
-	err = mpk_member_offset(name, member, &v);
-	if (err)
-		return mpk_raise(err);
-	return PyLong_FromLong(v);
+	return member_info(args, "ss:member_offset", false);
 }
 
 PyDoc_STRVAR(member_size_doc,
@@ -607,17 +613,7 @@ PyDoc_STRVAR(member_size_doc,
 
 static PyObject *crash_member_size(PyObject *self, PyObject *args)
 {
-	const char *name, *member;
-
-	long v;
-	struct mpk_error *err;
-
-	if (!PyArg_ParseTuple(args, "ss:member_size", &name, &member))
-		return NULL;
-	err = mpk_member_size(name, member, &v);
-	if (err)
-		return mpk_raise(err);
-	return PyLong_FromLong(v);
+	return member_info(args, "ss:member_size", true);
 }
 
 PyDoc_STRVAR(type_generation_doc,

@@ -114,6 +114,20 @@ static struct mpk_error *parse_err(const char *text)
 	return err;
 }
 
+/* The error parsing the capture @name gives (NULL: it parsed). */
+static struct mpk_error *file_err(const char *name)
+{
+	size_t len;
+	char *text = load(name, &len);
+	struct mpk_ptype *pt = NULL;
+	struct mpk_error *err = mpk_ptype_parse(text, len, &pt);
+
+	if (!err)
+		mpk_ptype_destroy(pt);
+	free(text);
+	return err;
+}
+
 /* The error of a `type = ` line of @len bytes of @text. */
 static struct mpk_error *decl_err_len(const char *text, size_t len)
 {
@@ -130,6 +144,48 @@ static struct mpk_error *decl_err_len(const char *text, size_t len)
 static struct mpk_error *decl_err(const char *text)
 {
 	return decl_err_len(text, strlen(text));
+}
+
+/* Append @n copies of @s to @text. */
+static void repeat(char *text, const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		strcat(text, s);
+}
+
+/* crash's SIZE of a type in its `whatis` capture @name. */
+static uint64_t whatis_size(const char *name)
+{
+	size_t len;
+	char *text = load(name, &len);
+	char *size = strstr(text, "SIZE: ");
+	uint64_t ret;
+
+	ck_assert_ptr_nonnull(size);
+	ret = strtoull(size + 6, NULL, 10);
+	free(text);
+	return ret;
+}
+
+/* An enum's values by index, @n of them, one per enumerator. */
+static void ck_enum_values(const struct mpk_ctype *t, const int64_t *values,
+			   size_t n)
+{
+	ck_assert_uint_eq(t->nenumerators, n);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(t->enumerators[i].value, values[i]);
+}
+
+/* Where bitfield @m sits: its type, byte, bit in that byte, width, size. */
+static void ck_bitfield(const struct mpk_member *m, const char *type,
+			uint64_t offset, unsigned bit_offset, unsigned bitsize,
+			uint64_t size)
+{
+	ck_assert_str_eq(m->type.name, type);
+	ck_assert_uint_eq(m->offset, offset);
+	ck_assert_uint_eq(m->bit_offset, bit_offset);
+	ck_assert_uint_eq(m->bitsize, bitsize);
+	ck_assert_uint_eq(m->size, size);
 }
 
 /* A direct member by name ("" finds the first anonymous one). */
@@ -332,26 +388,18 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 
 #test task_struct_total_size_is_crash_whatis_size
 	struct mpk_ptype *pt = parse_file("task_struct.o.txt");
-	size_t len;
-	char *text = load("task_struct.cwhatis.txt", &len);
-	char *size = strstr(text, "SIZE: ");
 
-	ck_assert_ptr_nonnull(size);
 	ck_assert(pt->type.body->flags & MPK_BODY_HAS_SIZE);
-	ck_assert_uint_eq(pt->type.body->size, strtoull(size + 6, NULL, 10));
+	ck_assert_uint_eq(pt->type.body->size,
+			  whatis_size("task_struct.cwhatis.txt"));
 	ck_assert_uint_eq(pt->type.body->size, 9792);
-	free(text);
 	mpk_ptype_destroy(pt);
 
 #test testmod_ASID_total_size_is_crash_whatis_size
 	struct mpk_ptype *pt = parse_file("testmod.ASID.o.txt");
-	size_t len;
-	char *text = load("testmod.ASID.cwhatis.txt", &len);
-	char *size = strstr(text, "SIZE: ");
 
-	ck_assert_ptr_nonnull(size);
-	ck_assert_uint_eq(pt->type.body->size, strtoull(size + 6, NULL, 10));
-	free(text);
+	ck_assert_uint_eq(pt->type.body->size,
+			  whatis_size("testmod.ASID.cwhatis.txt"));
 	mpk_ptype_destroy(pt);
 
 #test sched_entity_nested_in_task_struct_has_its_standalone_layout
@@ -568,12 +616,10 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	mpk_ptype_destroy(pt);
 
 #test ptype_enum_ctx_state_starts_at_minus_one
+	static const int64_t values[] = { -1, 0, 1, 2, 3, 4 };
 	struct mpk_ptype *pt = parse_file("enum_ctx_state.txt");
 
-	ck_assert_uint_eq(pt->type.nenumerators, 6);
-	ck_assert_int_eq(pt->type.enumerators[0].value, -1);
-	ck_assert_int_eq(pt->type.enumerators[1].value, 0);
-	ck_assert_int_eq(pt->type.enumerators[5].value, 4);
+	ck_enum_values(&pt->type, values, 6);
 	mpk_ptype_destroy(pt);
 
 #test ptype_enum_perf_event_sample_format_fills_the_gap_after_1
@@ -588,13 +634,10 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	mpk_ptype_destroy(pt);
 
 #test testmod_sparse_enum_has_negative_zero_and_large_values
+	static const int64_t values[] = { -5, 0, 100, 65536 };
 	struct mpk_ptype *pt = parse_file("testmod.enum_sparse.txt");
 
-	ck_assert_uint_eq(pt->type.nenumerators, 4);
-	ck_assert_int_eq(pt->type.enumerators[0].value, -5);
-	ck_assert_int_eq(pt->type.enumerators[1].value, 0);
-	ck_assert_int_eq(pt->type.enumerators[2].value, 100);
-	ck_assert_int_eq(pt->type.enumerators[3].value, 65536);
+	ck_enum_values(&pt->type, values, 4);
 	mpk_ptype_destroy(pt);
 
 #test ptype_schedule_is_a_prototyped_function_of_no_arguments
@@ -771,14 +814,9 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 
 #test signed_bitfield_across_bytes_keeps_sign
 	struct mpk_ptype *pt = parse_file("testmod.bits.o.txt");
-	const struct mpk_member *d = member(pt->type.body, "d");
 
 	/* `signed int d:7` after 20 bits: bits 20-26, bytes 2 and 3 */
-	ck_assert_str_eq(d->type.name, "int");
-	ck_assert_uint_eq(d->offset, 2);
-	ck_assert_uint_eq(d->bit_offset, 4);
-	ck_assert_uint_eq(d->bitsize, 7);
-	ck_assert_uint_eq(d->size, 4);
+	ck_bitfield(member(pt->type.body, "d"), "int", 2, 4, 7, 4);
 	mpk_ptype_destroy(pt);
 
 #test unsigned_bitfield_straddling_bytes_1_and_2_starts_at_byte_1
@@ -792,13 +830,8 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 
 #test long_long_bitfield_across_32_bit_halves_keeps_its_8_byte_size
 	struct mpk_ptype *pt = parse_file("testmod.bits.o.txt");
-	const struct mpk_member *h = member(pt->type.body, "h");
 
-	ck_assert_str_eq(h->type.name, "long long");
-	ck_assert_uint_eq(h->offset, 13);
-	ck_assert_uint_eq(h->bit_offset, 0);
-	ck_assert_uint_eq(h->bitsize, 20);
-	ck_assert_uint_eq(h->size, 8);
+	ck_bitfield(member(pt->type.body, "h"), "long long", 13, 0, 20, 8);
 	ck_assert_uint_eq(member(pt->type.body, "j")->offset, 16);
 	mpk_ptype_destroy(pt);
 
@@ -1141,11 +1174,9 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 #test fifty_nested_bodies_parse
 	char text[4096] = "type = struct s {\n";
 
-	for (int i = 0; i < 50; i++)
-		strcat(text, "struct {\n");
+	repeat(text, "struct {\n", 50);
 	strcat(text, "int x;\n");
-	for (int i = 0; i < 50; i++)
-		strcat(text, "} m;\n");
+	repeat(text, "} m;\n", 50);
 	strcat(text, "}\n");
 	struct mpk_ptype *pt = parse_text(text);
 	const struct mpk_body *b = pt->type.body;
@@ -1157,88 +1188,109 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 
 #tcase errors
 
-#test gdb_no_symbol_is_a_lookup_error_with_gdb_text
-	ck_err(parse_err("No symbol \"xyz\" in current context.\n"),
-	       MPK_ERROR_LOOKUP, "No symbol \"xyz\" in current context.");
-
 #test gdb_no_struct_type_is_a_lookup_error
-	size_t len;
-	char *text = load("gdb13/err_no_struct.txt", &len);
-	struct mpk_ptype *pt;
-
-	ck_err(mpk_ptype_parse(text, len, &pt), MPK_ERROR_LOOKUP,
+	ck_err(file_err("gdb13/err_no_struct.txt"), MPK_ERROR_LOOKUP,
 	       "No struct type named xyz_no_such_struct.");
-	free(text);
 
-#test gdb_no_member_is_a_lookup_error
-	ck_err(parse_err("There is no member named x.\n"), MPK_ERROR_LOOKUP,
-	       "There is no member named x.");
+#test crash_gdb_request_failed_is_a_crash_error
+	ck_err(file_err("err_no_symbol.txt"), MPK_ERROR_CRASH,
+	       "gdb: gdb request failed: ptype xyz_no_such_symbol");
 
-#test gdb_lookup_errors_say_what_kind_and_name_was_missing
+#test crash_whatis_cannot_resolve_is_a_lookup_error
+	ck_err(file_err("err_no_symbol.cwhatis.txt"), MPK_ERROR_LOOKUP,
+	       "whatis: cannot resolve: xyz_no_such_symbol");
+
+#test bad_text_is_an_error_saying_what_and_where
+	/*
+	 * .text: a whole ptype capture, or (.decl) the type after `type = `.
+	 * gdb's lookup failures (.name set) are MPK_ERROR_LOOKUP naming the
+	 * kind and name missing; the rest are MPK_ERROR_PARSE.
+	 */
 	static const struct {
-		const char *text;
+		const char *what;
+		bool decl;
+		const char *text, *message;
 		enum mpk_lookup_kind kind;
 		const char *name;
 	} cases[] = {
-		{ "No symbol \"xyz\" in current context.\n", MPK_LOOKUP_SYMBOL,
-		  "xyz" },
-		{ "No struct type named s_x.\n", MPK_LOOKUP_TYPE, "struct s_x" },
-		{ "No union type named u.\n", MPK_LOOKUP_TYPE, "union u" },
-		{ "No enum type named e.\n", MPK_LOOKUP_TYPE, "enum e" },
-		{ "No type named t_t.\n", MPK_LOOKUP_TYPE, "t_t" },
-		{ "There is no member named m.\n", MPK_LOOKUP_MEMBER, "m" },
+		{ .what = "gdb no symbol",
+		  .text = "No symbol \"xyz\" in current context.\n",
+		  .message = "No symbol \"xyz\" in current context.",
+		  .kind = MPK_LOOKUP_SYMBOL, .name = "xyz" },
+		{ .what = "gdb no struct type",
+		  .text = "No struct type named s_x.\n",
+		  .message = "No struct type named s_x.",
+		  .kind = MPK_LOOKUP_TYPE, .name = "struct s_x" },
+		{ .what = "gdb no union type",
+		  .text = "No union type named u.\n",
+		  .message = "No union type named u.",
+		  .kind = MPK_LOOKUP_TYPE, .name = "union u" },
+		{ .what = "gdb no enum type",
+		  .text = "No enum type named e.\n",
+		  .message = "No enum type named e.",
+		  .kind = MPK_LOOKUP_TYPE, .name = "enum e" },
+		{ .what = "gdb no type",
+		  .text = "No type named t_t.\n",
+		  .message = "No type named t_t.",
+		  .kind = MPK_LOOKUP_TYPE, .name = "t_t" },
+		{ .what = "gdb no member",
+		  .text = "There is no member named m.\n",
+		  .message = "There is no member named m.",
+		  .kind = MPK_LOOKUP_MEMBER, .name = "m" },
+		{ .what = "empty text is a parse error",
+		  .text = "",
+		  .message = "line 1: expected 'type =', got end of text" },
+		{ .what = "empty text is a parse error", .decl = true,
+		  .text = "  \n",
+		  .message = "line 2: expected a type, got end of text" },
+		{ .what = "prose is a parse error naming the word",
+		  .text = "\nhello world\n",
+		  .message = "line 2: expected 'type =', got 'hello'" },
+		{ .what = "missing semicolon names the member and line",
+		  .text = "type = struct s {\n    int a;\n    int b\n}\n",
+		  .message = "line 4: expected ';' after member 'b', got '}'" },
+		{ .what = "unterminated body names the opening line",
+		  .text = "type = struct s {\n    int a;\n",
+		  .message = "line 3: end of text in the body opened on line 1" },
+		{ .what = "unterminated comment is an error",
+		  .text = "/* offset | size",
+		  .message = "line 1: unterminated comment" },
+		{ .what = "member without a name is an error",
+		  .text = "type = struct s {\n    int;\n}",
+		  .message = "line 2: member without a name" },
+		{ .what = "two offset comments for one member are an error",
+		  .text = "type = struct s {\n/* 0 | 4 */ /* 0 | 4 */ int a;\n}",
+		  .message = "line 2: two offset comments for one member" },
+		{ .what = "bit position above 7 is not gdb output",
+		  .text = "type = struct s {\n/* 0: 9 | 4 */ int a : 1;\n}",
+		  .message = "line 2: unrecognized comment '/* 0: 9 | 4 */'" },
+		{ .what = "text after the type is an error",
+		  .text = "type = int x y",
+		  .message = "line 1: expected end of text after the type, got 'y'" },
+		{ .what = "array length beyond 64 bits is an error", .decl = true,
+		  .text = "char [99999999999999999999]",
+		  .message = "line 1: expected an array length, got '99999999999999999999'" },
+		{ .what = "too many type words is an error", .decl = true,
+		  .text = "unsigned unsigned unsigned unsigned unsigned unsigned unsigned unsigned unsigned",
+		  .message = "line 1: too many words in a type" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		struct mpk_error *err = parse_err(cases[i].text);
+		struct mpk_error *err = cases[i].decl ? decl_err(cases[i].text) :
+							parse_err(cases[i].text);
 
-		ck_assert_ptr_nonnull(err);
-		ck_assert_int_eq(err->code, MPK_ERROR_LOOKUP);
-		ck_assert_int_eq(err->lookup, cases[i].kind);
-		ck_assert_str_eq(err->name, cases[i].name);
+		ck_assert_msg(err != NULL, "%s: no error", cases[i].what);
+		ck_assert_msg(!strcmp(err->message, cases[i].message),
+			      "%s: got '%s'", cases[i].what, err->message);
+		if (cases[i].name) {
+			ck_assert_int_eq(err->code, MPK_ERROR_LOOKUP);
+			ck_assert_int_eq(err->lookup, cases[i].kind);
+			ck_assert_str_eq(err->name, cases[i].name);
+		} else {
+			ck_assert_int_eq(err->code, MPK_ERROR_PARSE);
+		}
 		mpk_error_destroy(err);
 	}
-
-#test crash_gdb_request_failed_is_a_crash_error
-	size_t len;
-	char *text = load("err_no_symbol.txt", &len);
-	struct mpk_ptype *pt;
-
-	ck_err(mpk_ptype_parse(text, len, &pt), MPK_ERROR_CRASH,
-	       "gdb: gdb request failed: ptype xyz_no_such_symbol");
-	free(text);
-
-#test crash_whatis_cannot_resolve_is_a_lookup_error
-	size_t len;
-	char *text = load("err_no_symbol.cwhatis.txt", &len);
-	struct mpk_ptype *pt;
-
-	ck_err(mpk_ptype_parse(text, len, &pt), MPK_ERROR_LOOKUP,
-	       "whatis: cannot resolve: xyz_no_such_symbol");
-	free(text);
-
-#test empty_text_is_a_parse_error
-	ck_err(parse_err(""), MPK_ERROR_PARSE,
-	       "line 1: expected 'type =', got end of text");
-	ck_err(decl_err("  \n"), MPK_ERROR_PARSE,
-	       "line 2: expected a type, got end of text");
-
-#test prose_is_a_parse_error_naming_the_word
-	ck_err(parse_err("\nhello world\n"), MPK_ERROR_PARSE,
-	       "line 2: expected 'type =', got 'hello'");
-
-#test missing_semicolon_names_the_member_and_line
-	ck_err(parse_err("type = struct s {\n    int a;\n    int b\n}\n"),
-	       MPK_ERROR_PARSE,
-	       "line 4: expected ';' after member 'b', got '}'");
-
-#test unterminated_body_names_the_opening_line
-	ck_err(parse_err("type = struct s {\n    int a;\n"), MPK_ERROR_PARSE,
-	       "line 3: end of text in the body opened on line 1");
-
-#test unterminated_comment_is_an_error
-	ck_err(parse_err("/* offset | size"), MPK_ERROR_PARSE,
-	       "line 1: unterminated comment");
 
 #test nul_byte_is_an_error
 	struct mpk_ptype *pt;
@@ -1246,40 +1298,14 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	ck_err(mpk_ptype_parse("type = int\0x", 12, &pt), MPK_ERROR_PARSE,
 	       "line 1: unexpected byte 0x00");
 
-#test member_without_a_name_is_an_error
-	ck_err(parse_err("type = struct s {\n    int;\n}"), MPK_ERROR_PARSE,
-	       "line 2: member without a name");
-
-#test two_offset_comments_for_one_member_are_an_error
-	ck_err(parse_err("type = struct s {\n/* 0 | 4 */ /* 0 | 4 */ int a;\n}"),
-	       MPK_ERROR_PARSE, "line 2: two offset comments for one member");
-
-#test bit_position_above_7_is_not_gdb_output
-	ck_err(parse_err("type = struct s {\n/* 0: 9 | 4 */ int a : 1;\n}"),
-	       MPK_ERROR_PARSE, "line 2: unrecognized comment '/* 0: 9 | 4 */'");
-
-#test text_after_the_type_is_an_error
-	ck_err(parse_err("type = int x y"), MPK_ERROR_PARSE,
-	       "line 1: expected end of text after the type, got 'y'");
-
-#test array_length_beyond_64_bits_is_an_error
-	ck_err(decl_err("char [99999999999999999999]"), MPK_ERROR_PARSE,
-	       "line 1: expected an array length, got '99999999999999999999'");
-
 #test nesting_beyond_the_limit_is_an_error
 	char text[1024] = "int ";
 
-	for (int i = 0; i < 200; i++)
-		strcat(text, "(*");
+	repeat(text, "(*", 200);
 	strcat(text, "x");
-	for (int i = 0; i < 200; i++)
-		strcat(text, ")");
+	repeat(text, ")", 200);
 	ck_err(decl_err(text), MPK_ERROR_PARSE,
 	       "line 1: nesting deeper than 100 levels");
-
-#test too_many_type_words_is_an_error
-	ck_err(decl_err("unsigned unsigned unsigned unsigned unsigned unsigned unsigned unsigned unsigned"),
-	       MPK_ERROR_PARSE, "line 1: too many words in a type");
 
 #test null_text_with_a_length_is_invalid
 	struct mpk_ptype *pt;
