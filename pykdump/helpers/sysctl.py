@@ -16,7 +16,7 @@ __all__ = ['for_each_sysctl', 'sysctl_value', 'WELL_KNOWN_SYSCTLS',
            'read_sysctl_variable']
 
 
-_S_IFMT, _S_IFDIR = 0o170000, 0o040000
+_S_IFMT, _S_IFDIR, _S_IFLNK = 0o170000, 0o040000, 0o120000
 
 # proc handler -> how its data is laid out (kernel/sysctl.c).
 _INT_HANDLERS = ('proc_dointvec', 'proc_dointvec_minmax',
@@ -30,8 +30,14 @@ _INT_HANDLERS = ('proc_dointvec', 'proc_dointvec_minmax',
                  'proc_dointvec_minmax_coredump',
                  'proc_dointvec_minmax_sysadmin', 'overcommit_policy_handler',
                  'dirty_background_ratio_handler', 'dirty_ratio_handler',
-                 'min_free_kbytes_sysctl_handler')
-_LONG_HANDLERS = ('proc_doulongvec_minmax',
+                 'min_free_kbytes_sysctl_handler',
+                 # ipc/ipc_sysctl.c, ipc/mq_sysctl.c: before v5.19 they
+                 # copy the table for the reader's namespace; the data
+                 # pointers are init_ipc_ns's
+                 'proc_ipc_dointvec', 'proc_ipc_dointvec_minmax',
+                 'proc_ipc_dointvec_minmax_orphans', 'proc_ipc_sem_dointvec',
+                 'proc_mq_dointvec', 'proc_mq_dointvec_minmax')
+_LONG_HANDLERS = ('proc_doulongvec_minmax', 'proc_ipc_doulongvec_minmax',
                   'proc_doulongvec_ms_jiffies_minmax',
                   'proc_dohung_task_timeout_secs',
                   'dirty_bytes_handler', 'dirty_background_bytes_handler',
@@ -88,23 +94,79 @@ def _dir_entries(ctl_dir, prefix, depth):
             yield path, table
 
 
+# The struct ctl_table_set of each initial namespace that registers its
+# sysctls apart from sysctl_table_root's default set: (variable, member,
+# the struct the member is looked for in).
+_NAMESPACE_SETS = (
+    ('init_net', 'sysctls', 'struct net'),
+    # Linux commit 7863dcc72d0f ("pid: allow pid_max to be set per pid
+    # namespace") (v6.14): kernel.pid_max.
+    ('init_pid_ns', 'set', 'struct pid_namespace'),
+    ('init_user_ns', 'set', 'struct user_namespace'),
+    # Linux commits 1f5c135ee509 ("ipc: Store ipc sysctls in the ipc
+    # namespace") and dc55e35f9e81 ("ipc: Store mqueue sysctls in the ipc
+    # namespace") (v5.19): kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.
+    ('init_ipc_ns', 'ipc_set', 'struct ipc_namespace'),
+    ('init_ipc_ns', 'mq_set', 'struct ipc_namespace'),
+)
+
+
+def _namespace_sets():
+    """The struct ctl_table_set of each initial namespace this kernel has."""
+    sets = []
+    for var, member, stype in _NAMESPACE_SETS:
+        try:
+            if symbol_exists(var) and member_offset(stype, member) >= 0:
+                sets.append(getattr(readSymbol(var), member))
+        except crash.error:
+            pass  # the variable or its type is not in this kernel
+    return sets
+
+
+def _resolve_links(entries, sets):
+    """entries with each link entry replaced by the table it stands for.
+
+    Sysctls registered on a namespace's own set also appear in the default
+    set as link entries (``S_IFLNK``; insert_links() in
+    ``fs/proc/proc_sysctl.c``) whose ``data`` is the ``struct
+    ctl_table_root``; /proc/sys shows the entry of the same path in the
+    reader's namespace's set (sysctl_follow_link()): here the initial
+    namespace's. A link to a set not known here stays a link (no value).
+    """
+    by_root = {}
+    for tset in sets:
+        by_root.setdefault(int(tset.dir.header.root), tset)
+    targets = {}        # root -> {path: table} of its set, on first need
+    for name, table in entries:
+        if (int(table.mode) & _S_IFMT) == _S_IFLNK:
+            root = int(table.data)
+            if root in by_root:
+                if root not in targets:
+                    targets[root] = dict(_dir_entries(by_root[root].dir,
+                                                      '', 0))
+                if name not in targets[root]:
+                    continue    # a directory: the set's own walk lists it
+                table = targets[root][name]
+        yield name, table
+
+
 def for_each_sysctl():
     """Generate ``(name, struct ctl_table)`` of every registered sysctl.
 
     Names are dotted (``vm.swappiness``).  Walks
-    ``sysctl_table_root.default_set.dir`` and ``init_net``'s set (the
-    ``net.*`` entries of the initial network namespace).
-    C equivalent: what ``proc_sys_readdir()`` lists under /proc/sys.
+    ``sysctl_table_root.default_set.dir``, then the sets of the initial
+    namespaces (``init_net``'s ``net.*``, ``init_pid_ns``'s
+    ``kernel.pid_max``, ``init_user_ns``'s ``user.*``, ``init_ipc_ns``'s);
+    a link entry of the default set gives the initial namespace's entry.
+    C equivalent: what ``proc_sys_readdir()`` lists under /proc/sys for a
+    task of the initial namespaces.
     """
+    sets = _namespace_sets()
     roots = [readSymbol('sysctl_table_root').default_set.dir]
-    try:
-        if member_offset('struct net', 'sysctls') >= 0:
-            roots.append(readSymbol('init_net').sysctls.dir)
-    except crash.error:
-        pass
+    roots.extend(tset.dir for tset in sets)
     seen = set()
     for root in roots:
-        for name, table in _dir_entries(root, '', 0):
+        for name, table in _resolve_links(_dir_entries(root, '', 0), sets):
             if name not in seen:
                 seen.add(name)
                 yield name, table

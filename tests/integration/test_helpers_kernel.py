@@ -130,6 +130,25 @@ class TestSysctl(unittest.TestCase):
                 self.assertEqual(K.sysctl_value(self.tables[name]),
                                  crash_p('(int)%s' % var))
 
+    def test_namespace_sysctls_are_the_initial_namespaces_values(self):
+        # on the user and ipc namespaces' own sets (since v4.9 and
+        # v5.19), seen through links of the default set
+        for name, expr in (
+                ('kernel.shmmni', 'init_ipc_ns.shm_ctlmni'),
+                ('kernel.msgmax', 'init_ipc_ns.msg_ctlmax'),
+                ('kernel.sem', 'init_ipc_ns.sem_ctls'),
+                ('user.max_user_namespaces',
+                 'init_user_ns.ucount_max[UCOUNT_USER_NAMESPACES]')):
+            with self.subTest(name=name):
+                self.assertEqual(K.sysctl_value(self.tables[name]),
+                                 '\t'.join(re.findall(r'-?\d+',
+                                                      crash_p(expr))))
+
+    def test_no_entry_is_a_link_to_a_namespace_set(self):
+        s_ifmt, s_iflnk = 0o170000, 0o120000
+        self.assertEqual([name for name, table in self.tables.items()
+                          if int(table.mode) & s_ifmt == s_iflnk], [])
+
     def test_string_sysctl_is_the_hostname(self):
         self.assertEqual(K.sysctl_value(self.tables['kernel.hostname']),
                          truth()['system']['nodename'])
