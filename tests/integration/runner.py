@@ -81,6 +81,7 @@ class LineResult(unittest.TestResult):
         self._current = None
         self._outcome = None
         self._start = 0.0
+        self._subtests = {'pass': 0, 'skip': 0}
 
     def _line(self, word, test, extra=''):
         took = time.perf_counter() - self._start
@@ -98,10 +99,21 @@ class LineResult(unittest.TestResult):
     def startTest(self, test):
         super().startTest(test)
         self._current, self._outcome = test, None
+        self._subtests = {'pass': 0, 'skip': 0}
         self._start = time.perf_counter()
 
     def stopTest(self, test):
         super().stopTest(test)
+        if self._outcome is None and self._subtests['skip']:
+            # unittest reports no success for a test one of whose
+            # subTests skipped: it passed if some subTest passed, else
+            # it skipped (the reasons are printed)
+            if self._subtests['pass']:
+                self._outcome = 'pass'
+                self._line('PASS', test, ': %d of its subtests skipped'
+                           % self._subtests['skip'])
+            else:
+                self._outcome = 'skip'
         if self._outcome == 'pass':
             self.passed += 1
         elif self._outcome == 'skip':
@@ -130,6 +142,8 @@ class LineResult(unittest.TestResult):
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         self._line('SKIP', test, ': ' + reason)
+        if getattr(test, 'test_case', None) is self._current is not None:
+            self._subtests['skip'] += 1     # a subTest of the current test
         self._set(test, 'skip')
 
     def addFailure(self, test, err):
@@ -146,7 +160,9 @@ class LineResult(unittest.TestResult):
 
     def addSubTest(self, test, subtest, err):
         super().addSubTest(test, subtest, err)
-        if err is not None:
+        if err is None:
+            self._subtests['pass'] += 1
+        else:
             self._line('FAIL', subtest)
             failed = issubclass(err[0], test.failureException)
             print((self.failures if failed else self.errors)[-1][1])
