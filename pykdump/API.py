@@ -117,6 +117,40 @@ def set_nsproxy(pid=None):
     _nsproxy = lowlevel.StructResult('struct task_struct', task).nsproxy
 
 
+# The C binding, kept across --reload (which runs this module again,
+# when crash.get_task_mem_usage is already the wrapper below).
+_crash_task_mem_usage = getattr(crash, '_crash_task_mem_usage',
+                                crash.get_task_mem_usage)
+crash._crash_task_mem_usage = _crash_task_mem_usage
+
+
+def get_task_mem_usage(task):
+    """``(total_vm_KB, rss_KB)`` of a task: ``crash.get_task_mem_usage``.
+
+    crash's own figures (its ``get_task_mem_usage()``) for a task in its
+    table; for another one (crash 8.0.2 misses most of a 6.1 kernel's)
+    VmSize and VmRSS from :func:`pykdump.helpers.mm.task_memory`. Installed
+    as ``crash.get_task_mem_usage``, the name PyKdump programs call.
+
+    C equivalent: ``get_task_mem_usage()`` in crash's ``memory.c``.
+
+    :param task: ``struct task_struct *``
+    :return: ``(int, int)``
+    """
+    try:
+        return _crash_task_mem_usage(task)
+    except LookupError as exc:
+        if isinstance(exc, crash.error):    # a NULL task, a missing field
+            raise
+    # helpers import this module: import the helper on first use
+    from pykdump.helpers.mm import task_memory
+    mem = task_memory(lowlevel.StructResult('struct task_struct', task))
+    return mem['total_vm'], mem['rss']
+
+
+crash.get_task_mem_usage = get_task_mem_usage
+
+
 def isfileoutput():
     """Whether stdout is a regular file (not a terminal or a pipe)."""
     try:

@@ -290,6 +290,15 @@ class SUInfo(dict, metaclass=MemoizeSU):
     Unknown type -> TypeError("no type NAME").
     """
 
+    def __new__(cls, sname, gdbdict=None):
+        """A struct or union gdb describes is looked up member by member
+        (:class:`_MemberwiseSUInfo`); BTF's and the rest, whole."""
+        if cls is SUInfo and gdbdict is None and \
+                sname.startswith(('struct ', 'union ')) and \
+                not crash.type_from_btf(sname):
+            return dict.__new__(_MemberwiseSUInfo)
+        return dict.__new__(cls)
+
     def __init__(self, sname, gdbdict=None):
         """Ask gdb for sname's layout (or use gdbdict) and build fields."""
         dict.__init__(self)
@@ -406,6 +415,105 @@ class SUInfo(dict, metaclass=MemoizeSU):
 
     def __eq__(self, other):
         return self is other
+
+
+class _MemberwiseSUInfo(SUInfo):
+    """An SUInfo from gdb that asks for each member on first use.
+
+    gdb's whole layout of a struct costs seconds on a vmlinux without
+    .gdb_index (``ptype /o struct task_struct``: 3-5 s); crash answers for
+    one member in milliseconds (``crash._su_member_alone``), the same
+    dictionary the layout holds for it. A member those questions cannot
+    describe exactly, and anything that needs every member (iteration,
+    ``len``, ``PYT_body``), builds the whole layout as :class:`SUInfo`
+    does, once. A missing member is remembered.
+    """
+
+    def __init__(self, sname, gdbdict=None):
+        """Only the size of sname: the members come when asked."""
+        dict.__init__(self)
+        self._whole = False
+        self._absent = set()
+        self.PYT_sname = sname
+        self.PYT_fake = False
+        size = crash.struct_size(sname)
+        if size < 0:
+            raise crash.NoTypeError('no type %s' % sname, name=sname)
+        self.PYT_size = self.size = size
+
+    def _whole_layout(self):
+        """Become the SUInfo of the whole layout (members already looked
+        up are replaced by the same answers)."""
+        if not self._whole:
+            self._whole = True
+            SUInfo.__init__(self, self.PYT_sname)
+
+    def _member(self, name):
+        """VarInfo of member name, None if sname has none."""
+        vi = dict.get(self, name)
+        if vi is not None or self._whole or name in self._absent or \
+                not isinstance(name, str):
+            return vi
+        try:
+            d = crash._su_member_alone(self.PYT_sname, name)
+        except crash.NoFieldError:
+            self._absent.add(name)
+            return None
+        if d is None:
+            self._whole_layout()
+            return dict.get(self, name)
+        bitoffset = d.get('bitoffset', 0)
+        vi = VarInfo(name, TypeInfo(d, self.PYT_sname, bitoffset, name),
+                     bitoffset=bitoffset, bitsize=d.get('bitsize'))
+        dict.__setitem__(self, name, vi)
+        return vi
+
+    def __getitem__(self, name):
+        vi = self._member(name)
+        if vi is None:
+            raise KeyError(name)
+        return vi
+
+    def get(self, name, default=None):
+        """The VarInfo of member name, else default."""
+        vi = self._member(name)
+        return default if vi is None else vi
+
+    def __contains__(self, name):
+        return self._member(name) is not None
+
+    def keys(self):
+        """Member names (the whole layout)."""
+        self._whole_layout()
+        return dict.keys(self)
+
+    def values(self):
+        """Member VarInfos (the whole layout)."""
+        self._whole_layout()
+        return dict.values(self)
+
+    def items(self):
+        """(name, VarInfo) pairs (the whole layout)."""
+        self._whole_layout()
+        return dict.items(self)
+
+    def __iter__(self):
+        self._whole_layout()
+        return dict.__iter__(self)
+
+    def __len__(self):
+        self._whole_layout()
+        return dict.__len__(self)
+
+    @property
+    def _members(self):
+        """The whole layout's members (what PYT_body lists)."""
+        self._whole_layout()
+        return self.__dict__['_members']
+
+    @_members.setter
+    def _members(self, members):
+        self.__dict__['_members'] = members
 
 
 class EnumInfo(dict):

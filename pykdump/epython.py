@@ -283,8 +283,9 @@ class _Run:
         self.ch0 = os.times().children_user
         api.API_options.experimental = 'experimental' in opts
         api.API_options.dumpcache = 'dumpcache' in opts
+        # per run: a --debug of an earlier run does not stay on
+        api.debug = api.API_options.debug = opts.get('debug', 0)
         if 'debug' in opts:
-            api.debug = api.API_options.debug = opts['debug']
             print('argv:', self.argv)
         # Looked up now: --reload may have replaced the module.
         from pykdump import memocaches

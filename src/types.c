@@ -131,6 +131,14 @@ unsigned long mpk_type_gdb_requests(void)
 	return gdb_requests;
 }
 
+/* of which ptype answers describing a whole struct or union */
+static unsigned long gdb_layouts;
+
+unsigned long mpk_type_gdb_layouts(void)
+{
+	return gdb_layouts;
+}
+
 static struct mpk_error *gdb_type_text(const char *cmd, char **text,
 				       size_t *len)
 {
@@ -1035,6 +1043,9 @@ static struct mpk_error *query(const char *kind, const char *command,
 		const char *body = skip_warnings(text, &len);
 
 		err = mpk_ptype_parse(body, len, &ptype);
+		if (!err && *kind != 'w' && ptype->type.body &&
+		    !ptype->type.stars && !ptype->type.ndims)
+			gdb_layouts++;
 		/* "o": gdb 16's plain answer; "f": the same asked on purpose */
 		if (!err && (*kind == 'o' || *kind == 'f'))
 			err = fill_offsets(expr, ptype);
@@ -1143,6 +1154,112 @@ bool mpk_base_type(const char *name, struct mpk_base_type *ret)
 	return true;
 }
 
+/* ---- one member from crash's cheap questions (types from gdb) ---- */
+
+/*
+ * `ptype /o` of a struct costs seconds on a vmlinux without .gdb_index
+ * (struct task_struct: 3-5 s, most of it gdb expanding the compilation
+ * units of every member's type), while crash's GNU_GET_DATATYPE request
+ * (datatype_info) answers for one member in about 0.1 ms. It tells the
+ * member's bit position, size, type code and type name, but not the
+ * width of a bitfield nor what a pointer or an array element is: those
+ * come from gdb on a copy of the struct in a convenience variable
+ * ($mpk_m<N>, one per struct type): GNU_GET_SYMBOL_TYPE of `$mpk_mN.m`,
+ * and for integers the value gdb stores for 1 << (bits - 1): a bitfield
+ * keeps none of it and gdb says "Value does not fit in W bits.". What
+ * cannot be told that way (a bool, a pointer to a pointer or a function,
+ * an untagged type, a multi-dimensional array) is left to the whole
+ * layout. Setting the variable costs one lookup of the tag by gdb's
+ * expression parser (~50 ms), paid once per struct type.
+ */
+
+struct gnu_call {
+	char name[MPK_NAME_MAX];
+	char member[MPK_NAME_MAX];
+	int command;
+	struct gnu_request req;
+	/* copied out of gdb's types, valid after the call */
+	char main_name[256];
+	char target_name[256];
+};
+
+static void copy_name(char *dst, const char *src)
+{
+	snprintf(dst, 256, "%s", src ? src : "");
+}
+
+static void run_gnu_request(void *arg)
+{
+	struct gnu_call *c = arg;
+
+	memset(&c->req, 0, sizeof(c->req));
+	c->req.command = c->command;
+	c->req.flags = GNU_RETURN_ON_ERROR;
+	c->req.name = c->name;
+	c->req.member = c->member[0] ? c->member : NULL;
+	c->req.fp = pc->nullfp;
+	gdb_interface(&c->req);
+	if (c->command == GNU_GET_DATATYPE) {
+		copy_name(c->main_name, c->req.member_main_type_name);
+		copy_name(c->target_name, c->req.member_target_type_name);
+	} else {
+		copy_name(c->main_name, c->req.type_name);
+		copy_name(c->target_name, c->req.target_typename);
+	}
+}
+
+/* One gdb request; false in *@ok when gdb could not answer it. */
+static struct mpk_error *gnu_request(struct gnu_call *c, int command,
+				     const char *name, const char *member,
+				     bool *ok)
+{
+	struct mpk_error *err;
+
+	c->member[0] = '\0';
+	if (!mpk_crash_name(name, c->name) ||
+	    (member && !mpk_crash_name(member, c->member))) {
+		*ok = false;
+		return NULL;
+	}
+	c->command = command;
+	gdb_requests++;
+	err = mpk_guard_quiet(run_gnu_request, c, "gdb_interface");
+	if (err)
+		return err;
+	*ok = !(c->req.flags & GNU_COMMAND_FAILED);
+	return NULL;
+}
+
+/*
+ * The size of "struct tag" or "union tag" from gdb's lookup of the bare
+ * tag (~0.1 ms; the whole name goes through gdb's expression parser,
+ * whose failed lookup of the tag as a variable costs ~50 ms on a vmlinux
+ * without .gdb_index); -2: not such a name, or the tag is another kind.
+ */
+static struct mpk_error *tag_size(const char *name, long *ret)
+{
+	struct gnu_call *c;
+	struct mpk_error *err;
+	int want;
+	bool ok;
+
+	*ret = -2;
+	if (!strncmp(name, "struct ", 7))
+		want = MPK_TYPE_CODE_STRUCT;
+	else if (!strncmp(name, "union ", 6))
+		want = MPK_TYPE_CODE_UNION;
+	else
+		return NULL;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return &mpk_enomem;
+	err = gnu_request(c, GNU_GET_DATATYPE, bare_tag(name), NULL, &ok);
+	if (!err && ok && c->req.typecode == want)
+		*ret = c->req.length;
+	free(c);
+	return err;
+}
+
 /* gdb's symbol lookup behind datatype_info costs ~0.1 ms: keep answers. */
 struct mpk_error *mpk_type_size(const char *name, long *ret)
 {
@@ -1191,7 +1308,9 @@ struct mpk_error *mpk_type_size(const char *name, long *ret)
 		return NULL;
 	}
 	/* An interrupted or failed lookup is not an answer: never cached. */
-	err = gdb_type_size(name, &size);
+	err = tag_size(name, &size);
+	if (!err && size == -2)
+		err = gdb_type_size(name, &size);
 	if (err) {
 		free(key);
 		return err;
@@ -1313,3 +1432,420 @@ int mpk_type_each_btf_type(bool ambiguous_only,
 	return btf ? mpk_btf_each_type(btf, ambiguous_only, fn, arg) : 0;
 }
 
+
+/* How many probe variables were made: their names stay unique. */
+static unsigned long probe_count;
+
+/*
+ * The convenience variable holding a copy of struct/union @expr (read
+ * from kernel text, any readable bytes will do) in @var; "" when gdb
+ * could not make it. Made once per type and generation.
+ */
+static struct mpk_error *probe_var(const char *expr, long size, char *var,
+				   size_t varlen)
+{
+	struct cache_entry *e;
+	struct mpk_error *err;
+	char *key, *cmd, *text = NULL;
+	size_t len;
+
+	if (asprintf(&key, "v:%s", expr) < 0)
+		return &mpk_enomem;
+	e = cache_find(key);
+	if (!e) {
+		long n = ++probe_count;
+
+		/* a struct bigger than the kernel's text is not probed */
+		if (size <= 0 || !kt->stext || size > (long)(kt->etext -
+							      kt->stext))
+			n = 0;
+		if (n && asprintf(&cmd, "set $mpk_m%ld = *(%s *)0x%lx", n,
+				  expr, kt->stext) < 0) {
+			free(key);
+			return &mpk_enomem;
+		}
+		if (n) {
+			gdb_requests++;
+			err = mpk_gdb_command(cmd, &text, &len);
+			free(cmd);
+			free(text);
+			if (err && err->code != MPK_ERROR_CRASH) {
+				free(key);
+				return err;
+			}
+			if (err)
+				n = 0;
+			mpk_error_destroy(err);
+		}
+		err = cache_store(key, NULL, NULL, &e);
+		if (err)
+			return err;
+		e->size = n;
+	} else {
+		free(key);
+	}
+	if (e->size)
+		snprintf(var, varlen, "$mpk_m%ld", e->size);
+	else
+		*var = '\0';
+	return NULL;
+}
+
+/*
+ * The width of integer member @member of the struct in @var whose type
+ * is @size bytes: 0 if not a bitfield, -1 if gdb's answer does not tell.
+ */
+static struct mpk_error *bitfield_width(const char *var, const char *member,
+					long size, long *ret)
+{
+	unsigned long long top, got;
+	struct mpk_error *err;
+	char *cmd, *text = NULL, *p;
+	size_t len;
+
+	if (size < 1 || size > 8) {
+		*ret = -1;
+		return NULL;
+	}
+	top = 1ULL << (size * 8 - 1);
+	if (asprintf(&cmd, "output/x %s.%s = %llu", var, member, top) < 0)
+		return &mpk_enomem;
+	gdb_requests++;
+	err = mpk_gdb_command(cmd, &text, &len);
+	free(cmd);
+	if (err) {
+		free(text);
+		if (err->code != MPK_ERROR_CRASH)
+			return err;
+		mpk_error_destroy(err);
+		*ret = -1;
+		return NULL;
+	}
+	*ret = -1;
+	p = strstr(text, "Value does not fit in ");
+	if (p) {
+		*ret = strtol(p + strlen("Value does not fit in "), NULL, 10);
+		if (*ret <= 0 || *ret >= size * 8)
+			*ret = -1;
+	} else if ((p = strstr(text, "0x"))) {
+		got = strtoull(p, NULL, 16);
+		/* all of it kept: no bitfield narrower than the type */
+		if (got == top)
+			*ret = 0;
+	}
+	free(text);
+	return NULL;
+}
+
+/*
+ * gdb's code of the type of (@stars times *)$var.member and its target's
+ * name and code.
+ */
+static struct mpk_error *probe_type(const char *var, const char *member,
+				    unsigned int stars, int *code,
+				    int *target_code, char *target, bool *ok)
+{
+	struct gnu_call *c = malloc(sizeof(*c));
+	struct mpk_error *err;
+	char expr[MPK_NAME_MAX];
+
+	if (!c)
+		return &mpk_enomem;
+	snprintf(expr, sizeof(expr), "%.*s%s.%s", (int)stars, "********",
+		 var, member);
+	err = gnu_request(c, GNU_GET_SYMBOL_TYPE, expr, NULL, ok);
+	if (!err && *ok) {
+		*code = c->req.typecode;
+		*target_code = c->req.target_typecode;
+		copy_name(target, c->target_name);
+	}
+	free(c);
+	return err;
+}
+
+/* "struct ", "union ", "enum " or "" before a type name of gdb @code. */
+static const char *tag_word(int code)
+{
+	switch (code) {
+	case MPK_TYPE_CODE_STRUCT:
+		return "struct ";
+	case MPK_TYPE_CODE_UNION:
+		return "union ";
+	case MPK_TYPE_CODE_ENUM:
+		return "enum ";
+	default:
+		return "";
+	}
+}
+
+static bool named_code(int code)
+{
+	switch (code) {
+	case MPK_TYPE_CODE_STRUCT:
+	case MPK_TYPE_CODE_UNION:
+	case MPK_TYPE_CODE_ENUM:
+	case MPK_TYPE_CODE_TYPEDEF:
+	case MPK_TYPE_CODE_INT:
+	case MPK_TYPE_CODE_FLT:
+	case MPK_TYPE_CODE_VOID:
+	case MPK_TYPE_CODE_BOOL:
+	case 20:		/* TYPE_CODE_CHAR */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A base type's name as gdb's ptype prints it: the DWARF name that
+ * datatype_info gives ("long unsigned int") in gdb's canonical spelling
+ * ("unsigned long"). Other names are copied as they are.
+ */
+static void printed_name(const char *name, char *buf, size_t buflen)
+{
+	struct mpk_base_type base;
+	bool is_unsigned = false, is_signed = false, has_int = false;
+	int longs = 0, shorts = 0, chars = 0, int128 = 0;
+	const char *p = name, *rest;
+	size_t n;
+
+	if (!mpk_base_type(name, &base) || base.code != MPK_TYPE_CODE_INT) {
+		snprintf(buf, buflen, "%s", name);
+		return;
+	}
+	while (*p) {
+		n = strcspn(p, " ");
+		if (n == 8 && !strncmp(p, "unsigned", n))
+			is_unsigned = true;
+		else if (n == 6 && !strncmp(p, "signed", n))
+			is_signed = true;
+		else if (n == 4 && !strncmp(p, "long", n))
+			longs++;
+		else if (n == 5 && !strncmp(p, "short", n))
+			shorts++;
+		else if (n == 4 && !strncmp(p, "char", n))
+			chars++;
+		else if (n == 8 && !strncmp(p, "__int128", n))
+			int128++;
+		else if (n == 3 && !strncmp(p, "int", n))
+			has_int = true;
+		p += n;
+		p += strspn(p, " ");
+	}
+	rest = chars ? "char" : shorts ? "short" : longs > 1 ? "long long" :
+	       longs ? "long" : int128 ? "__int128" : has_int ? "int" : NULL;
+	if (!rest) {
+		snprintf(buf, buflen, "%s", name);
+		return;
+	}
+	snprintf(buf, buflen, "%s%s", is_unsigned ? "unsigned " :
+		 is_signed && chars ? "signed " : "", rest);
+}
+
+/* The size of type @name (a base type, a tag or a typedef), -1 unknown. */
+static struct mpk_error *element_size(const char *word, const char *name,
+				      long *ret)
+{
+	struct mpk_base_type base;
+	char tagged[512];
+
+	if (!*word && mpk_base_type(name, &base)) {
+		*ret = base.size;
+		return NULL;
+	}
+	snprintf(tagged, sizeof(tagged), "%s%s", word, name);
+	return mpk_type_size(tagged, ret);
+}
+
+/*
+ * The declaration of @member of struct/union @expr ("struct tag") as
+ * plain `ptype` prints it, with its bit position and size, in @decl;
+ * "" when the cheap questions cannot tell it exactly.
+ */
+static struct mpk_error *member_decl(const char *expr, const char *member,
+				     char *decl, size_t decllen,
+				     uint64_t *bitpos, uint64_t *size,
+				     long *bitsize)
+{
+	struct gnu_call *c = malloc(sizeof(*c));
+	struct mpk_error *err;
+	char var[32], target[256], name[256];
+	int code, mcode, tcode;
+	unsigned int stars;
+	long width = 0, esize;
+	bool ok;
+
+	*decl = '\0';
+	if (!c)
+		return &mpk_enomem;
+	err = gnu_request(c, GNU_GET_DATATYPE, bare_tag(expr), member, &ok);
+	if (!err && (!ok || !c->req.typecode))
+		err = mpk_error_lookup(MPK_LOOKUP_TYPE, expr, "no type %s",
+				       expr);
+	if (err || (c->req.typecode != MPK_TYPE_CODE_STRUCT &&
+		    c->req.typecode != MPK_TYPE_CODE_UNION))
+		goto out;
+	if (c->req.member_offset < 0) {
+		err = mpk_error_lookup(MPK_LOOKUP_MEMBER, member,
+				       "%s does not have a field %s", expr,
+				       member);
+		goto out;
+	}
+	*bitpos = c->req.member_offset;
+	*size = c->req.member_length;
+	code = c->req.member_typecode;
+	switch (code) {
+	case MPK_TYPE_CODE_PTR:
+	case MPK_TYPE_CODE_ARRAY:
+	case MPK_TYPE_CODE_INT:
+	case MPK_TYPE_CODE_ENUM:
+	case MPK_TYPE_CODE_BOOL:
+	case MPK_TYPE_CODE_TYPEDEF:
+	case 20:		/* TYPE_CODE_CHAR */
+		err = probe_var(expr, c->req.length, var, sizeof(var));
+		if (err || !*var)
+			goto out;
+		break;
+	default:
+		break;
+	}
+	switch (code) {
+	case MPK_TYPE_CODE_PTR:
+	case MPK_TYPE_CODE_ARRAY:
+		/* pointers to pointers: down to the named type */
+		for (stars = 0; stars < 4; stars++) {
+			err = probe_type(var, member, stars, &mcode, &tcode,
+					 target, &ok);
+			if (err || !ok || mcode != (stars ? MPK_TYPE_CODE_PTR :
+						    code))
+				goto out;
+			if (code != MPK_TYPE_CODE_PTR ||
+			    tcode != MPK_TYPE_CODE_PTR || *target)
+				break;
+		}
+		if (!*target || !named_code(tcode))
+			goto out;
+		printed_name(target, name, sizeof(name));
+		if (code == MPK_TYPE_CODE_PTR) {
+			snprintf(decl, decllen, "%s%s %.*s%s", tag_word(tcode),
+				 name, (int)stars + 1, "*****", member);
+			break;
+		}
+		err = element_size(tag_word(tcode), target, &esize);
+		if (err || esize <= 0 || *size % esize)
+			goto out;
+		snprintf(decl, decllen, "%s%s %s[%lu]", tag_word(tcode),
+			 name, member, (unsigned long)(*size / esize));
+		break;
+	case MPK_TYPE_CODE_INT:
+	case MPK_TYPE_CODE_ENUM:
+	case MPK_TYPE_CODE_BOOL:
+	case MPK_TYPE_CODE_TYPEDEF:
+	case 20:
+		if (!*c->main_name)
+			goto out;
+		err = bitfield_width(var, member, *size, &width);
+		if (err)
+			goto out;
+		/* a typedef of a struct or an array takes no number */
+		if (width < 0 && code != MPK_TYPE_CODE_TYPEDEF)
+			goto out;
+		if (width < 0 && *bitpos % 8)
+			goto out;
+		if (width < 0) {
+			/* not a scalar: no bitfield, if gdb refused it */
+			err = probe_type(var, member, 0, &mcode, &tcode,
+					 target, &ok);
+			if (err || !ok || tcode == MPK_TYPE_CODE_INT ||
+			    tcode == MPK_TYPE_CODE_ENUM ||
+			    tcode == MPK_TYPE_CODE_BOOL ||
+			    tcode == MPK_TYPE_CODE_TYPEDEF || tcode == 20)
+				goto out;
+			width = 0;
+		}
+		if (!width && *bitpos % 8)
+			goto out;
+		printed_name(c->main_name, name, sizeof(name));
+		snprintf(decl, decllen, "%s%s %s", tag_word(code), name,
+			 member);
+		break;
+	case MPK_TYPE_CODE_STRUCT:
+	case MPK_TYPE_CODE_UNION:
+	case MPK_TYPE_CODE_FLT:
+		if (!*c->main_name)
+			goto out;
+		snprintf(decl, decllen, "%s%s %s", tag_word(code),
+			 c->main_name, member);
+		break;
+	default:
+		break;
+	}
+	*bitsize = width;
+out:
+	free(c);
+	return err;
+}
+
+struct mpk_error *mpk_type_member(const char *expr, const char *member,
+				  const struct mpk_ptype **ret)
+{
+	struct cache_entry *e;
+	struct mpk_error *err;
+	struct mpk_ptype *p = NULL;
+	struct mpk_member *m;
+	char *key, *text = NULL, decl[1024];
+	uint64_t bitpos = 0, size = 0;
+	long bitsize = 0;
+
+	*ret = NULL;
+	if (strncmp(expr, "struct ", 7) && strncmp(expr, "union ", 6))
+		return NULL;
+	mpk_type_generation();
+	if (asprintf(&key, "m:%s.%s", expr, member) < 0)
+		return &mpk_enomem;
+	e = cache_find(key);
+	if (e) {
+		free(key);
+		return e->ptype || e->error ? cached_answer(e, ret) : NULL;
+	}
+	err = member_decl(expr, member, decl, sizeof(decl), &bitpos, &size,
+			  &bitsize);
+	if (err && err->code != MPK_ERROR_LOOKUP) {
+		free(key);
+		return err;
+	}
+	if (!err && *decl) {
+		char width[32] = "";
+
+		if (bitsize)
+			snprintf(width, sizeof(width), " : %ld", bitsize);
+		if (asprintf(&text, "type = struct {\n    %s%s;\n}\n", decl,
+			     width) < 0) {
+			free(key);
+			return &mpk_enomem;
+		}
+		err = mpk_ptype_parse(text, strlen(text), &p);
+		free(text);
+		if (err) {
+			free(key);
+			return err;
+		}
+		if (!p->type.body || p->type.body->nmembers != 1) {
+			mpk_ptype_destroy(p);
+			free(key);
+			return mpk_error_create(MPK_ERROR_PARSE,
+						"declaration of %s in %s: %s",
+						member, expr, decl);
+		}
+		m = (struct mpk_member *)&p->type.body->members[0];
+		m->offset = bitpos / 8;
+		m->bit_offset = bitpos % 8;
+		m->abs_offset = m->offset;
+		m->size = size;
+		m->flags |= MPK_MEMBER_HAS_OFFSET | MPK_MEMBER_HAS_SIZE;
+	}
+	err = cache_store(key, p, err, &e);
+	if (err)
+		return err;
+	return e->ptype || e->error ? cached_answer(e, ret) : NULL;
+}

@@ -21,20 +21,22 @@
  * kind ARRAY whose target is the pointed-to array: {stars 1, ARRAY,
  * target {dims {4}, NAME "int"}}.
  *
- * Walking the members of `ptype /o struct X`, nested bodies included:
+ * Walking the members of `ptype /o struct X`, nested bodies included
+ * (positions only with MPK_MEMBER_HAS_OFFSET: plain `ptype` has none):
  *
- *	static void walk(const struct mpk_body *b, uint64_t base)
+ *	static void walk(const struct mpk_body *b)
  *	{
  *		for (size_t i = 0; i < b->nmembers; i++) {
  *			const struct mpk_member *m = &b->members[i];
  *
- *			// m->name ("" if anonymous), base + m->offset,
- *			// m->bit_offset, m->bitsize, m->size, m->type
- *			if (m->type.body && !m->type.stars && !m->type.ndims)
- *				walk(m->type.body, base + m->offset);
+ *			// m->name ("" if anonymous), m->abs_offset (from
+ *			// the start of X; m->offset is from b's), m->bit_offset,
+ *			// m->bitsize, m->size, m->type
+ *			if (m->type.body && !m->type.stars)
+ *				walk(m->type.body);  // element 0 of an array
  *		}
  *	}
- *	walk(ptype->type.body, 0);
+ *	walk(ptype->type.body);
  */
 #ifndef MPK_PTYPE_PARSE_H
 #define MPK_PTYPE_PARSE_H

@@ -88,32 +88,10 @@ static PyObject *crash_is_task_active(PyObject *self, PyObject *args)
 
 PyDoc_STRVAR(get_task_mem_usage_doc,
 "get_task_mem_usage(task) -> (total_vm_KB, rss_KB)\n\n"
-"crash's own figures for a task in its table; for another task (crash\n"
-"8.0.2 misses most of a 6.1 kernel's) those of\n"
-"pykdump.helpers.mm.task_memory.");
-
-/*
- * A task crash's table lacks: the one reader of a task's mm counters is
- * the Python helper (it knows the 6.2+ per-CPU rss_stat counters).
- */
-static PyObject *task_mem_from_helper(uint64_t task)
-{
-	_cleanup_pydecref_ PyObject *hl = NULL, *mm = NULL, *t = NULL;
-	_cleanup_pydecref_ PyObject *mem = NULL, *total = NULL, *rss = NULL;
-
-	hl = PyImport_ImportModule("pykdump.highlevel");
-	mm = hl ? PyImport_ImportModule("pykdump.helpers.mm") : NULL;
-	if (!mm)
-		return NULL;
-	t = PyObject_CallMethod(hl, "readSU", "sK", "struct task_struct",
-				(unsigned long long)task);
-	mem = t ? PyObject_CallMethod(mm, "task_memory", "O", t) : NULL;
-	total = mem ? PyMapping_GetItemString(mem, "total_vm") : NULL;
-	rss = total ? PyMapping_GetItemString(mem, "rss") : NULL;
-	if (!rss)
-		return NULL;
-	return PyTuple_Pack(2, total, rss);
-}
+"crash's own figures (get_task_mem_usage()) for a task in its table;\n"
+"LookupError (not a crash.error) for a task crash's table lacks:\n"
+"pykdump.API puts in its place a wrapper that reads such a task's\n"
+"counters (pykdump.helpers.mm.task_memory).");
 
 static PyObject *crash_get_task_mem_usage(PyObject *self, PyObject *args)
 {
@@ -125,12 +103,9 @@ static PyObject *crash_get_task_mem_usage(PyObject *self, PyObject *args)
 			      mpk_addr_converter, &task))
 		return NULL;
 	err = mpk_task_mem_usage(task, &mem);
-	if (err && err->code == MPK_ERROR_LOOKUP) {
-		mpk_error_destroy(err);
-		return task_mem_from_helper(task);
-	}
+	/* only "not in crash's table" is a lookup: the wrapper's cue */
 	if (err)
-		return mpk_raise(err);
+		return mpk_raise_lookup_as(err, PyExc_LookupError);
 	return Py_BuildValue("(KK)", (unsigned long long)mem.total_vm_kb,
 			     (unsigned long long)mem.rss_kb);
 }

@@ -535,6 +535,30 @@ static PyObject *crash__su_member(PyObject *self, PyObject *args)
 	return member_dict(&body->members[index], 0);
 }
 
+PyDoc_STRVAR(su_member_alone_doc,
+"_su_member_alone(typename, fname) -> dict or None\n\n"
+"Member fname of struct/union typename ('struct tag'), the dict\n"
+"gdb_typeinfo(typename)'s body holds for it (bitoffset from the start of\n"
+"typename, as SUInfo flattens it), from crash's per-member questions\n"
+"instead of the whole layout; None when those cannot tell it exactly.\n"
+"NoFieldError for a member typename lacks. For types from gdb.");
+
+static PyObject *crash__su_member_alone(PyObject *self, PyObject *args)
+{
+	const char *name, *fname;
+	const struct mpk_ptype *p;
+	struct mpk_error *err;
+
+	if (!PyArg_ParseTuple(args, "ss:_su_member_alone", &name, &fname))
+		return NULL;
+	err = mpk_type_member(name, fname, &p);
+	if (err)
+		return mpk_raise(err);
+	if (!p)
+		Py_RETURN_NONE;
+	return member_dict(&p->type.body->members[0], 0);
+}
+
 PyDoc_STRVAR(gdb_whatis_doc,
 "gdb_whatis(expr) -> dict\n\n"
 "Type of a global or expression (whatis), with fname=expr; unknown\n"
@@ -727,6 +751,16 @@ static PyObject *crash__type_gdb_requests(PyObject *self, PyObject *noargs)
 	return PyLong_FromUnsignedLong(mpk_type_gdb_requests());
 }
 
+PyDoc_STRVAR(type_gdb_layouts_doc,
+"_type_gdb_layouts() -> int\n\n"
+"How many of the gdb requests of _type_gdb_requests() answered with a\n"
+"whole struct or union layout (ptype): for the tests.");
+
+static PyObject *crash__type_gdb_layouts(PyObject *self, PyObject *noargs)
+{
+	return PyLong_FromUnsignedLong(mpk_type_gdb_layouts());
+}
+
 PyDoc_STRVAR(type_from_btf_doc,
 "type_from_btf(name) -> bool\n\n"
 "Whether the kernel's BTF answers for the type name now: BTF has it with\n"
@@ -758,6 +792,10 @@ PyMethodDef mpk_types_methods[] = {
 	{ "_gdb_typeinfo_filled", crash__gdb_typeinfo_filled, METH_VARARGS,
 	  gdb_typeinfo_filled_doc },
 	{ "_su_fields", crash__su_fields, METH_VARARGS, su_fields_doc },
+	{ "_type_gdb_layouts", crash__type_gdb_layouts, METH_NOARGS,
+	  type_gdb_layouts_doc },
+	{ "_su_member_alone", crash__su_member_alone, METH_VARARGS,
+	  su_member_alone_doc },
 	{ "_su_member", crash__su_member, METH_VARARGS, su_member_doc },
 	{ "struct_size", crash_struct_size, METH_VARARGS, struct_size_doc },
 	{ "union_size", crash_struct_size, METH_VARARGS, struct_size_doc },

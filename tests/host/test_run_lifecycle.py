@@ -42,6 +42,10 @@ print('LCMOD', lcmod.VALUE)
 PLAIN_PY = '''print('PLAIN')
 '''
 
+DEBUG_PY = '''import pykdump.API as A
+print('DEBUG', A.debug, A.API_options.debug)
+'''
+
 
 class LifecycleTests(_crash.SessionTestCase):
     """One session: a plain import, late imports, the two --reloads."""
@@ -52,6 +56,7 @@ class LifecycleTests(_crash.SessionTestCase):
         lib = os.path.join(tmp, 'lib')
         _crash.make_tree(tmp, {'nosys.py': NOSYS_PY, 'late.py': LATE_PY,
                                'usemod.py': USEMOD_PY, 'plain.py': PLAIN_PY,
+                               'debug.py': DEBUG_PY,
                                'lib/lcmod.py': 'VALUE = 1\n'})
         rewrite = '!echo "VALUE = %d" > ' + os.path.join(lib, 'lcmod.py')
         commands = [
@@ -66,6 +71,8 @@ class LifecycleTests(_crash.SessionTestCase):
             mark('mod_opt'), 'epython usemod.py --reload',
             rewrite % 333,     # another size: Python's .pyc check
             mark('mod_flag'), 'epython --reload usemod.py',
+            mark('debug_on'), 'epython debug.py --debug 2',
+            mark('debug_off'), 'epython debug.py',
             mark('end')]
         env = dict(os.environ, PYKDUMPPATH=lib)
         cls.session = _crash.run_crash(commands, env=env, cwd=tmp)
@@ -90,3 +97,7 @@ class LifecycleTests(_crash.SessionTestCase):
         self.assertIn('LCMOD 1', self.session.lines('mod_kept'))
         self.assertIn('LCMOD 22', self.session.lines('mod_opt'))
         self.assertIn('LCMOD 333', self.session.lines('mod_flag'))
+
+    def test_debug_option_lasts_one_run(self):
+        self.assertIn('DEBUG 2 2', self.session.lines('debug_on'))
+        self.assertIn('DEBUG 0 0', self.session.lines('debug_off'))

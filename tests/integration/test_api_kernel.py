@@ -126,6 +126,23 @@ class TestMemory(unittest.TestCase):
                                  mem['shmem'])
             self.assertEqual(got, want, t['comm'])
 
+    def test_mem_usage_binding_refuses_a_task_outside_crash_table(self):
+        # The C binding gives crash's figures only; the fallback to the
+        # helper is pykdump.API's wrapper, installed under the API name.
+        rows = crash_ps_rows()
+        outside = [t for t in truth()['tasks'] if t['pid'] not in rows]
+        if not outside:
+            self.skipTest("crash's task table has every task of this dump")
+        task = readSU('struct task_struct', pid_to_task(outside[0]['pid']))
+        with self.assertRaises(LookupError) as cm:
+            crash._crash_task_mem_usage(task)
+        self.assertNotIsInstance(cm.exception, crash.error)
+        self.assertIn('%x' % task, str(cm.exception))
+        self.assertIn('KERNEL', crash.exec_crash_command('sys'))
+        mem = task_memory(task)
+        self.assertEqual(crash.get_task_mem_usage(task),
+                         (mem['total_vm'], mem['rss']))
+
     def test_process_cmdline_read_from_user_memory(self):
         init = readSU('struct task_struct', pid_to_task(1))
         mm = init.mm

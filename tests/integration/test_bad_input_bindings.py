@@ -16,6 +16,7 @@ test_every_binding_has_bad_input_cases.
 import types
 
 import crash
+import pykdump.API  # noqa: F401  (installs crash.get_task_mem_usage)
 from _support import CrashTestCase, crash_offsetof, crash_sym
 
 DUMP_FORMATS = ('kdump', 'elf')
@@ -56,6 +57,13 @@ BAD_INPUT = {
                    (('struct list_head', -1), IndexError),
                    (('int', 0), TypeError), (('struct list_head',), TypeError),
                    ((5, 0), TypeError)],
+    '_su_member_alone': [(('struct nosuchtype', 'x'), crash.NoTypeError),
+                         (('struct list_head', 'nosuch'),
+                          crash.NoFieldError),
+                         (('int', 'x'), Value(None)),
+                         (('struct list_head',), TypeError),
+                         ((5, 'x'), TypeError)],
+    '_type_gdb_layouts': [((1,), TypeError)],
     '_type_gdb_requests': [((1,), TypeError)],
     'btf_type_names': [((1, 2), TypeError)],
     'btf_var_names': [((1,), TypeError)],
@@ -115,9 +123,11 @@ BAD_INPUT = {
     'get_pathname': [((0, 0), crash.NullPointerError),
                      ((BAD, 0), crash.error),
                      ((1.5, 0), TypeError)],
-    'get_task_mem_usage': [((_non_task,), crash.FaultError),
-                           ((BAD,), crash.FaultError),
-                           (('x',), TypeError)],
+    # the C binding: pykdump.API (imported above) puts its wrapper in
+    # crash.get_task_mem_usage; a task crash's table lacks is a lookup
+    '_crash_task_mem_usage': [((_non_task,), LookupError),
+                              ((BAD,), LookupError),
+                              (('x',), TypeError)],
     'get_uptime': [((1,), TypeError)],
     'input_line': [((5,), TypeError)],
     'is_task_active': [((BAD,), Value(False)), ((1.5,), TypeError)],

@@ -7,12 +7,16 @@ carry split BTF; the kernel keeps it on its btf_modules list, and types
 only a module defines (struct brd_device) are answered from there without
 the module's debuginfo. When the user loads a module's debuginfo with
 ``mod -s``, gdb answers for that module, and its answer must be the one
-BTF gave: checked when the modules' debug .ko files (from
-linux-image-*-dbg) are found under $PYKDUMP_MODULE_DEBUG_DIR (e.g. an
-extracted usr/lib/debug/lib/modules/KVER).
+BTF gave: checked with the modules' real debug .ko files, taken from the
+fixture's cached linux-image-KVER-dbg package (extracted once into
+$XDG_CACHE_HOME/pykdump-module-debug: reading the whole package takes
+about two minutes), or found under $PYKDUMP_MODULE_DEBUG_DIR.
 """
 
+import glob
 import os
+import subprocess
+import tempfile
 import unittest
 
 import crash
@@ -26,14 +30,69 @@ MODULE, TYPE = 'brd', 'struct brd_device'
 CHECKED = ((MODULE, TYPE), ('ext4', 'struct ext4_sb_info'))
 
 
-def _debug_ko(module):
-    top = os.environ.get('PYKDUMP_MODULE_DEBUG_DIR')
-    if not top:
+# Where each checked module's debug file sits in linux-image-KVER-dbg.
+KO_PATHS = {'brd': 'kernel/drivers/block/brd.ko',
+            'ext4': 'kernel/fs/ext4/ext4.ko'}
+
+
+def _kernel_release():
+    return os.environ.get('PYKDUMP_KVER') or crash.sysinfo()['release']
+
+
+def _dbg_package(kver):
+    """The fixture's cached linux-image-KVER-dbg package, or None."""
+    cache = os.environ.get('PYKDUMP_FIXTURE_CACHE') or os.path.expanduser(
+        '~/.cache/pykdump-fixture')
+    debs = sorted(glob.glob(os.path.join(
+        cache, 'debs', 'linux-image-%s-dbg_*.deb' % kver)))
+    return debs[-1] if debs else None
+
+
+def _extracted_kos():
+    """Directory holding the checked modules' debug .ko files extracted
+    from the dbg package (once: kept outside the checkout, keyed by the
+    package's name), or None without the package. The fixture cache is
+    shared and never written here."""
+    kver = _kernel_release()
+    deb = _dbg_package(kver)
+    if not deb:
         return None
-    for dirpath, _dirs, files in os.walk(top):
-        if module + '.ko' in files:
-            return os.path.join(dirpath, module + '.ko')
-    return None
+    top = os.path.join(os.environ.get('XDG_CACHE_HOME') or
+                       os.path.expanduser('~/.cache'),
+                       'pykdump-module-debug')
+    done = os.path.join(top, os.path.basename(deb)[:-4])
+    if os.path.isdir(done):
+        return done
+    os.makedirs(top, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix='.extract-', dir=top)
+    members = ['./usr/lib/debug/lib/modules/%s/%s' % (kver, p)
+               for p in KO_PATHS.values()]
+    tar = 'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" "${@:3}"'
+    subprocess.run(['bash', '-o', 'pipefail', '-c', tar, 'x', deb, tmp] +
+                   members, check=True)
+    for module, path in KO_PATHS.items():
+        os.rename(os.path.join(tmp, members[0][2:].split('/kernel/')[0],
+                               path),
+                  os.path.join(tmp, module + '.ko'))
+    try:
+        os.rename(tmp, done)        # another run may have been first
+    except OSError:
+        pass
+    return done
+
+
+def _debug_ko(module):
+    """The debug .ko of module: $PYKDUMP_MODULE_DEBUG_DIR, else the one
+    extracted from the fixture's dbg package; None if neither has it."""
+    top = os.environ.get('PYKDUMP_MODULE_DEBUG_DIR')
+    if top:
+        for dirpath, _dirs, files in os.walk(top):
+            if module + '.ko' in files:
+                return os.path.join(dirpath, module + '.ko')
+        return None
+    kos = _extracted_kos()
+    ko = kos and os.path.join(kos, module + '.ko')
+    return ko if ko and os.path.isfile(ko) else None
 
 
 @unittest.skipUnless(crash.type_origin().startswith('BTF'),
@@ -92,8 +151,9 @@ class TestModuleSplitBTF(unittest.TestCase):
             self.assertTrue(crash.type_from_btf(name))
             checked += 1
         if not checked:
-            self.skipTest('no module .ko with DWARF under '
-                          '$PYKDUMP_MODULE_DEBUG_DIR')
+            self.skipTest('no debug .ko: no linux-image-%s-dbg package in '
+                          'the fixture cache and no '
+                          '$PYKDUMP_MODULE_DEBUG_DIR' % _kernel_release())
 
 
 if __name__ == '__main__':
