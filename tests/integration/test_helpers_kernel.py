@@ -16,7 +16,7 @@ from pykdump.helpers import kernel as K
 from pykdump.helpers import mm as MM
 from pykdump.helpers import tasks as T
 from pykdump.helpers.fs import for_each_file_lock
-from pykdump.helpers.prstatus import cpu_registers
+from pykdump.helpers.prstatus import cpu_registers, dumpfile_prstatus
 from pykdump.helpers.stack import task_stack, unwind_orc
 
 DUMP_FORMATS = ('kdump', 'elf')
@@ -294,6 +294,16 @@ class TestStack(unittest.TestCase):
                 self.assertEqual(want, {'RIP': regs['ip'],
                                         'RSP': regs['sp'],
                                         'RBP': regs['bp']})
+
+    def test_registers_come_from_the_dump_file_without_crash_kernel(self):
+        # no crash kernel was loaded in the guest: crash_save_cpu() never
+        # ran and crash_notes stays zero; QEMU wrote the vCPU registers
+        # into the file's notes (both formats)
+        self.assertEqual(crash_p_int('(long)kexec_crash_image'), 0)
+        notes = dumpfile_prstatus()
+        self.assertEqual(len(notes), sys_info.CPUS)
+        for cpu in range(sys_info.CPUS):
+            self.assertEqual(cpu_registers(cpu), notes[cpu])
 
     def test_other_cpus_halt_in_stop_this_cpu_from_the_idle_loop(self):
         # panic() -> smp_send_stop(): each other CPU takes the
