@@ -342,8 +342,9 @@ def unwind_active(task, cpu, maxframes=_MAX_FRAMES):
     C equivalent: ``unwind_start(&state, task, regs, NULL)`` with the
     registers the dump saved for that CPU (:mod:`.prstatus`: the
     kernel's ``crash_notes`` or the dump file's NT_PRSTATUS note).
-    Returns None when the dump has no registers for cpu, and ``[]``
-    when they are user-mode ones (the task runs in user space).
+    Returns None when the dump has no registers for cpu or they are
+    not on task's or cpu's stacks, and ``[]`` when they are user-mode
+    ones (the task runs in user space).
     """
     regs = cpu_registers(cpu)
     if regs is None:
@@ -354,6 +355,8 @@ def unwind_active(task, cpu, maxframes=_MAX_FRAMES):
     rng = _task_stack_range(task)
     if rng is not None:
         stacks.append(rng)
+    if not any(lo <= regs['sp'] <= hi for lo, hi in stacks):
+        return None     # not this task's registers: notes out of CPU order
     return _unwind(regs['ip'], regs['sp'], regs['bp'], True, stacks,
                    maxframes)
 
