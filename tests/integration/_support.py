@@ -179,14 +179,15 @@ def crash_bt_of_panic_is_wrong():
     crash 8.0.6 prints wrong ones: on 6.1 only panic and
     entry_SYSCALL_64_after_hwframe, on 6.12 stale interrupt frames
     (sysvec_apic_timer_interrupt) after panic; 8.0.3 to 8.0.5 are
-    untested and taken as 8.0.6. On Linux 7.1+, whose ORC registers were
-    renumbered (commit 1735858caa4b), crash 9.0.2 reads the ORC entries
-    with the old numbers and falls back to scanning: on 7.2 it shows
-    security_file_permission where write_sysrq_trigger is.
+    untested and taken as 8.0.6. On 7.2, whose ORC register numbers
+    changed in 7.1 (Linux commit 1735858caa4b; ``orc_fp_entry.bp_reg``
+    tells), crash 9.0.2 shows security_file_permission where
+    write_sysrq_trigger is, and stale frames after do_syscall_64: as if
+    it scanned the stack instead of following the ORC entries.
     """
     version = crash_version()
     if (8, 0, 2) < version < (9,):
-        return ('crash %s loses the frames between panic and the system '
+        return ('crash %s prints wrong frames between panic and the system '
                 'call' % '.'.join(map(str, version)))
     try:
         out = crash_cmd('p/d orc_fp_entry.bp_reg')
@@ -194,8 +195,8 @@ def crash_bt_of_panic_is_wrong():
         out = ''        # no orc_fp_entry: an older kernel
     m = re.search(r'\$\d+ = (\d+)', out)
     if m and int(m.group(1)) == 8 and version <= (9, 0, 2):
-        return ('crash %s predates the ORC renumbering of Linux 7.1'
-                % '.'.join(map(str, version)))
+        return ('crash %s misreads the stack of a kernel with 7.1\'s '
+                'ORC register numbers' % '.'.join(map(str, version)))
     return None
 
 
