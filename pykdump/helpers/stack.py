@@ -8,9 +8,11 @@ ORC_REG_* and ORC_TYPE_* values), ``arch/x86/kernel/unwind_orc.c``
 
 crash 8.0.2 cannot ``bt`` a task missing from its task table (most
 tasks of a 6.1 dump), so sleeping tasks are unwound here from the
-kernel's own ORC tables; tasks running on a CPU when the dump was taken
-(their saved ``thread.sp`` is stale) are asked of crash's ``bt``, which
-knows them.
+kernel's own ORC tables. Tasks running on a CPU when the dump was taken
+(their saved ``thread.sp`` is stale) are unwound the same way from the
+registers the dump saved for their CPU (``helpers/prstatus.py``),
+across the IRQ and exception stacks: crash's ``bt`` of them is a guess
+that differs between crash versions.
 """
 
 import bisect
@@ -23,8 +25,12 @@ from pykdump.API import (SuppressCrashErrors, addr2sym, crash,
                          is_task_active, readPtr, readmem, readSU,
                          readSUListFromHead, sym2addr, symbol_exists,
                          type_size)
+from pykdump.helpers.percpu import percpu_addresses
+from pykdump.helpers.prstatus import cpu_registers
+from pykdump.helpers.tasks import task_cpu
 
 __all__ = ['Frame', 'THREAD_SIZE', 'task_stack', 'unwind_orc',
+           'unwind_active',
            'crash_bt', 'format_frame', 'stack_functions']
 
 #: x86_64 kernel stack size (THREAD_SIZE_ORDER 2, no KASAN).
@@ -198,34 +204,30 @@ def _frame(sp, ip):
     return Frame(sp, ip, name, off)
 
 
-def unwind_orc(task, maxframes=_MAX_FRAMES):
-    """Return the Frames of a task that is not running, innermost first.
+def _regs_offsets():
+    """Offsets of ip, sp, bp, cs in struct pt_regs."""
+    if 'pt_regs' not in _layout:
+        _layout['pt_regs'] = {name: field_offset('struct pt_regs', name)
+                              for name in ('ip', 'sp', 'bp', 'cs')}
+    return _layout['pt_regs']
 
-    C equivalent: ``unwind_start(&state, task, NULL, NULL)`` then
-    ``unwind_next_frame()`` until done (``arch/x86/kernel/unwind_orc.c``),
-    starting from the ``struct inactive_task_frame`` that
-    ``__switch_to_asm`` left at ``task->thread.sp``.  An unwind that
-    cannot continue returns the frames found so far.
+
+def _unwind(ip, sp, bp, signal, stacks, maxframes):
+    """The Frames from one register state, innermost first.
+
+    C equivalent: ``unwind_next_frame()`` of ``arch/x86/kernel/
+    unwind_orc.c`` until it stops; ``stacks`` are the ``[lo, hi]``
+    ranges a stack pointer may be in (``get_stack_info()``): the task's
+    stack, and for a running task its CPU's IRQ and exception stacks.
+    signal: ip is the interrupted instruction itself, not a return
+    address (no ``ip - 1`` lookup).
     """
     layout = _orc_layout()
     types, regs_of = layout['types'], layout['regs']
-    stack = int(task.stack)
-    if not stack:
-        return []   # an exited task: its stack is freed (put_task_stack())
-    lo, hi = stack, stack + THREAD_SIZE
-    frame = readSU('struct inactive_task_frame', int(task.thread.sp))
-    sp = int(frame) + type_size('struct inactive_task_frame')
-    bp = int(frame.bp)
-    ip = int(frame.ret_addr)
-    signal = ip == sym2addr('ret_from_fork')
-    off_ip = field_offset('struct pt_regs', 'ip')
-    off_sp = field_offset('struct pt_regs', 'sp')
-    off_bp = field_offset('struct pt_regs', 'bp')
-    off_cs = field_offset('struct pt_regs', 'cs')
+    off = _regs_offsets()
     frames = []
-    regs = None
     while len(frames) < maxframes:
-        if not ip or not lo <= sp <= hi:
+        if not ip or not any(lo <= sp <= hi for lo, hi in stacks):
             break
         frames.append(_frame(sp, ip))
         orc = _orc_find(ip if signal else ip - 1)
@@ -239,6 +241,7 @@ def unwind_orc(task, maxframes=_MAX_FRAMES):
         elif reg == regs_of['bp']:
             cfa = bp + orc['sp_offset']
         elif reg == regs_of['sp_indirect']:
+            # call_on_irqstack(): the task's sp saved at the IRQ stack's top
             cfa = readPtr(sp) + orc['sp_offset']
         elif reg == regs_of['bp_indirect']:
             cfa = readPtr(bp + orc['sp_offset'])
@@ -249,19 +252,20 @@ def unwind_orc(task, maxframes=_MAX_FRAMES):
         old_bp = bp
         if orc['type'] == types['call']:
             ip = readPtr(cfa - 8)
-            sp, signal, regs = cfa, False, None
+            sp, signal = cfa, False
         elif orc['type'] == types['regs']:
-            regs = cfa
-            if readPtr(regs + off_cs) & 3:
+            # an interrupt or exception frame: continue at the
+            # interrupted instruction, with its registers
+            if readPtr(cfa + off['cs']) & 3:
                 break   # the user-mode registers of a system call
-            ip, sp = readPtr(regs + off_ip), readPtr(regs + off_sp)
-            bp, signal = readPtr(regs + off_bp), True
+            ip, sp = readPtr(cfa + off['ip']), readPtr(cfa + off['sp'])
+            bp, signal = readPtr(cfa + off['bp']), True
         elif orc['type'] == types['regs_partial']:
-            iret = cfa - off_ip
-            if readPtr(iret + off_cs) & 3:
+            iret = cfa - off['ip']
+            if readPtr(iret + off['cs']) & 3:
                 break
-            ip, sp, signal, regs = readPtr(iret + off_ip), \
-                readPtr(iret + off_sp), True, None
+            ip, sp, signal = readPtr(iret + off['ip']), \
+                readPtr(iret + off['sp']), True
         else:
             break
         if orc['bp_reg'] == regs_of['prev_sp']:
@@ -269,6 +273,92 @@ def unwind_orc(task, maxframes=_MAX_FRAMES):
         elif orc['bp_reg'] == regs_of['bp']:
             bp = readPtr(old_bp + orc['bp_offset'])
     return frames
+
+
+def _task_stack_range(task):
+    """[lo, hi] of task's kernel stack, or None if it has none."""
+    stack = int(task.stack)
+    if not stack:
+        return None     # an exited task: its stack is freed
+    return stack, stack + THREAD_SIZE
+
+
+def unwind_orc(task, maxframes=_MAX_FRAMES):
+    """Return the Frames of a task that is not running, innermost first.
+
+    C equivalent: ``unwind_start(&state, task, NULL, NULL)`` then
+    ``unwind_next_frame()`` until done (``arch/x86/kernel/unwind_orc.c``),
+    starting from the ``struct inactive_task_frame`` that
+    ``__switch_to_asm`` left at ``task->thread.sp``.  An unwind that
+    cannot continue returns the frames found so far.
+    """
+    rng = _task_stack_range(task)
+    if rng is None:
+        return []   # an exited task: its stack is freed (put_task_stack())
+    frame = readSU('struct inactive_task_frame', int(task.thread.sp))
+    sp = int(frame) + type_size('struct inactive_task_frame')
+    ip = int(frame.ret_addr)
+    return _unwind(ip, sp, int(frame.bp), ip == sym2addr('ret_from_fork'),
+                   [rng], maxframes)
+
+
+def _cpu_stacks(cpu):
+    """[lo, hi] ranges of cpu's IRQ stack and exception stacks.
+
+    C equivalent: ``in_irq_stack()`` and ``in_exception_stack()`` of
+    ``arch/x86/kernel/dumpstack_64.c``.
+    """
+    out = []
+    try:
+        # Linux v6.2 moved it into struct pcpu_hot ("x86/percpu: Move
+        # irq_stack variables next to current_task"); later kernels
+        # (7.x here) have it as its own per-CPU variable again: look
+        # for the variable, then for the member.
+        if symbol_exists('hardirq_stack_ptr'):
+            top = readPtr(percpu_addresses('hardirq_stack_ptr')[cpu])
+        else:
+            top = int(readSU('struct pcpu_hot', percpu_addresses(
+                'pcpu_hot')[cpu]).hardirq_stack_ptr)
+        if top:
+            # it points 8 bytes below the top (irq_64.c), IRQ_STACK_SIZE
+            # being THREAD_SIZE on x86_64
+            out.append((top + 8 - THREAD_SIZE, top + 8))
+    except (crash.error, KeyError, TypeError, IndexError):
+        pass
+    try:
+        if symbol_exists('cea_exception_stacks'):
+            base = readPtr(percpu_addresses('cea_exception_stacks')[cpu])
+            if base:
+                out.append((base, base +
+                            type_size('struct cea_exception_stacks')))
+    except (crash.error, TypeError, IndexError):
+        pass
+    return out
+
+
+def unwind_active(task, cpu, maxframes=_MAX_FRAMES):
+    """Return the Frames of task running on cpu, innermost first.
+
+    C equivalent: ``unwind_start(&state, task, regs, NULL)`` with the
+    registers the dump saved for that CPU (:mod:`.prstatus`: the
+    kernel's ``crash_notes`` or the dump file's NT_PRSTATUS note).
+    Returns None when the dump has no registers for cpu or they are
+    not on task's or cpu's stacks, and ``[]`` when they are user-mode
+    ones (the task runs in user space).
+    """
+    regs = cpu_registers(cpu)
+    if regs is None:
+        return None
+    if regs['cs'] & 3:
+        return []
+    stacks = _cpu_stacks(cpu)
+    rng = _task_stack_range(task)
+    if rng is not None:
+        stacks.append(rng)
+    if not any(lo <= regs['sp'] <= hi for lo, hi in stacks):
+        return None     # not this task's registers: notes out of CPU order
+    return _unwind(regs['ip'], regs['sp'], regs['bp'], True, stacks,
+                   maxframes)
 
 
 _BT_RE = re.compile(r'^\s*#\s*(\d+)\s+\[([0-9a-f]+)\]\s+(\S+)\s+at\s+'
@@ -298,24 +388,33 @@ def crash_bt(task):
 def task_stack(task, active=None):
     """Return the Frames of task's kernel stack, innermost first.
 
+    A task running on a CPU when the dump was taken is unwound from that
+    CPU's registers saved in the dump (:func:`unwind_active`), any other
+    from the frame ``switch_to()`` left on its stack (:func:`unwind_orc`).
+    crash's ``bt`` is asked only when the kernel has no ORC tables or the
+    dump no registers for the CPU: its guesses for running tasks differ
+    between crash versions (crash 8.0.6 drops the frames between panic()
+    and the system call on the fixtures' panic task).
+
     :param active: whether task is running on a CPU (its registers are
-        in crash's notes, not on its stack); None: ask crash.
+        in the dump's notes, not on its stack); None: ask crash.
     """
     if active is None:
         try:
             active = is_task_active(int(task))
         except crash.error:
             active = False
-    if active:
-        try:
-            frames = crash_bt(task)
-            if frames:
-                return frames
-        except crash.error:
-            pass
     if not symbol_exists('__start_orc_unwind_ip'):
         # Without ORC (frame-pointer kernels) only crash can help.
         return crash_bt(task)
+    if active:
+        frames = unwind_active(task, task_cpu(task))
+        if frames is not None:
+            return frames
+        try:
+            return crash_bt(task)
+        except crash.error:
+            pass
     return unwind_orc(task)
 
 

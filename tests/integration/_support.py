@@ -22,7 +22,8 @@ __all__ = ['truth', 'dump_format', 'crash_cmd', 'crash_sym', 'crash_p',
            'crash_list', 'load_testmod_symbols', 'CrashTestCase',
            'requires_truth', 'crash_version', 'crash_task_table_is_complete',
            'crash_rss_counts_shmem', 'pid_max_variable',
-           'crash_module_problem', 'requires_crash_modules']
+           'crash_module_problem', 'requires_crash_modules',
+           'PANIC_STACK_PATH', 'panic_path_of', 'crash_bt_of_panic_is_wrong']
 
 
 @functools.lru_cache(maxsize=None)
@@ -149,6 +150,54 @@ def crash_rss_counts_shmem():
     68 anon + 4 file + 840 shmem).
     """
     return crash_version() > (8, 0, 2)
+
+
+#: The panic task's kernel stack from panic() to the system call entry,
+#: outermost last: scenario.c's cmd_panic() writes "c" to
+#: /proc/sysrq-trigger, and sysrq_handle_crash() calls panic() (7.x:
+#: panic() calls vpanic(), below it). The innermost frames, inside
+#: panic()'s wait loop, depend on when the dump was taken.
+PANIC_STACK_PATH = ['panic', 'sysrq_handle_crash', '__handle_sysrq',
+                    'write_sysrq_trigger', 'proc_reg_write', 'vfs_write',
+                    'ksys_write', 'do_syscall_64',
+                    'entry_SYSCALL_64_after_hwframe']
+
+
+def panic_path_of(funcs):
+    """funcs from 'panic' on, without GCC's .cold/.isra/.constprop suffixes
+    (the part comparable with :data:`PANIC_STACK_PATH`)."""
+    names = [f.split('.')[0] if f else f for f in funcs]
+    return names[names.index('panic'):] if 'panic' in names else names
+
+
+def crash_bt_of_panic_is_wrong():
+    """Why crash's ``bt`` of the panic task is no reference, or None.
+
+    On the fixtures crash 8.0.2 and 9.0.2 print the frames of
+    :data:`PANIC_STACK_PATH` (8.0.2 on 6.1 adds stale return addresses
+    it finds by scanning the stack between do_syscall_64 and the entry).
+    crash 8.0.6 prints wrong ones: on 6.1 only panic and
+    entry_SYSCALL_64_after_hwframe, on 6.12 stale interrupt frames
+    (sysvec_apic_timer_interrupt) after panic; 8.0.3 to 8.0.5 are
+    untested and taken as 8.0.6. On 7.2, whose ORC register numbers
+    changed in 7.1 (Linux commit 1735858caa4b; ``orc_fp_entry.bp_reg``
+    tells), crash 9.0.2 shows security_file_permission where
+    write_sysrq_trigger is, and stale frames after do_syscall_64: as if
+    it scanned the stack instead of following the ORC entries.
+    """
+    version = crash_version()
+    if (8, 0, 2) < version < (9,):
+        return ('crash %s prints wrong frames between panic and the system '
+                'call' % '.'.join(map(str, version)))
+    try:
+        out = crash_cmd('p/d orc_fp_entry.bp_reg')
+    except crash.error:
+        out = ''        # no orc_fp_entry: an older kernel
+    m = re.search(r'\$\d+ = (\d+)', out)
+    if m and int(m.group(1)) == 8 and version <= (9, 0, 2):
+        return ('crash %s misreads the stack of a kernel with 7.1\'s '
+                'ORC register numbers' % '.'.join(map(str, version)))
+    return None
 
 
 def pid_max_variable():
