@@ -38,6 +38,7 @@ set -uo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$TOP" || exit 2
+SELF=$TOP/tests/check-matrix.sh
 # crash 8.0.2 cannot open 6.12 and later (it stops at "page_offset_base");
 # 6.1 is also run by the newer crash versions, first in each environment:
 # the docs' examples show a 6.1 dump.
@@ -199,7 +200,7 @@ mkdir -p build/test-logs-matrix
 prep_pid=
 if [[ -n $(pair_envs "${PAIRS[@]}") && $(id -u) == 0 && $(seconds_left) -gt $MIN_LEFT ]]; then
 	set_limit
-	"${LIMIT[@]}" "$0" --prepare "${PAIRS[@]}" >build/test-logs-matrix/prepare.log 2>&1 &
+	"${LIMIT[@]}" bash "$SELF" --prepare "${PAIRS[@]}" >build/test-logs-matrix/prepare.log 2>&1 &
 	prep_pid=$!
 fi
 
@@ -230,7 +231,7 @@ for pair in "${PAIRS[@]}"; do
 	fi
 	logs=build/test-logs-matrix/$kline-$envname
 	set_limit
-	"${LIMIT[@]}" "$0" --one-pair "$kline" "$envname" "$parts" "$logs" "$host_tests" \
+	"${LIMIT[@]}" bash "$SELF" --one-pair "$kline" "$envname" "$parts" "$logs" "$host_tests" \
 		</dev/null 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	kver='' cv=''
