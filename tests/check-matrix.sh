@@ -254,6 +254,11 @@ done
 if [[ -n $prep_pid ]]; then
 	[[ -n $DEADLINE ]] && kill -TERM "$prep_pid" 2>/dev/null
 	wait "$prep_pid" 2>/dev/null
+	prep_rc=$?
+	if ((prep_rc != 0)) && [[ " ${TIMED_OUT[*]} 143 " != *" $prep_rc "* ]]; then
+		printf '\n=== matrix: the chroots'"'"' set-up failed:\n'
+		tail -n 20 build/test-logs-matrix/prepare.log
+	fi
 fi
 
 printf '\n'
