@@ -18,6 +18,8 @@
 #   MPK_TEST_PATTERN  passed to tests/integration/runner.py
 #   MPK_TEST_LOGS     where each run's logs go (build/test-logs/latest/)
 #   MPK_TEST_TIMEOUT  seconds one crash session may take (900)
+#   MPK_HOST_TESTS    the host part's test modules, e.g. "test_docs" (default:
+#                     all of tests/host; tests/check-matrix.sh picks)
 #   PYKDUMP_VMCORE... the fixture; else tests/vmcore/make-fixture.sh
 set -uo pipefail
 
@@ -154,10 +156,13 @@ why=
 ((have_fixture)) || why="${why:+$why; }no vmcore fixture"
 
 if wants host; then
-	if [[ -z $why ]]; then
-		run_part host "$PY" -m unittest discover -s tests/host -t . -v
-	else
+	if [[ -n $why ]]; then
 		not_run host "$why"
+	elif [[ -n ${MPK_HOST_TESTS:-} ]]; then
+		read -r -a mods <<<"$MPK_HOST_TESTS"
+		run_part host "$PY" -m unittest -v "${mods[@]/#/tests.host.}"
+	else
+		run_part host "$PY" -m unittest discover -s tests/host -t . -v
 	fi
 fi
 

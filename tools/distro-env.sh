@@ -15,7 +15,7 @@
 #   tools/distro-env.sh SUITE tree         print where this checkout's copy is
 #
 # SUITE: trixie (crash 8.0.6, Python 3.13) or sid (crash 9.0.2, Python 3.14).
-# Needs root (debootstrap, chroot, mount). Environment:
+# Needs root (mmdebstrap, else debootstrap; chroot, mount). Environment:
 #   PYKDUMP_CHROOTS        cache of chroots (default $HOME/.cache/pykdump-chroots)
 #   PYKDUMP_MIRROR         Debian mirror (default: the one apt already uses)
 #   PYKDUMP_FIXTURE_CACHE  the vmcore fixtures, bound into the chroot at the
@@ -25,13 +25,18 @@
 # directory's name, HASH of its path): `run` and `build` copy the
 # checkout's current files there first (tracked and untracked, not ignored
 # ones), holding the chroot's lock, so that two checkouts tested in one
-# chroot never run each other's files.
+# chroot never run each other's files. A copy whose checkout is gone, or
+# that no run used for PRUNE_DAYS, is removed (CI clones anew each time).
 set -euo pipefail
+# a stop by signal (a time budget) still runs the EXIT trap: it unmounts
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CHROOTS=${PYKDUMP_CHROOTS:-$HOME/.cache/pykdump-chroots}
 FIXTURES=${PYKDUMP_FIXTURE_CACHE:-$HOME/.cache/pykdump-fixture}
 INNER=/work/pykdump-${TOP##*/}-$(printf '%s' "$TOP" | sha256sum | cut -c1-8)
+PRUNE_DAYS=3
 
 die() {
 	printf 'distro-env: error: %s\n' "$*" >&2
@@ -66,19 +71,60 @@ mirror() {
 	printf '%s' "${m:-http://deb.debian.org/debian/}"
 }
 
+# Whatever is still mounted at or below directory $1: a run stopped by
+# SIGKILL (or a killed mmdebstrap) leaves its mounts, and rm -rf must never
+# walk into the host's /dev or the fixtures.
+unmount_below() {
+	local d m
+	d=$(realpath -m "$1")
+	awk -v d="$d" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo |
+		sort -r | while IFS= read -r m; do
+		umount -l "$m" 2>/dev/null || true
+	done
+}
+
+remove_tree() {
+	[[ -e $1 ]] || return 0
+	unmount_below "$1"
+	rm -rf --one-file-system "$1"
+}
+
+# A minimal system of SUITE in directory $1. mmdebstrap (one apt run,
+# parallel downloads) takes a minute or two where debootstrap takes ~6.
+# dpkg's fsyncs are off for both: a chroot cut short is made again.
+bootstrap() {
+	local dir=$1 log=$CHROOTS/$SUITE.debootstrap.log
+	if command -v mmdebstrap >/dev/null; then
+		say "mmdebstrap $SUITE from $(mirror)"
+		mmdebstrap --mode=root --variant=minbase --dpkgopt=force-unsafe-io \
+			--aptopt='Acquire::Check-Valid-Until "false"' \
+			"$SUITE" "$dir" "$(mirror)" >"$log" 2>&1 ||
+			die "mmdebstrap $SUITE failed (see $log)"
+		return 0
+	fi
+	command -v debootstrap >/dev/null ||
+		die "missing tool: mmdebstrap or debootstrap (apt-get install mmdebstrap)"
+	say "debootstrap $SUITE from $(mirror) (a few minutes)"
+	debootstrap --variant=minbase "$SUITE" "$dir" "$(mirror)" >"$log" 2>&1 ||
+		die "debootstrap $SUITE failed (see $log)"
+	mkdir -p "$dir/etc/dpkg/dpkg.cfg.d"
+	printf 'force-unsafe-io\n' >"$dir/etc/dpkg/dpkg.cfg.d/99pykdump-unsafe-io"
+}
+
 # The tree copy's own packages: tools/install-deps.sh --build-only, as on a
-# real machine of that release (what it installs is listed there).
+# real machine of that release (what it installs is listed there). One
+# set-up of a suite at a time: tests/check-matrix.sh makes the chroots in
+# the background while a fixture build may ask for the same one.
 setup() {
 	[[ $(id -u) == 0 ]] || die "making a chroot needs root"
-	command -v debootstrap >/dev/null || die "missing tool: debootstrap (apt-get install debootstrap)"
 	mkdir -p "$CHROOTS"
+	exec 7>"$CHROOTS/.$SUITE.setup.lock"
+	flock 7
 	if [[ ! -f $ROOT/.debootstrap.ok ]]; then
 		local tmp=$CHROOTS/.$SUITE.tmp
-		rm -rf "$tmp"
-		say "debootstrap $SUITE from $(mirror) (a few minutes)"
-		debootstrap --variant=minbase "$SUITE" "$tmp" "$(mirror)" >"$CHROOTS/$SUITE.debootstrap.log" 2>&1 ||
-			die "debootstrap $SUITE failed (see $CHROOTS/$SUITE.debootstrap.log)"
-		rm -rf "$ROOT"
+		remove_tree "$tmp"
+		bootstrap "$tmp"
+		remove_tree "$ROOT"
 		mv "$tmp" "$ROOT"
 		touch "$ROOT/.debootstrap.ok"
 	fi
@@ -90,10 +136,13 @@ setup() {
 	if [[ $(cat "$ROOT/.deps.ok" 2>/dev/null) != "$stamp" ]]; then
 		say "installing the build and test packages in $SUITE"
 		install -D -m 0755 "$TOP/tools/install-deps.sh" "$ROOT/tmp/install-deps.sh"
-		in_chroot / /tmp/install-deps.sh --build-only >"$CHROOTS/$SUITE.deps.log" 2>&1 ||
+		# an install stopped half-way (a time budget) must be finished first
+		in_chroot / sh -c 'dpkg --configure -a && /tmp/install-deps.sh --build-only' \
+			>"$CHROOTS/$SUITE.deps.log" 2>&1 ||
 			die "installing packages in $SUITE failed (see $CHROOTS/$SUITE.deps.log)"
 		printf '%s\n' "$stamp" >"$ROOT/.deps.ok"
 	fi
+	exec 7>&-
 }
 
 MOUNTED=()
@@ -118,6 +167,8 @@ in_chroot() {
 	shift
 	exec 8>"$CHROOTS/.$SUITE.lock"
 	flock 8
+	# under the lock, a mount in the chroot is a killed run's
+	unmount_below "$ROOT"
 	# the copy is made under the lock: it is what this run tests
 	[[ $dir != "$INNER" ]] || sync_tree
 	trap unmount_all EXIT
@@ -149,6 +200,26 @@ sync_tree() {
 		xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
 		tar -c --null -T - -f -) | tar -x -C "$ROOT$INNER" ||
 		die "cannot copy the tree into $ROOT$INNER"
+	printf '%s\n' "$TOP" >"$ROOT$INNER/.pykdump-checkout"
+	prune_copies
+}
+
+# Other checkouts' copies: gone with their checkout, or unused for
+# PRUNE_DAYS (a copy of an earlier layout, without .pykdump-checkout, by
+# its directory's age). Called under the chroot's lock.
+prune_copies() {
+	local d mark origin
+	for d in "$ROOT"/work/pykdump "$ROOT"/work/pykdump-*; do
+		[[ -d $d && $d != "$ROOT$INNER" ]] || continue
+		mark=$d/.pykdump-checkout
+		[[ -f $mark ]] || mark=$d
+		origin=$(cat "$d/.pykdump-checkout" 2>/dev/null || true)
+		if [[ -n $origin && ! -d $origin ]] ||
+			[[ -n $(find "$mark" -maxdepth 0 -mtime +"$((PRUNE_DAYS - 1))") ]]; then
+			say "removing ${d#"$ROOT"}, the copy of ${origin:-an old checkout}"
+			remove_tree "$d"
+		fi
+	done
 }
 
 build() {
