@@ -90,6 +90,15 @@ def _anonymous_body(f):
     return None
 
 
+def _types_from_gdb():
+    """Whether every type comes from gdb: forced (PYKDUMP_TYPES=gdb), or
+    a kernel without BTF. (With BTF, what BTF lacks keeps the whole
+    layout: asking BTF about each name would slow BTF's own path.)"""
+    source = crash.type_source()
+    return source == 'gdb' or (
+        source == 'auto' and not crash.type_origin().startswith('BTF'))
+
+
 class TypeInfo:
     """A C type: the name programs key on (stype) and how it is laid out.
 
@@ -295,7 +304,7 @@ class SUInfo(dict, metaclass=MemoizeSU):
         (:class:`_MemberwiseSUInfo`); BTF's and the rest, whole."""
         if cls is SUInfo and gdbdict is None and \
                 sname.startswith(('struct ', 'union ')) and \
-                not crash.type_from_btf(sname):
+                _types_from_gdb():
             return dict.__new__(_MemberwiseSUInfo)
         return dict.__new__(cls)
 
