@@ -295,6 +295,12 @@ class SUInfo(dict, metaclass=MemoizeSU):
         dict.__init__(self)
         if gdbdict is None:
             try:
+                # (a subclass keeps its class: no lazy stand-in)
+                head = crash._su_lazy(sname) if type(self) is SUInfo \
+                    else None
+                if head is not None:
+                    _LazySUInfo.start(self, sname, head[0])
+                    return
                 layout = crash._su_fields(sname)
                 if layout is not None:
                     self._init_lazy(sname, *layout)
@@ -406,6 +412,108 @@ class SUInfo(dict, metaclass=MemoizeSU):
 
     def __eq__(self, other):
         return self is other
+
+
+class _LazySUInfo(SUInfo):
+    """An SUInfo from BTF that reads its members when they are needed.
+
+    ``readSU('struct task_struct', addr).pid`` needs one member of 250:
+    one named directly in the struct is looked up alone
+    (``crash._su_lazy``). What needs them all (iteration, ``len``, keys,
+    a name inside an anonymous member or absent) reads them as
+    :meth:`SUInfo._init_lazy` does, keeping the members already given
+    out, and the object becomes a plain SUInfo: the same answers, from
+    then on at dict speed.
+    """
+
+    @staticmethod
+    def start(si, sname, typelength):
+        """Make SUInfo si, of struct sname, a lazy one."""
+        si.PYT_sname = sname
+        si.PYT_size = si.size = typelength
+        si.PYT_fake = ':' in sname and '->' in sname
+        si._source = (sname, crash.type_generation())
+        si._early = {}
+        si.__class__ = _LazySUInfo
+
+    def _check(self):
+        sname, generation = self._source
+        if crash.type_generation() != generation:
+            # As for _MemberVarInfo: the layout may have changed.
+            raise crash.error('type information changed since %s was '
+                              'read: look the struct up again' % sname)
+
+    def _member(self, name):
+        """The VarInfo of member name directly in the struct, or None."""
+        vi = self._early.get(name)
+        if vi is not None or type(name) is not str:
+            return vi
+        self._check()
+        sname = self.PYT_sname
+        hit = crash._su_lazy(sname, name)[1]
+        if hit is None:
+            return None
+        index, f = hit
+        vi = _MemberVarInfo(name, index, f['bitoffset'], f.get('bitsize'),
+                            self._source)
+        vi.ti = TypeInfo(f, sname, f['bitoffset'], name)
+        self._early[name] = vi
+        return vi
+
+    def _materialize(self):
+        """Read every member; from now on a plain SUInfo."""
+        self._check()
+        sname, early = self.PYT_sname, self._early
+        typelength, fields = crash._su_fields(sname)
+        del self._early, self._source
+        self.__class__ = SUInfo
+        self._init_lazy(sname, typelength, fields)
+        for name, vi in early.items():
+            # the member given out before stays the one of the struct
+            dict.__setitem__(self, name, vi)
+            self._members[vi._index] = vi
+
+    def get(self, name, default=None):
+        """As dict.get()."""
+        vi = self._member(name)
+        if vi is not None:
+            return vi
+        self._materialize()
+        return self.get(name, default)
+
+    def __getitem__(self, name):
+        vi = self._member(name)
+        if vi is not None:
+            return vi
+        self._materialize()
+        return self[name]
+
+    def __contains__(self, name):
+        if self._member(name) is not None:
+            return True
+        self._materialize()
+        return name in self
+
+    PYT_body = property(lambda self: self._materialize() or self.PYT_body,
+                        doc='[(name, VarInfo)] in declaration order.')
+
+
+def _whole(name):
+    """A _LazySUInfo method that reads every member, then does name."""
+    def method(self, *args, **kwargs):
+        self._materialize()
+        return getattr(self, name)(*args, **kwargs)
+    method.__name__ = name
+    method.__doc__ = 'As SUInfo.%s(), once every member is read.' % name
+    return method
+
+
+for _name in ('__iter__', '__len__', '__reversed__', '__setitem__',
+              '__delitem__', '__or__', '__ror__', '__ior__', '__sizeof__',
+              '__reduce__', '__reduce_ex__', 'keys', 'values', 'items',
+              'copy', 'setdefault', 'pop', 'popitem', 'update', 'clear'):
+    setattr(_LazySUInfo, _name, _whole(_name))
+del _name
 
 
 class EnumInfo(dict):

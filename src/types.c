@@ -38,6 +38,12 @@ struct cache_entry {
 enum { CACHE_BUCKETS = 4096 };
 
 static struct cache_entry *cache[CACHE_BUCKETS];
+/*
+ * Entries in the cache: an empty cache is not walked, so that the first
+ * type question of a session (the type generation starts there) does not
+ * write all of cache[], 8 fresh pages (~20 us each on some VMs).
+ */
+static size_t cache_entries;
 static unsigned long generation = 1;
 static unsigned long modules_signature;
 
@@ -54,7 +60,7 @@ static void cache_clear(void)
 {
 	size_t i;
 
-	for (i = 0; i < CACHE_BUCKETS; i++) {
+	for (i = 0; cache_entries && i < CACHE_BUCKETS; i++) {
 		struct cache_entry *e = cache[i];
 
 		while (e) {
@@ -68,6 +74,7 @@ static void cache_clear(void)
 		}
 		cache[i] = NULL;
 	}
+	cache_entries = 0;
 }
 
 /*
@@ -595,6 +602,7 @@ static struct mpk_error *cache_store(char *key, struct mpk_ptype *ptype,
 	}
 	e->next = cache[key_hash(key)];
 	cache[key_hash(key)] = e;
+	cache_entries++;
 	*ret = e;
 	return NULL;
 }
@@ -683,6 +691,60 @@ static struct mpk_error *btf_query(const char *expr,
 		err = mpk_btf_ptype(btf, expr, &ptype);
 	return btf_remember(key, ptype, err,
 			    err && err->code == MPK_ERROR_LOOKUP, ret);
+}
+
+struct mpk_error *mpk_type_su_members(const char *name, long index,
+				      bool *answered, uint64_t *size,
+				      int (*fn)(const struct mpk_member *m,
+						void *arg),
+				      void *arg, int *rc)
+{
+	const struct mpk_btf *btf;
+	struct mpk_error *err;
+
+	*answered = false;
+	*rc = 0;
+	mpk_type_generation();
+	/* the BTF btf_query() would ask; anything else takes the long way */
+	btf = btf_for(name);
+	if (!btf || !mpk_btf_is_name(name))
+		return NULL;
+	err = mpk_btf_su_members(btf, name, index, size, fn, arg, rc);
+	if (err && err != &mpk_enomem && !*rc &&
+	    (err->code == MPK_ERROR_LOOKUP || err->code == MPK_ERROR_INVALID)) {
+		/* not a struct or union BTF has: the long way says what */
+		mpk_error_destroy(err);
+		return NULL;
+	}
+	*answered = true;
+	return err;
+}
+
+struct mpk_error *mpk_type_su_find(const char *name, const char *member,
+				   bool *answered, uint64_t *size,
+				   long *ret)
+{
+	const struct mpk_btf *btf;
+	struct mpk_error *err;
+
+	*answered = false;
+	mpk_type_generation();
+	btf = btf_for(name);
+	if (!btf || !mpk_btf_is_name(name))
+		return NULL;
+	err = mpk_btf_su_find(btf, name, member, size, ret);
+	if (err && err->code == MPK_ERROR_LOOKUP &&
+	    err->lookup == MPK_LOOKUP_MEMBER) {
+		mpk_error_destroy(err);
+		*ret = -1;
+		err = NULL;
+	} else if (err && err != &mpk_enomem) {
+		/* not a struct or union BTF has: the long way says what */
+		mpk_error_destroy(err);
+		return NULL;
+	}
+	*answered = !err;
+	return err;
 }
 
 /*
@@ -1205,6 +1267,7 @@ struct mpk_error *mpk_type_size(const char *name, long *ret)
 	e->size = size;
 	e->next = cache[key_hash(key)];
 	cache[key_hash(key)] = e;
+	cache_entries++;
 	*ret = size;
 	return NULL;
 }
