@@ -1337,18 +1337,60 @@ struct mpk_error *mpk_member_size(const char *name, const char *member,
 	return member_info(name, member, true, ret);
 }
 
+/*
+ * Enumerator @name from the modules' split BTF: 1 found (*@ret set), 0
+ * none has it, -1 leave it to gdb (two modules give two values, or a
+ * module whose debuginfo the user loaded has it).
+ */
+static int module_enumerator(const char *name, int64_t *ret)
+{
+	bool found = false;
+	int64_t v;
+	size_t i;
+
+	if (!module_btfs_tried)
+		load_module_btfs();
+	for (i = 0; i < nmodule_btfs; i++) {
+		/* the kernel's BTF, this one's base, was asked before */
+		struct mpk_error *err = mpk_btf_enumerator(module_btfs[i].btf,
+							   name, &v);
+
+		if (err && err->code == MPK_ERROR_LOOKUP) {
+			mpk_error_destroy(err);
+			continue;
+		}
+		mpk_error_destroy(err);
+		if (err || module_has_debuginfo(module_btfs[i].module) ||
+		    (found && v != *ret))
+			return -1;
+		found = true;
+		*ret = v;
+	}
+	return found;
+}
+
 struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret)
 {
 	const struct mpk_btf *btf = usable_btf();
 	struct mpk_error *err;
+	int64_t v = 0;
+	int rc;
 
 	if (btf) {
 		err = mpk_btf_enumerator(btf, name, ret);
 		if (!err)
 			return err;
 		/* two values in BTF: gdb's pick, as before */
-		if (err->code == MPK_ERROR_LOOKUP && btf_miss_is_final())
-			return err;
+		if (err->code == MPK_ERROR_LOOKUP) {
+			rc = module_enumerator(name, &v);
+			if (rc > 0) {
+				mpk_error_destroy(err);
+				*ret = v;
+				return NULL;
+			}
+			if (!rc && btf_miss_is_final())
+				return err;
+		}
 		mpk_error_destroy(err);
 	}
 	/* crash's enumerator_value(), guarded, on a copy of the name */
