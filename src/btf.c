@@ -17,7 +17,6 @@
  */
 
 #include <errno.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -589,9 +588,9 @@ static struct mpk_error *conv_member(struct conv *c, const struct btf_type *t,
 	if (typed) {
 		__s64 size = btf__resolve_size(c->btf, bm->type);
 
+		/* the arena, made when a type is first converted */
 		if (!c->pt && !(c->pt = mpk_ptype_create()))
-			return &mpk_enomem;	/* made when first needed */
-
+			return &mpk_enomem;
 		m->size = size > 0 ? (uint64_t)size : 0;
 		m->flags |= MPK_MEMBER_HAS_SIZE;
 		return conv_type(c, bm->type, false, false, depth + 1,
@@ -842,6 +841,23 @@ struct mpk_error *mpk_btf_ptype(const struct mpk_btf *btf, const char *name,
 	return NULL;
 }
 
+/* The struct or union @name stands for (typedefs taken off) in *@ret. */
+static struct mpk_error *su_type(const struct mpk_btf *btf, const char *name,
+				 const struct btf_type **ret)
+{
+	uint32_t id = lookup(btf, name);
+	const struct btf_type *t;
+
+	if (!id)
+		return not_found(name);
+	t = btf__type_by_id(btf->btf, skip(btf->btf, id, true));
+	if (!t || !(btf_is_struct(t) || btf_is_union(t)))
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"%s is not a struct or union", name);
+	*ret = t;
+	return NULL;
+}
+
 struct mpk_error *mpk_btf_su_members(const struct mpk_btf *btf,
 				     const char *name, long index,
 				     uint64_t *size,
@@ -849,20 +865,15 @@ struct mpk_error *mpk_btf_su_members(const struct mpk_btf *btf,
 					       void *arg),
 				     void *arg, int *rc)
 {
-	uint32_t id = lookup(btf, name);
 	/* conv_member() makes an arena if a type is converted */
 	struct conv c = { btf->btf, NULL };
 	const struct btf_type *t;
-	struct mpk_error *err = NULL;
+	struct mpk_error *err = su_type(btf, name, &t);
 	uint16_t i;
 
 	*rc = 0;
-	if (!id)
-		return not_found(name);
-	t = btf__type_by_id(btf->btf, skip(btf->btf, id, true));
-	if (!t || !(btf_is_struct(t) || btf_is_union(t)))
-		return mpk_error_create(MPK_ERROR_INVALID,
-					"%s is not a struct or union", name);
+	if (err)
+		return err;
 	if (index >= btf_vlen(t))
 		return mpk_error_create(MPK_ERROR_INVALID,
 					"%s has no member number %ld", name,
@@ -885,16 +896,12 @@ struct mpk_error *mpk_btf_su_members(const struct mpk_btf *btf,
 struct mpk_error *mpk_btf_su_find(const struct mpk_btf *btf, const char *name,
 				  const char *member, uint64_t *size, long *ret)
 {
-	uint32_t id = lookup(btf, name);
 	const struct btf_type *t;
+	struct mpk_error *err = su_type(btf, name, &t);
 	uint16_t i;
 
-	if (!id)
-		return not_found(name);
-	t = btf__type_by_id(btf->btf, skip(btf->btf, id, true));
-	if (!t || !(btf_is_struct(t) || btf_is_union(t)))
-		return mpk_error_create(MPK_ERROR_INVALID,
-					"%s is not a struct or union", name);
+	if (err)
+		return err;
 	*size = t->size;
 	for (i = 0; i < btf_vlen(t); i++) {
 		const struct btf_member *m = &btf_members(t)[i];

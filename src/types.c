@@ -693,21 +693,25 @@ static struct mpk_error *btf_query(const char *expr,
 			    err && err->code == MPK_ERROR_LOOKUP, ret);
 }
 
+/* The BTF btf_query() would ask for struct/union @name, or NULL. */
+static const struct mpk_btf *su_btf(const char *name)
+{
+	mpk_type_generation();
+	return mpk_btf_is_name(name) ? btf_for(name) : NULL;
+}
+
 struct mpk_error *mpk_type_su_members(const char *name, long index,
 				      bool *answered, uint64_t *size,
 				      int (*fn)(const struct mpk_member *m,
 						void *arg),
 				      void *arg, int *rc)
 {
-	const struct mpk_btf *btf;
+	const struct mpk_btf *btf = su_btf(name);
 	struct mpk_error *err;
 
 	*answered = false;
 	*rc = 0;
-	mpk_type_generation();
-	/* the BTF btf_query() would ask; anything else takes the long way */
-	btf = btf_for(name);
-	if (!btf || !mpk_btf_is_name(name))
+	if (!btf)
 		return NULL;
 	err = mpk_btf_su_members(btf, name, index, size, fn, arg, rc);
 	if (err && err != &mpk_enomem && !*rc &&
@@ -724,13 +728,11 @@ struct mpk_error *mpk_type_su_find(const char *name, const char *member,
 				   bool *answered, uint64_t *size,
 				   long *ret)
 {
-	const struct mpk_btf *btf;
+	const struct mpk_btf *btf = su_btf(name);
 	struct mpk_error *err;
 
 	*answered = false;
-	mpk_type_generation();
-	btf = btf_for(name);
-	if (!btf || !mpk_btf_is_name(name))
+	if (!btf)
 		return NULL;
 	err = mpk_btf_su_find(btf, name, member, size, ret);
 	if (err && err->code == MPK_ERROR_LOOKUP &&

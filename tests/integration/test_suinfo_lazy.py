@@ -3,7 +3,9 @@
 answers (issue 10).
 
 SUInfo(name) asks crash._su_fields for the members' names and places and
-makes each member's TypeInfo from crash._su_member on first use. Every
+makes each member's TypeInfo from crash._su_member on first use; from BTF
+it starts from the size alone and looks up a member named directly in the
+struct by itself (crash._su_lazy) until every member is needed. Every
 answer must be the one an SUInfo built from the whole gdb_typeinfo
 dictionary gives: field order, offsets, bit offsets and sizes, and each
 field's TypeInfo (basetype, codetype, size, dims, pointer levels, typedef
