@@ -299,20 +299,14 @@ class SUInfo(dict, metaclass=MemoizeSU):
     Unknown type -> TypeError("no type NAME").
     """
 
-    def __new__(cls, sname, gdbdict=None):
-        """A struct or union gdb describes is looked up member by member
-        (:class:`_MemberwiseSUInfo`); BTF's and the rest, whole."""
-        if cls is SUInfo and gdbdict is None and \
-                sname.startswith(('struct ', 'union ')) and \
-                _types_from_gdb():
-            return dict.__new__(_MemberwiseSUInfo)
-        return dict.__new__(cls)
-
     def __init__(self, sname, gdbdict=None):
         """Ask gdb for sname's layout (or use gdbdict) and build fields."""
         dict.__init__(self)
         if gdbdict is None:
             try:
+                # (a subclass keeps its class: no lazy stand-in)
+                if type(self) is SUInfo and self._start_lazy(sname):
+                    return
                 layout = crash._su_fields(sname)
                 if layout is not None:
                     self._init_lazy(sname, *layout)
@@ -327,6 +321,23 @@ class SUInfo(dict, metaclass=MemoizeSU):
         self.PYT_fake = ':' in sname and '->' in sname
         for f in gdbdict.get('body', ()):
             self.PYT_body.append((f['fname'], self._add_field(f, 0, sname)))
+
+    def _start_lazy(self, sname):
+        """Become a _LazySUInfo of sname if a source answers for one
+        member alone: True if so."""
+        if _types_from_gdb():
+            if not sname.startswith(('struct ', 'union ')):
+                return False
+            size = crash.struct_size(sname)
+            if size < 0:
+                raise crash.NoTypeError('no type %s' % sname, name=sname)
+            _LazySUInfo.start(self, sname, size, True)
+            return True
+        head = crash._su_lazy(sname)
+        if head is None:
+            return False
+        _LazySUInfo.start(self, sname, head[0], False)
+        return True
 
     def _init_lazy(self, sname, typelength, fields):
         """Build from crash._su_fields: named members' types on first use."""
@@ -426,103 +437,144 @@ class SUInfo(dict, metaclass=MemoizeSU):
         return self is other
 
 
-class _MemberwiseSUInfo(SUInfo):
-    """An SUInfo from gdb that asks for each member on first use.
+class _LazySUInfo(SUInfo):
+    """An SUInfo that reads its members when they are needed.
 
-    gdb's whole layout of a struct costs seconds on a vmlinux without
-    .gdb_index (``ptype /o struct task_struct``: 3-5 s); crash answers for
-    one member in milliseconds (``crash._su_member_alone``), the same
-    dictionary the layout holds for it. A member those questions cannot
-    describe exactly, and anything that needs every member (iteration,
-    ``len``, ``PYT_body``), builds the whole layout as :class:`SUInfo`
-    does, once. A missing member is remembered.
+    ``readSU('struct task_struct', addr).pid`` needs one member of 250.
+    Two sources answer for one member alone: the kernel's BTF
+    (``crash._su_lazy``: a member named directly in the struct, with its
+    number) and, when every type comes from gdb, crash's per-member
+    questions (``crash._su_member_alone``: gdb's whole ``ptype /o`` of a
+    struct costs seconds on a vmlinux without .gdb_index, one member
+    milliseconds). What needs every member (iteration, ``len``, keys),
+    and a member the source cannot describe alone, reads them all as the
+    eager build does and the object becomes a plain SUInfo: the same
+    answers, from then on at dict speed. A name gdb says the struct lacks
+    is remembered as absent; a name BTF does not find directly may sit in
+    an anonymous member, so it reads them all.
     """
 
-    def __init__(self, sname, gdbdict=None):
-        """Only the size of sname: the members come when asked."""
-        dict.__init__(self)
-        self._whole = False
-        self._absent = set()
-        self.PYT_sname = sname
-        self.PYT_fake = False
-        size = crash.struct_size(sname)
-        if size < 0:
-            raise crash.NoTypeError('no type %s' % sname, name=sname)
-        self.PYT_size = self.size = size
+    @staticmethod
+    def start(si, sname, typelength, from_gdb):
+        """Make SUInfo si, of struct sname, a lazy one."""
+        si.PYT_sname = sname
+        si.PYT_size = si.size = typelength
+        si.PYT_fake = ':' in sname and '->' in sname
+        si._source = (sname, crash.type_generation())
+        si._early = {}
+        si._absent = set()
+        si._from_gdb = from_gdb
+        si.__class__ = _LazySUInfo
 
-    def _whole_layout(self):
-        """Become the SUInfo of the whole layout (members already looked
-        up are replaced by the same answers)."""
-        if not self._whole:
-            self._whole = True
-            SUInfo.__init__(self, self.PYT_sname)
+    def _check(self):
+        sname, generation = self._source
+        if crash.type_generation() != generation:
+            # As for _MemberVarInfo: the layout may have changed.
+            raise crash.error('type information changed since %s was '
+                              'read: look the struct up again' % sname)
 
     def _member(self, name):
-        """VarInfo of member name, None if sname has none."""
-        vi = dict.get(self, name)
-        if vi is not None or self._whole or name in self._absent or \
-                not isinstance(name, str):
+        """The VarInfo of member name alone; _ABSENT if the struct has
+        none; None when only the whole layout can tell."""
+        vi = self._early.get(name)
+        if vi is not None or type(name) is not str:
             return vi
-        try:
-            d = crash._su_member_alone(self.PYT_sname, name)
-        except crash.NoFieldError:
-            self._absent.add(name)
-            return None
-        if d is None:
-            self._whole_layout()
-            return dict.get(self, name)
-        bitoffset = d.get('bitoffset', 0)
-        vi = VarInfo(name, TypeInfo(d, self.PYT_sname, bitoffset, name),
-                     bitoffset=bitoffset, bitsize=d.get('bitsize'))
-        dict.__setitem__(self, name, vi)
+        if name in self._absent:
+            return _ABSENT
+        self._check()
+        sname = self.PYT_sname
+        if self._from_gdb:
+            try:
+                f = crash._su_member_alone(sname, name)
+            except crash.NoFieldError:
+                self._absent.add(name)
+                return _ABSENT
+            if f is None:
+                return None
+            bitoffset = f.get('bitoffset', 0)
+            vi = VarInfo(name, TypeInfo(f, sname, bitoffset, name),
+                         bitoffset=bitoffset, bitsize=f.get('bitsize'))
+        else:
+            hit = crash._su_lazy(sname, name)[1]
+            if hit is None:
+                return None
+            index, f = hit
+            vi = _MemberVarInfo(name, index, f['bitoffset'],
+                                f.get('bitsize'), self._source)
+            vi.ti = TypeInfo(f, sname, f['bitoffset'], name)
+        self._early[name] = vi
         return vi
+
+    def _materialize(self):
+        """Read every member; from now on a plain SUInfo."""
+        self._check()
+        sname, early = self.PYT_sname, self._early
+        from_gdb = self._from_gdb
+        del self._early, self._source, self._absent, self._from_gdb
+        self.__class__ = SUInfo
+        if from_gdb:
+            # gdb's members carry no number: the whole layout's own
+            # VarInfos replace them, with the same answers
+            SUInfo.__init__(self, sname, _typeinfo_dict(sname))
+            return
+        self._init_lazy(sname, *crash._su_fields(sname))
+        for name, vi in early.items():
+            # the member given out before stays the one of the struct
+            dict.__setitem__(self, name, vi)
+            self._members[vi._index] = vi
+
+    def get(self, name, default=None):
+        """As dict.get()."""
+        vi = self._member(name)
+        if vi is _ABSENT:
+            return default
+        if vi is not None:
+            return vi
+        self._materialize()
+        return self.get(name, default)
 
     def __getitem__(self, name):
         vi = self._member(name)
-        if vi is None:
+        if vi is _ABSENT:
             raise KeyError(name)
-        return vi
-
-    def get(self, name, default=None):
-        """The VarInfo of member name, else default."""
-        vi = self._member(name)
-        return default if vi is None else vi
+        if vi is not None:
+            return vi
+        self._materialize()
+        return self[name]
 
     def __contains__(self, name):
-        return self._member(name) is not None
+        vi = self._member(name)
+        if vi is _ABSENT:
+            return False
+        if vi is not None:
+            return True
+        self._materialize()
+        return name in self
 
-    def keys(self):
-        """Member names (the whole layout)."""
-        self._whole_layout()
-        return dict.keys(self)
+    PYT_body = property(lambda self: self._materialize() or self.PYT_body,
+                        doc='[(name, VarInfo)] in declaration order.')
 
-    def values(self):
-        """Member VarInfos (the whole layout)."""
-        self._whole_layout()
-        return dict.values(self)
 
-    def items(self):
-        """(name, VarInfo) pairs (the whole layout)."""
-        self._whole_layout()
-        return dict.items(self)
+# _LazySUInfo._member(): the struct has no such member.
+_ABSENT = object()
 
-    def __iter__(self):
-        self._whole_layout()
-        return dict.__iter__(self)
 
-    def __len__(self):
-        self._whole_layout()
-        return dict.__len__(self)
+def _whole(name):
+    """A _LazySUInfo method that reads every member, then does name."""
+    def method(self, *args, **kwargs):
+        self._materialize()
+        return getattr(self, name)(*args, **kwargs)
+    method.__name__ = name
+    method.__doc__ = 'As SUInfo.%s(), once every member is read.' % name
+    return method
 
-    @property
-    def _members(self):
-        """The whole layout's members (what PYT_body lists)."""
-        self._whole_layout()
-        return self.__dict__['_members']
 
-    @_members.setter
-    def _members(self, members):
-        self.__dict__['_members'] = members
+for _name in ('__iter__', '__len__', '__reversed__', '__setitem__',
+              '__delitem__', '__or__', '__ror__', '__ior__', '__sizeof__',
+              '__reduce__', '__reduce_ex__', 'keys', 'values', 'items',
+              'copy', 'setdefault', 'pop', 'popitem', 'update', 'clear'):
+    setattr(_LazySUInfo, _name, _whole(_name))
+del _name
 
 
 class EnumInfo(dict):

@@ -565,11 +565,45 @@ static const char *name_of(const struct conv *c, const struct btf_type *t)
 	return n && *n ? n : NULL;
 }
 
+/* Member @i of struct/union @t: its name and place, and its type if @typed. */
+static struct mpk_error *conv_member(struct conv *c, const struct btf_type *t,
+				     uint16_t i, bool typed, int depth,
+				     struct mpk_member *m)
+{
+	const struct btf_member *bm = &btf_members(t)[i];
+	uint32_t bits = btf_member_bit_offset(t, i);
+	uint32_t bitsize = btf_member_bitfield_size(t, i);
+	const char *name = bm->name_off ?
+		btf__name_by_offset(c->btf, bm->name_off) : NULL;
+
+	m->name = name ? name : "";
+	typed = typed || !*m->name;	/* an anonymous member is its type */
+	m->offset = bits / 8;
+	m->bit_offset = bits % 8;
+	m->flags = MPK_MEMBER_HAS_OFFSET;
+	if (bitsize) {
+		m->flags |= MPK_MEMBER_BITFIELD;
+		m->bitsize = bitsize;
+	}
+	if (typed) {
+		__s64 size = btf__resolve_size(c->btf, bm->type);
+
+		/* the arena, made when a type is first converted */
+		if (!c->pt && !(c->pt = mpk_ptype_create()))
+			return &mpk_enomem;
+		m->size = size > 0 ? (uint64_t)size : 0;
+		m->flags |= MPK_MEMBER_HAS_SIZE;
+		return conv_type(c, bm->type, false, false, depth + 1,
+				 &m->type);
+	}
+	m->type.kind = MPK_CTYPE_UNKNOWN;
+	return NULL;
+}
+
 static struct mpk_error *conv_body(struct conv *c, const struct btf_type *t,
 				   int depth, const struct mpk_body **ret)
 {
 	struct mpk_body *body = mpk_ptype_alloc(c->pt, sizeof(*body));
-	const struct btf_member *bm = btf_members(t);
 	struct mpk_member *members;
 	uint16_t i, n = btf_vlen(t);
 
@@ -583,27 +617,11 @@ static struct mpk_error *conv_body(struct conv *c, const struct btf_type *t,
 		      (n ? 0 : MPK_BODY_NO_FIELDS);
 	body->size = t->size;
 	for (i = 0; i < n; i++) {
-		struct mpk_member *m = &members[i];
-		uint32_t bits = btf_member_bit_offset(t, i);
-		uint32_t bitsize = btf_member_bitfield_size(t, i);
-		const char *name = bm[i].name_off ?
-			btf__name_by_offset(c->btf, bm[i].name_off) : NULL;
-		__s64 size = btf__resolve_size(c->btf, bm[i].type);
-		struct mpk_error *err;
+		struct mpk_error *err = conv_member(c, t, i, true, depth,
+						    &members[i]);
 
-		err = conv_type(c, bm[i].type, false, false, depth + 1,
-				&m->type);
 		if (err)
 			return err;
-		m->name = name ? name : "";
-		m->offset = bits / 8;
-		m->bit_offset = bits % 8;
-		m->size = size > 0 ? (uint64_t)size : 0;
-		m->flags = MPK_MEMBER_HAS_OFFSET | MPK_MEMBER_HAS_SIZE;
-		if (bitsize) {
-			m->flags |= MPK_MEMBER_BITFIELD;
-			m->bitsize = bitsize;
-		}
 	}
 	body->members = members;
 	body->nmembers = n;
@@ -821,6 +839,82 @@ struct mpk_error *mpk_btf_ptype(const struct mpk_btf *btf, const char *name,
 	}
 	*ret = c.pt;
 	return NULL;
+}
+
+/* The struct or union @name stands for (typedefs taken off) in *@ret. */
+static struct mpk_error *su_type(const struct mpk_btf *btf, const char *name,
+				 const struct btf_type **ret)
+{
+	uint32_t id = lookup(btf, name);
+	const struct btf_type *t;
+
+	if (!id)
+		return not_found(name);
+	t = btf__type_by_id(btf->btf, skip(btf->btf, id, true));
+	if (!t || !(btf_is_struct(t) || btf_is_union(t)))
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"%s is not a struct or union", name);
+	*ret = t;
+	return NULL;
+}
+
+struct mpk_error *mpk_btf_su_members(const struct mpk_btf *btf,
+				     const char *name, long index,
+				     uint64_t *size,
+				     int (*fn)(const struct mpk_member *m,
+					       void *arg),
+				     void *arg, int *rc)
+{
+	/* conv_member() makes an arena if a type is converted */
+	struct conv c = { btf->btf, NULL };
+	const struct btf_type *t;
+	struct mpk_error *err = su_type(btf, name, &t);
+	uint16_t i;
+
+	*rc = 0;
+	if (err)
+		return err;
+	if (index >= btf_vlen(t))
+		return mpk_error_create(MPK_ERROR_INVALID,
+					"%s has no member number %ld", name,
+					index);
+	*size = t->size;
+	for (i = index < 0 ? 0 : index; i < btf_vlen(t); i++) {
+		struct mpk_member m = { 0 };
+
+		err = conv_member(&c, t, i, i == index, 0, &m);
+		if (err)
+			break;
+		*rc = fn(&m, arg);
+		if (*rc || index >= 0)
+			break;
+	}
+	mpk_ptype_destroy(c.pt);
+	return err;
+}
+
+struct mpk_error *mpk_btf_su_find(const struct mpk_btf *btf, const char *name,
+				  const char *member, uint64_t *size, long *ret)
+{
+	const struct btf_type *t;
+	struct mpk_error *err = su_type(btf, name, &t);
+	uint16_t i;
+
+	if (err)
+		return err;
+	*size = t->size;
+	for (i = 0; i < btf_vlen(t); i++) {
+		const struct btf_member *m = &btf_members(t)[i];
+		const char *n = m->name_off ?
+			btf__name_by_offset(btf->btf, m->name_off) : NULL;
+
+		if (n && *n && !strcmp(n, member)) {
+			*ret = i;
+			return NULL;
+		}
+	}
+	return mpk_error_lookup(MPK_LOOKUP_MEMBER, member,
+				"no member %s directly in %s", member, name);
 }
 
 struct mpk_error *mpk_btf_size(const struct mpk_btf *btf, const char *name,

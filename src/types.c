@@ -38,6 +38,12 @@ struct cache_entry {
 enum { CACHE_BUCKETS = 4096 };
 
 static struct cache_entry *cache[CACHE_BUCKETS];
+/*
+ * Entries in the cache: an empty cache is not walked, so that the first
+ * type question of a session (the type generation starts there) does not
+ * write all of cache[], 8 fresh pages (~20 us each on some VMs).
+ */
+static size_t cache_entries;
 static unsigned long generation = 1;
 static unsigned long modules_signature;
 
@@ -54,7 +60,7 @@ static void cache_clear(void)
 {
 	size_t i;
 
-	for (i = 0; i < CACHE_BUCKETS; i++) {
+	for (i = 0; cache_entries && i < CACHE_BUCKETS; i++) {
 		struct cache_entry *e = cache[i];
 
 		while (e) {
@@ -68,6 +74,7 @@ static void cache_clear(void)
 		}
 		cache[i] = NULL;
 	}
+	cache_entries = 0;
 }
 
 /*
@@ -603,6 +610,7 @@ static struct mpk_error *cache_store(char *key, struct mpk_ptype *ptype,
 	}
 	e->next = cache[key_hash(key)];
 	cache[key_hash(key)] = e;
+	cache_entries++;
 	*ret = e;
 	return NULL;
 }
@@ -691,6 +699,62 @@ static struct mpk_error *btf_query(const char *expr,
 		err = mpk_btf_ptype(btf, expr, &ptype);
 	return btf_remember(key, ptype, err,
 			    err && err->code == MPK_ERROR_LOOKUP, ret);
+}
+
+/* The BTF btf_query() would ask for struct/union @name, or NULL. */
+static const struct mpk_btf *su_btf(const char *name)
+{
+	mpk_type_generation();
+	return mpk_btf_is_name(name) ? btf_for(name) : NULL;
+}
+
+struct mpk_error *mpk_type_su_members(const char *name, long index,
+				      bool *answered, uint64_t *size,
+				      int (*fn)(const struct mpk_member *m,
+						void *arg),
+				      void *arg, int *rc)
+{
+	const struct mpk_btf *btf = su_btf(name);
+	struct mpk_error *err;
+
+	*answered = false;
+	*rc = 0;
+	if (!btf)
+		return NULL;
+	err = mpk_btf_su_members(btf, name, index, size, fn, arg, rc);
+	if (err && err != &mpk_enomem && !*rc &&
+	    (err->code == MPK_ERROR_LOOKUP || err->code == MPK_ERROR_INVALID)) {
+		/* not a struct or union BTF has: the long way says what */
+		mpk_error_destroy(err);
+		return NULL;
+	}
+	*answered = true;
+	return err;
+}
+
+struct mpk_error *mpk_type_su_find(const char *name, const char *member,
+				   bool *answered, uint64_t *size,
+				   long *ret)
+{
+	const struct mpk_btf *btf = su_btf(name);
+	struct mpk_error *err;
+
+	*answered = false;
+	if (!btf)
+		return NULL;
+	err = mpk_btf_su_find(btf, name, member, size, ret);
+	if (err && err->code == MPK_ERROR_LOOKUP &&
+	    err->lookup == MPK_LOOKUP_MEMBER) {
+		mpk_error_destroy(err);
+		*ret = -1;
+		err = NULL;
+	} else if (err && err != &mpk_enomem) {
+		/* not a struct or union BTF has: the long way says what */
+		mpk_error_destroy(err);
+		return NULL;
+	}
+	*answered = !err;
+	return err;
 }
 
 /*
@@ -1324,6 +1388,7 @@ struct mpk_error *mpk_type_size(const char *name, long *ret)
 	e->size = size;
 	e->next = cache[key_hash(key)];
 	cache[key_hash(key)] = e;
+	cache_entries++;
 	*ret = size;
 	return NULL;
 }
@@ -1393,18 +1458,60 @@ struct mpk_error *mpk_member_size(const char *name, const char *member,
 	return member_info(name, member, true, ret);
 }
 
+/*
+ * Enumerator @name from the modules' split BTF: 1 found (*@ret set), 0
+ * none has it, -1 leave it to gdb (two modules give two values, or a
+ * module whose debuginfo the user loaded has it).
+ */
+static int module_enumerator(const char *name, int64_t *ret)
+{
+	bool found = false;
+	int64_t v;
+	size_t i;
+
+	if (!module_btfs_tried)
+		load_module_btfs();
+	for (i = 0; i < nmodule_btfs; i++) {
+		/* the kernel's BTF, this one's base, was asked before */
+		struct mpk_error *err = mpk_btf_enumerator(module_btfs[i].btf,
+							   name, &v);
+
+		if (err && err->code == MPK_ERROR_LOOKUP) {
+			mpk_error_destroy(err);
+			continue;
+		}
+		mpk_error_destroy(err);
+		if (err || module_has_debuginfo(module_btfs[i].module) ||
+		    (found && v != *ret))
+			return -1;
+		found = true;
+		*ret = v;
+	}
+	return found;
+}
+
 struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret)
 {
 	const struct mpk_btf *btf = usable_btf();
 	struct mpk_error *err;
+	int64_t v = 0;
+	int rc;
 
 	if (btf) {
 		err = mpk_btf_enumerator(btf, name, ret);
 		if (!err)
 			return err;
 		/* two values in BTF: gdb's pick, as before */
-		if (err->code == MPK_ERROR_LOOKUP && btf_miss_is_final())
-			return err;
+		if (err->code == MPK_ERROR_LOOKUP) {
+			rc = module_enumerator(name, &v);
+			if (rc > 0) {
+				mpk_error_destroy(err);
+				*ret = v;
+				return NULL;
+			}
+			if (!rc && btf_miss_is_final())
+				return err;
+		}
 		mpk_error_destroy(err);
 	}
 	/* crash's enumerator_value(), guarded, on a copy of the name */

@@ -76,6 +76,36 @@ bool mpk_btf_knows(const struct mpk_btf *btf, const char *name);
 bool mpk_btf_same(const struct mpk_btf *a, const struct mpk_btf *b,
 		  const char *name);
 
+/**
+ * Struct/union @name (or a typedef of one) member by member, without
+ * building its layout: *@size gets its size, then @fn each member in
+ * order (member @index only, if @index >= 0) as mpk_btf_ptype() would give
+ * it, but the type only of member @index and of anonymous members (others
+ * have kind MPK_CTYPE_UNKNOWN, no MPK_MEMBER_HAS_SIZE). What a struct's
+ * first use needs: the types of task_struct's members are ~250 walks of
+ * the BTF, its layout 40 KB of fresh memory. @fn's member lives until it
+ * returns; a non-zero return stops the walk and is *@rc.
+ * MPK_ERROR_LOOKUP if @name is unknown, MPK_ERROR_INVALID if it is not a
+ * struct or union or has no member @index.
+ */
+struct mpk_error *mpk_btf_su_members(const struct mpk_btf *btf,
+				     const char *name, long index,
+				     uint64_t *size,
+				     int (*fn)(const struct mpk_member *m,
+					       void *arg),
+				     void *arg, int *rc);
+
+/**
+ * The number of the member called @member of struct/union @name (or a
+ * typedef of one), not looking inside anonymous members, for
+ * mpk_btf_su_members(); *@size: the struct's size, set also when it has
+ * no such member (MPK_ERROR_LOOKUP naming the member). MPK_ERROR_LOOKUP
+ * if there is no @name, MPK_ERROR_INVALID if it is not a struct or union.
+ */
+struct mpk_error *mpk_btf_su_find(const struct mpk_btf *btf, const char *name,
+				  const char *member, uint64_t *size,
+				  long *ret);
+
 /** Byte size of @name (as for mpk_btf_ptype()); MPK_ERROR_LOOKUP if unknown. */
 struct mpk_error *mpk_btf_size(const struct mpk_btf *btf, const char *name,
 			       uint64_t *ret);

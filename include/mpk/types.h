@@ -33,6 +33,28 @@ struct mpk_error *mpk_type_ptype_filled(const char *expr,
 struct mpk_error *mpk_type_whatis(const char *expr,
 				  const struct mpk_ptype **ret);
 
+/**
+ * Struct/union @name member by member straight from BTF, uncached: see
+ * mpk_btf_su_members() for @index, @size, @fn and @rc. *@answered is
+ * false, and nothing called, when BTF does not answer for @name as a
+ * struct or union: then ask mpk_type_ptype().
+ */
+struct mpk_error *mpk_type_su_members(const char *name, long index,
+				      bool *answered, uint64_t *size,
+				      int (*fn)(const struct mpk_member *m,
+						void *arg),
+				      void *arg, int *rc);
+
+/**
+ * mpk_btf_su_find() in the BTF that answers for @name: *@answered false
+ * (no error) when BTF does not answer for @name as a struct or union;
+ * else *@size is its size and *@ret the member's number, -1 when it has
+ * no such member outside its anonymous members.
+ */
+struct mpk_error *mpk_type_su_find(const char *name, const char *member,
+				   bool *answered, uint64_t *size,
+				   long *ret);
+
 /** Facts about a base type name such as "long unsigned int". */
 struct mpk_base_type {
 	int code;		/* gdb TYPE_CODE_INT, _BOOL, _FLT, _VOID */

@@ -471,16 +471,62 @@ static PyObject *su_field(const struct mpk_member *m)
 	return t;
 }
 
+/* _su_fields()'s fields of @body: one su_field() per member. */
+static PyObject *su_fields(const struct mpk_body *body)
+{
+	PyObject *fields = PyTuple_New(body->nmembers);
+	size_t i;
+
+	for (i = 0; fields && i < body->nmembers; i++) {
+		PyObject *t = su_field(&body->members[i]);
+
+		if (!t)
+			Py_CLEAR(fields);
+		else
+			PyTuple_SET_ITEM(fields, i, t);
+	}
+	return fields;
+}
+
+/* mpk_type_su_members()'s callback: su_field() appended to a list. */
+static int append_su_field(const struct mpk_member *m, void *arg)
+{
+	PyObject *t = su_field(m);
+	int rc = t ? PyList_Append(arg, t) : -1;
+
+	Py_XDECREF(t);
+	return rc;
+}
+
 static PyObject *crash__su_fields(PyObject *self, PyObject *args)
 {
 	const char *name;
 	const struct mpk_ptype *p;
 	const struct mpk_body *body;
 	PyObject *top, *fields, *length, *ret = NULL;
-	size_t i;
+	struct mpk_error *err;
+	uint64_t size;
+	bool answered;
+	int rc;
 
 	if (!PyArg_ParseTuple(args, "s:_su_fields", &name))
 		return NULL;
+	/* from BTF member by member: no type walked for named members */
+	fields = PyList_New(0);
+	if (!fields)
+		return NULL;
+	err = mpk_type_su_members(name, -1, &answered, &size,
+				  append_su_field, fields, &rc);
+	if (err || rc || answered) {
+		if (err)
+			mpk_raise(err);
+		else if (!rc)	/* a struct's size, as ctype_dict() says */
+			ret = Py_BuildValue("(KN)", (unsigned long long)size,
+					    PyList_AsTuple(fields));
+		Py_DECREF(fields);
+		return ret;
+	}
+	Py_DECREF(fields);
 	if (su_body(name, &p, &body) < 0)
 		return NULL;
 	if (!body)
@@ -490,15 +536,7 @@ static PyObject *crash__su_fields(PyObject *self, PyObject *args)
 	if (!top)
 		return NULL;
 	length = PyDict_GetItemString(top, "typelength");	/* borrowed */
-	fields = length ? PyTuple_New(body->nmembers) : NULL;
-	for (i = 0; fields && i < body->nmembers; i++) {
-		PyObject *t = su_field(&body->members[i]);
-
-		if (!t)
-			Py_CLEAR(fields);
-		else
-			PyTuple_SET_ITEM(fields, i, t);
-	}
+	fields = length ? su_fields(body) : NULL;
 	if (fields)
 		ret = Py_BuildValue("(ON)", length, fields);
 	Py_DECREF(top);
@@ -511,6 +549,15 @@ PyDoc_STRVAR(su_member_doc,
 "gdb_typeinfo(typename)['body'][index]: SUInfo builds a member's\n"
 "TypeInfo from it on first use.");
 
+/* mpk_type_su_members()'s callback: member_dict() in *arg. */
+static int su_member_dict(const struct mpk_member *m, void *arg)
+{
+	PyObject **d = arg;
+
+	*d = member_dict(m, 0);
+	return *d ? 0 : -1;
+}
+
 static PyObject *crash__su_member(PyObject *self, PyObject *args)
 {
 	const char *name;
@@ -520,6 +567,21 @@ static PyObject *crash__su_member(PyObject *self, PyObject *args)
 
 	if (!PyArg_ParseTuple(args, "sn:_su_member", &name, &index))
 		return NULL;
+	if (index >= 0) {
+		/* from BTF: this member's type only */
+		PyObject *d = NULL;
+		struct mpk_error *err;
+		uint64_t size;
+		bool answered;
+		int rc;
+
+		err = mpk_type_su_members(name, index, &answered, &size,
+					  su_member_dict, &d, &rc);
+		if (err)
+			return mpk_raise(err);
+		if (answered)
+			return d;
+	}
 	if (su_body(name, &p, &body) < 0)
 		return NULL;
 	if (!body) {
@@ -557,6 +619,62 @@ static PyObject *crash__su_member_alone(PyObject *self, PyObject *args)
 	if (!p)
 		Py_RETURN_NONE;
 	return member_dict(&p->type.body->members[0], 0);
+PyDoc_STRVAR(su_lazy_doc,
+"_su_lazy(typename, fname=None) -> (typelength, member) or None\n\n"
+"What SUInfo needs to start from the kernel's BTF without reading every\n"
+"member: None when BTF does not answer for typename as a struct or union\n"
+"(then _su_fields() does); member is None, or with fname, when the\n"
+"struct has a member fname outside its anonymous members, (index, dict):\n"
+"its number and its dict as in gdb_typeinfo(typename)['body'][index].");
+
+/* A member's number, then _su_lazy()'s (number, dict) of it. */
+struct su_hit {
+	long index;
+	PyObject *ret;
+};
+
+/* mpk_type_su_members()'s callback: (number, member_dict()) in *arg. */
+static int su_numbered_dict(const struct mpk_member *m, void *arg)
+{
+	struct su_hit *a = arg;
+	PyObject *d = member_dict(m, 0);
+
+	a->ret = d ? Py_BuildValue("(lN)", a->index, d) : NULL;
+	return a->ret ? 0 : -1;
+}
+
+static PyObject *crash__su_lazy(PyObject *self, PyObject *args)
+{
+	const char *name, *fname = NULL;
+	struct su_hit hit = { -1, NULL };
+	struct mpk_error *err;
+	uint64_t size;
+	bool answered;
+	int rc;
+
+	if (!PyArg_ParseTuple(args, "s|z:_su_lazy", &name, &fname))
+		return NULL;
+	/* "" is no member's name: the size alone */
+	err = mpk_type_su_find(name, fname ? fname : "", &answered, &size,
+			       &hit.index);
+	if (err)
+		return mpk_raise(err);
+	if (!answered)
+		Py_RETURN_NONE;
+	if (hit.index < 0)
+		return Py_BuildValue("(KO)", (unsigned long long)size, Py_None);
+	err = mpk_type_su_members(name, hit.index, &answered, &size,
+				  su_numbered_dict, &hit, &rc);
+	if (err) {
+		Py_XDECREF(hit.ret);
+		return mpk_raise(err);
+	}
+	if (rc)
+		return NULL;
+	if (!hit.ret)	/* the layout changed in between: cannot be */
+		return PyErr_Format(PyExc_RuntimeError,
+				    "%s: member %s went away", name, fname);
+	return Py_BuildValue("(KN)", (unsigned long long)size, hit.ret);
 }
 
 PyDoc_STRVAR(gdb_whatis_doc,
@@ -797,6 +915,7 @@ PyMethodDef mpk_types_methods[] = {
 	{ "_su_member_alone", crash__su_member_alone, METH_VARARGS,
 	  su_member_alone_doc },
 	{ "_su_member", crash__su_member, METH_VARARGS, su_member_doc },
+	{ "_su_lazy", crash__su_lazy, METH_VARARGS, su_lazy_doc },
 	{ "struct_size", crash_struct_size, METH_VARARGS, struct_size_doc },
 	{ "union_size", crash_struct_size, METH_VARARGS, struct_size_doc },
 	{ "member_offset", crash_member_offset, METH_VARARGS,

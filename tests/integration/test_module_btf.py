@@ -128,6 +128,22 @@ class TestModuleSplitBTF(unittest.TestCase):
         self.assertRegex(crash.type_origin(),
                          r'split BTF of [1-9]\d* of \d+ modules')
 
+    def test_module_enumerators_come_from_split_btf(self):
+        # fs/ext4/ext4.h: enum ext4_li_mode { EXT4_LI_MODE_PREFETCH_BBITMAP,
+        # EXT4_LI_MODE_ITABLE }; ext4 is a module in Debian's kernels, so
+        # only its split BTF knows them (gdb would need its debuginfo).
+        if 'ext4' not in lsModules():
+            self.skipTest('the guest did not load ext4')
+        self.assertNotIn('enum ext4_li_mode', crash.btf_type_names())
+        edef = dict(crash.gdb_typeinfo('enum ext4_li_mode')['edef'])
+        self.assertEqual(edef, {'EXT4_LI_MODE_PREFETCH_BBITMAP': 0,
+                                'EXT4_LI_MODE_ITABLE': 1})
+        before = crash._type_gdb_requests()
+        for name, value in edef.items():
+            self.assertEqual(crash.enumerator_value(name), value)
+        self.assertEqual(crash._type_gdb_requests(), before)
+        self.assertIsNone(crash.enumerator_value('PK_NO_SUCH_ENUMERATOR'))
+
     def test_unknown_type_stays_unknown(self):
         self.assertRaises(crash.error, crash.gdb_typeinfo,
                           'struct pk_no_such_module_type')

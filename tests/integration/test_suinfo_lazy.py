@@ -3,7 +3,9 @@
 answers (issue 10).
 
 SUInfo(name) asks crash._su_fields for the members' names and places and
-makes each member's TypeInfo from crash._su_member on first use. Every
+makes each member's TypeInfo from crash._su_member on first use; from BTF
+it starts from the size alone and looks up a member named directly in the
+struct by itself (crash._su_lazy) until every member is needed. Every
 answer must be the one an SUInfo built from the whole gdb_typeinfo
 dictionary gives: field order, offsets, bit offsets and sizes, and each
 field's TypeInfo (basetype, codetype, size, dims, pointer levels, typedef
@@ -103,6 +105,62 @@ class TestLazySUInfo(unittest.TestCase):
         finally:
             self.names = saved
 
+    def test_members_looked_up_one_by_one_agree_from_btf(self):
+        # From BTF a member named directly in the struct is looked up
+        # alone (crash._su_lazy) until something needs every member: each
+        # answer, and the struct once whole, is the eager one, and a
+        # member given out before stays the struct's.
+        if not crash.type_origin().startswith('BTF'):
+            self.skipTest('the kernel has no BTF')
+        crash.type_source('auto')
+        lazy_seen = 0
+        for name in self.names:
+            try:
+                eager = _eager(name)
+            except crash.error:
+                continue
+            si = dict.__new__(SUInfo)
+            SUInfo.__init__(si, name)
+            fnames = list(eager)
+            random.Random(SEED).shuffle(fnames)
+            given = {}
+            with self.subTest(name=name):
+                self.assertEqual(si.size, eager.size)
+                for fname in fnames + ['no_such_member_here']:
+                    lazy_seen += type(si) is not SUInfo
+                    vi = si.get(fname)
+                    if fname not in eager:
+                        self.assertIsNone(vi)
+                        continue
+                    e = eager[fname]
+                    self.assertEqual(
+                        (vi.name, vi.offset, vi.bitoffset, vi.bitsize,
+                         vi.size, _ti_facts(vi.ti)),
+                        (e.name, e.offset, e.bitoffset, e.bitsize, e.size,
+                         _ti_facts(e.ti)))
+                    given[fname] = vi
+                self.assertIs(type(si), SUInfo)
+                self.assertEqual(_si_facts(si), _si_facts(eager))
+                for fname, vi in given.items():
+                    self.assertIs(si[fname], vi)
+        self.assertGreater(lazy_seen, 50)
+
+    def test_struct_first_use_reads_one_member_from_btf(self):
+        # readSU(...).pid needs the struct's size and one member: the
+        # other members are not read (no VarInfo made for them).
+        if not crash.type_origin().startswith('BTF'):
+            self.skipTest('the kernel has no BTF')
+        crash.type_source('auto')
+        purge_typeinfo('struct task_struct')
+        si = SUInfo('struct task_struct')
+        self.assertEqual(si.size, crash.struct_size('struct task_struct'))
+        self.assertEqual(si.pid.offset,
+                         crash.member_offset('struct task_struct', 'pid'))
+        self.assertEqual(list(si.__dict__['_early']), ['pid'])
+        self.assertIn('rcu_users', si)      # in an anonymous union
+        self.assertIs(type(si), SUInfo)
+        self.assertIs(si['pid'], si.pid)
+
     def test_first_use_asks_for_no_member_type(self):
         # Only the member read is described: the others stay unmade.
         crash.type_source('auto')
@@ -118,6 +176,7 @@ class TestLazySUInfo(unittest.TestCase):
         # went cannot be described from the new layout: it says so.
         crash.type_source('auto')
         si = SUInfo('struct inode')
+        si.keys()       # every member read, their types not made
         vi = si['i_mode']
         crash.type_source('gdb')        # changes the type generation
         self.assertRaisesRegex(crash.error, 'type information changed',
