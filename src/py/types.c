@@ -619,6 +619,8 @@ static PyObject *crash__su_member_alone(PyObject *self, PyObject *args)
 	if (!p)
 		Py_RETURN_NONE;
 	return member_dict(&p->type.body->members[0], 0);
+}
+
 PyDoc_STRVAR(su_lazy_doc,
 "_su_lazy(typename, fname=None) -> (typelength, member) or None\n\n"
 "What SUInfo needs to start from the kernel's BTF without reading every\n"
