@@ -11,6 +11,12 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 
+# Dunder functions Python writes itself: 3.14's lazy annotations (PEP 649,
+# PEP 749) put the annotate function of a class with annotations (a
+# NamedTuple's fields) in its __dict__, without a docstring.
+_GENERATED = frozenset({"__annotate__", "__annotate_func__"})
+
+
 def undocumented(module):
     """Return the public names of ``module`` that lack a docstring.
 
@@ -33,6 +39,8 @@ def undocumented(module):
             continue
         for mname, member in vars(obj).items():
             if mname.startswith("_") and not mname.endswith("__"):
+                continue
+            if mname in _GENERATED:
                 continue
             if isinstance(member, (staticmethod, classmethod)):
                 member = member.__func__
