@@ -193,13 +193,25 @@ in_chroot() {
 }
 
 # Copy the checkout's current files (tracked, and untracked but not ignored)
-# into the chroot; mtimes are kept, so make rebuilds only what changed.
+# into the chroot; mtimes are kept, so make rebuilds only what changed. A
+# file the previous copy had and the checkout no longer has (a deleted
+# test, say) is removed, or it would still run in the chroot: the list of
+# what was copied is kept beside the copy.
 sync_tree() {
+	local list=$ROOT$INNER/.pykdump-files f
 	mkdir -p "$ROOT$INNER"
 	(cd "$TOP" && git ls-files -z -c -o --exclude-standard |
-		xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-		tar -c --null -T - -f -) | tar -x -C "$ROOT$INNER" ||
+		xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh) \
+		>"$list.new" || die "cannot list the checkout's files"
+	(cd "$TOP" && tar -c --null -T - -f -) <"$list.new" |
+		tar -x -C "$ROOT$INNER" ||
 		die "cannot copy the tree into $ROOT$INNER"
+	if [[ -f $list ]]; then
+		while IFS= read -r -d '' f; do
+			rm -f -- "$ROOT$INNER/$f"
+		done < <(comm -z -23 <(sort -z "$list") <(sort -z "$list.new"))
+	fi
+	mv "$list.new" "$list"
 	printf '%s\n' "$TOP" >"$ROOT$INNER/.pykdump-checkout"
 	prune_copies
 }
