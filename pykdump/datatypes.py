@@ -523,33 +523,28 @@ class _LazySUInfo(SUInfo):
             dict.__setitem__(self, name, vi)
             self._members[vi._index] = vi
 
+    def _find(self, name):
+        """The VarInfo of member name, or _ABSENT: alone if the source
+        can tell, else from every member."""
+        vi = self._member(name)
+        if vi is None:
+            self._materialize()
+            return dict.get(self, name, _ABSENT)
+        return vi
+
     def get(self, name, default=None):
         """As dict.get()."""
-        vi = self._member(name)
-        if vi is _ABSENT:
-            return default
-        if vi is not None:
-            return vi
-        self._materialize()
-        return self.get(name, default)
+        vi = self._find(name)
+        return default if vi is _ABSENT else vi
 
     def __getitem__(self, name):
-        vi = self._member(name)
+        vi = self._find(name)
         if vi is _ABSENT:
             raise KeyError(name)
-        if vi is not None:
-            return vi
-        self._materialize()
-        return self[name]
+        return vi
 
     def __contains__(self, name):
-        vi = self._member(name)
-        if vi is _ABSENT:
-            return False
-        if vi is not None:
-            return True
-        self._materialize()
-        return name in self
+        return self._find(name) is not _ABSENT
 
     PYT_body = property(lambda self: self._materialize() or self.PYT_body,
                         doc='[(name, VarInfo)] in declaration order.')
