@@ -22,6 +22,7 @@ import unittest
 import crash
 from pykdump.API import lsModules, symbol_exists
 
+from _support import requires_crash_modules
 from test_type_sources import REAL, differences
 
 MODULE, TYPE = 'brd', 'struct brd_device'
@@ -148,6 +149,7 @@ class TestModuleSplitBTF(unittest.TestCase):
         self.assertRaises(crash.error, crash.gdb_typeinfo,
                           'struct pk_no_such_module_type')
 
+    @requires_crash_modules
     def test_gdb_answers_once_debuginfo_is_loaded_and_agrees(self):
         checked = 0
         for module, name in CHECKED:
