@@ -21,6 +21,8 @@ __all__ = ['loadModule', 'delModule', 'lsModules', 'possibleModuleNames',
            'debugDLKM', 'debuginfo_dirs', 'find_debuginfo', 'has_dwarf',
            'file_build_id', 'module_build_id', 'build_id_mismatch',
            'is_other_build']
+# elf_notes is public too (helpers.prstatus reads the dump's notes with
+# it) but stays out of __all__: pykdump.API re-exports this module's.
 
 debugDLKM = 0
 _SUFFIXES = ('.ko.debug', '.o.debug', '.ko', '.o')
@@ -101,17 +103,34 @@ def possibleModuleNames(topdir, base, fingerprint=None, _budget=None):
 _NT_GNU_BUILD_ID = 3
 
 
+def elf_notes(data):
+    """Generate ``(name, type, desc)`` of each ELF note in bytes data.
+
+    C equivalent: the ``Elf64_Nhdr`` walk of ``fs/proc/vmcore.c``. An
+    all-zero header (the end of a kernel ``crash_notes`` buffer) or a
+    truncated note ends the walk.
+    """
+    off = 0
+    while off + 12 <= len(data):
+        namesz, descsz, ntype = struct.unpack_from('<III', data, off)
+        if namesz == 0 and descsz == 0 and ntype == 0:
+            return
+        desc_at = off + 12 + (namesz + 3) // 4 * 4
+        end = desc_at + (descsz + 3) // 4 * 4
+        if desc_at + descsz > len(data):
+            return
+        name = data[off + 12:off + 12 + namesz].rstrip(b'\0')
+        yield (name.decode('ascii', 'replace'), ntype,
+               data[desc_at:desc_at + descsz])
+        off = end
+
+
 def _build_id_of_note(note):
-    """Hex build id from the bytes of an ELF note, or None."""
-    if len(note) < 16:
+    """Hex build id from the bytes of one ELF note, or None."""
+    first = next(elf_notes(note), None)
+    if first is None or first[1] != _NT_GNU_BUILD_ID or first[0] != 'GNU':
         return None
-    namesz, descsz, ntype = struct.unpack_from('<III', note, 0)
-    name = note[12:12 + namesz].rstrip(b'\0')
-    desc_at = 12 + (namesz + 3) // 4 * 4
-    if ntype != _NT_GNU_BUILD_ID or name != b'GNU' or \
-            desc_at + descsz > len(note):
-        return None
-    return note[desc_at:desc_at + descsz].hex()
+    return first[2].hex()
 
 
 def module_build_id(modname):

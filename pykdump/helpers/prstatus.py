@@ -26,9 +26,10 @@ import struct
 
 from pykdump.API import (crash, member_offset, readmem, readPtr, sym2addr,
                          symbol_exists, sys_info)
+from pykdump.dlkmload import elf_notes
 from pykdump.helpers.percpu import percpu_addresses
 
-__all__ = ['REG_NAMES', 'cpu_registers', 'parse_notes',
+__all__ = ['REG_NAMES', 'cpu_registers',
            'dumpfile_prstatus']
 
 #: ``struct user_regs_struct`` (x86_64 ELF ABI): the order of pr_reg.
@@ -41,34 +42,7 @@ _NT_PRSTATUS = 1
 # lacks the type: siginfo (12) + cursig (2+2) + sigpend, sighold (16) +
 # 4 pids (16) + 4 timevals (64).
 _PR_REG_OFFSET = 112
-_NOTE_HDR = struct.Struct('<III')
 _cache = {}
-
-
-def _align4(n):
-    return (n + 3) & ~3
-
-
-def parse_notes(data):
-    """Generate ``(name, type, desc)`` of each ELF note in bytes data.
-
-    C equivalent: the ``Elf64_Nhdr`` walk of ``fs/proc/vmcore.c``; a
-    truncated note ends the walk.
-    """
-    off = 0
-    while off + _NOTE_HDR.size <= len(data):
-        namesz, descsz, ntype = _NOTE_HDR.unpack_from(data, off)
-        if namesz == 0 and descsz == 0 and ntype == 0:
-            return          # crash_notes ends with an empty note
-        name_at = off + _NOTE_HDR.size
-        desc_at = name_at + _align4(namesz)
-        end = desc_at + _align4(descsz)
-        if end > len(data):
-            return
-        name = data[name_at:name_at + namesz].rstrip(b'\0').decode(
-            'ascii', 'replace')
-        yield name, ntype, data[desc_at:desc_at + descsz]
-        off = end
 
 
 def _pr_reg_offset():
@@ -103,7 +77,7 @@ def _memory_prstatus(cpu):
         data = readmem(addr, 12 + 8 + 1024)
     except (crash.error, IndexError):
         return None
-    for name, ntype, desc in parse_notes(data):
+    for name, ntype, desc in elf_notes(data):
         if name == 'CORE' and ntype == _NT_PRSTATUS:
             regs = _regs_of(desc)
             if regs and regs['sp'] and regs['ip']:
@@ -179,7 +153,7 @@ def dumpfile_prstatus(path=None):
     except (OSError, ValueError, struct.error):
         return []
     out = []
-    for name, ntype, desc in parse_notes(data):
+    for name, ntype, desc in elf_notes(data):
         if name == 'CORE' and ntype == _NT_PRSTATUS:
             regs = _regs_of(desc)
             if regs:
