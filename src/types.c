@@ -1231,10 +1231,19 @@ bool mpk_base_type(const char *name, struct mpk_base_type *ret)
  * ($mpk_m<N>, one per struct type): GNU_GET_SYMBOL_TYPE of `$mpk_mN.m`,
  * and for integers the value gdb stores for 1 << (bits - 1): a bitfield
  * keeps none of it and gdb says "Value does not fit in W bits.". What
- * cannot be told that way (a bool, a pointer to a pointer or a function,
- * an untagged type, a multi-dimensional array) is left to the whole
- * layout. Setting the variable costs one lookup of the tag by gdb's
- * expression parser (~50 ms), paid once per struct type.
+ * cannot be told that way (a bool, a pointer to a function, a
+ * multi-dimensional array) is left to the whole layout. Setting the
+ * variable costs one lookup of the tag by gdb's expression parser (~40
+ * ms), paid once per struct type.
+ *
+ * gdb's C parser looks every identifier up as a symbol, a member name
+ * after '.' too, and a name it does not find costs a scan of every
+ * partial symtab (~15-20 ms; gdb remembers the miss, but each member
+ * name is a new one). Its Pascal parser takes a name after '.' as a
+ * field of the value's type and looks nothing up (~0.1 ms), so the
+ * probes of a member parse `$mpk_mN.m` as Pascal (`^` dereferences
+ * there); what Pascal cannot tell (a member named like a Pascal keyword)
+ * is asked again in C.
  */
 
 struct gnu_call {
@@ -1598,16 +1607,28 @@ static struct mpk_error *probe_var(const char *expr, long size, char *var,
 	return NULL;
 }
 
+/* How a probe writes `$mpk_mN.member` (@stars times dereferenced). */
+static void probe_expr(char *buf, size_t len, const char *var,
+		       const char *member, unsigned int stars, bool pascal)
+{
+	if (pascal)
+		snprintf(buf, len, "%s.%s%.*s", var, member, (int)stars,
+			 "^^^^^^^^");
+	else
+		snprintf(buf, len, "%.*s%s.%s", (int)stars, "********", var,
+			 member);
+}
+
 /*
  * The width of integer member @member of the struct in @var whose type
  * is @size bytes: 0 if not a bitfield, -1 if gdb's answer does not tell.
  */
 static struct mpk_error *bitfield_width(const char *var, const char *member,
-					long size, long *ret)
+					long size, bool pascal, long *ret)
 {
 	unsigned long long top, got;
 	struct mpk_error *err;
-	char *cmd, *text = NULL, *p;
+	char *cmd, *text = NULL, *p, expr[MPK_NAME_MAX];
 	size_t len;
 
 	if (size < 1 || size > 8) {
@@ -1615,7 +1636,9 @@ static struct mpk_error *bitfield_width(const char *var, const char *member,
 		return NULL;
 	}
 	top = 1ULL << (size * 8 - 1);
-	if (asprintf(&cmd, "output/x %s.%s = %llu", var, member, top) < 0)
+	probe_expr(expr, sizeof(expr), var, member, 0, pascal);
+	if (asprintf(&cmd, "output/x %s %s %llu", expr, pascal ? ":=" : "=",
+		     top) < 0)
 		return &mpk_enomem;
 	gdb_requests++;
 	err = mpk_gdb_command(cmd, &text, &len);
@@ -1645,12 +1668,13 @@ static struct mpk_error *bitfield_width(const char *var, const char *member,
 }
 
 /*
- * gdb's code of the type of (@stars times *)$var.member and its target's
- * name and code.
+ * gdb's code of the type of `$var.member` dereferenced @stars times and
+ * its target's name and code.
  */
 static struct mpk_error *probe_type(const char *var, const char *member,
-				    unsigned int stars, int *code,
-				    int *target_code, char *target, bool *ok)
+				    unsigned int stars, bool pascal,
+				    int *code, int *target_code, char *target,
+				    bool *ok)
 {
 	struct gnu_call *c = malloc(sizeof(*c));
 	struct mpk_error *err;
@@ -1658,8 +1682,7 @@ static struct mpk_error *probe_type(const char *var, const char *member,
 
 	if (!c)
 		return &mpk_enomem;
-	snprintf(expr, sizeof(expr), "%.*s%s.%s", (int)stars, "********",
-		 var, member);
+	probe_expr(expr, sizeof(expr), var, member, stars, pascal);
 	err = gnu_request(c, GNU_GET_SYMBOL_TYPE, expr, NULL, ok);
 	if (!err && *ok) {
 		*code = c->req.typecode;
@@ -1667,6 +1690,52 @@ static struct mpk_error *probe_type(const char *var, const char *member,
 		copy_name(target, c->target_name);
 	}
 	free(c);
+	return err;
+}
+
+/* gdb's language setting, in the words `set language` takes back. */
+static struct mpk_error *language_get(char *buf, size_t buflen)
+{
+	struct mpk_error *err;
+	char *text = NULL, *p;
+	size_t len, n;
+
+	err = gdb_type_text("show language", &text, &len);
+	if (err) {
+		free(text);
+		return err;
+	}
+	/* The current source language is "auto; currently c". */
+	p = strchr(text, '"');
+	n = p ? strcspn(p + 1, ";\"") : 0;
+	if (!n || n >= buflen) {
+		err = mpk_error_create(MPK_ERROR_PARSE, "gdb's language: %s",
+				       text);
+		free(text);
+		return err;
+	}
+	snprintf(buf, buflen, "%.*s", (int)n, p + 1);
+	free(text);
+	return NULL;
+}
+
+static struct mpk_error *language_set(const char *lang)
+{
+	struct mpk_error *err;
+	char cmd[64], *text = NULL;
+	size_t len;
+	int tries;
+
+	snprintf(cmd, sizeof(cmd), "set language %s", lang);
+	/* a ^C cutting the command short must not leave Pascal behind */
+	for (tries = 0; tries < 5; tries++) {
+		err = gdb_type_text(cmd, &text, &len);
+		free(text);
+		text = NULL;
+		if (!err || err->code != MPK_ERROR_INTERRUPT || tries == 4)
+			break;
+		mpk_error_destroy(err);
+	}
 	return err;
 }
 
@@ -1701,6 +1770,113 @@ static bool named_code(int code)
 	default:
 		return false;
 	}
+}
+
+/* What the probes of one member found out. */
+struct member_probe {
+	/* in: the convenience variable, the member and what crash said */
+	const char *var;
+	const char *member;
+	int code;
+	uint64_t bitpos;
+	uint64_t size;
+	/* out: dereferences down to a named target, and the target */
+	unsigned int stars;
+	int target_code;
+	char target[256];
+	/* out: an integer's bitfield width, 0 for none */
+	long width;
+	/* out: the above tell the member exactly */
+	bool told;
+};
+
+/* Probe a pointer or an array: down to the type it holds. */
+static struct mpk_error *probe_pointer(struct member_probe *pr, bool pascal)
+{
+	struct mpk_error *err = NULL;
+	int mcode;
+	bool ok;
+
+	/* pointers to pointers: down to the named type */
+	for (pr->stars = 0; pr->stars < 4; pr->stars++) {
+		err = probe_type(pr->var, pr->member, pr->stars, pascal,
+				 &mcode, &pr->target_code, pr->target, &ok);
+		if (err || !ok || mcode != (pr->stars ? MPK_TYPE_CODE_PTR :
+					    pr->code))
+			return err;
+		if (pr->code != MPK_TYPE_CODE_PTR ||
+		    pr->target_code != MPK_TYPE_CODE_PTR || *pr->target)
+			break;
+	}
+	pr->told = *pr->target && named_code(pr->target_code);
+	return NULL;
+}
+
+/* Probe an integer, enum, bool or typedef: its bitfield width. */
+static struct mpk_error *probe_scalar(struct member_probe *pr, bool pascal)
+{
+	struct mpk_error *err;
+	int mcode, tcode;
+	char target[256];
+	bool ok;
+
+	err = bitfield_width(pr->var, pr->member, pr->size, pascal,
+			     &pr->width);
+	if (err)
+		return err;
+	/* a typedef of a struct or an array takes no number */
+	if (pr->width < 0 && pr->code != MPK_TYPE_CODE_TYPEDEF)
+		return NULL;
+	if (pr->width < 0 && pr->bitpos % 8)
+		return NULL;
+	if (pr->width < 0) {
+		/* not a scalar: no bitfield, if gdb refused it */
+		err = probe_type(pr->var, pr->member, 0, pascal, &mcode,
+				 &tcode, target, &ok);
+		if (err || !ok || tcode == MPK_TYPE_CODE_INT ||
+		    tcode == MPK_TYPE_CODE_ENUM ||
+		    tcode == MPK_TYPE_CODE_BOOL ||
+		    tcode == MPK_TYPE_CODE_TYPEDEF || tcode == 20)
+			return err;
+		pr->width = 0;
+	}
+	pr->told = pr->width || !(pr->bitpos % 8);
+	return NULL;
+}
+
+static struct mpk_error *probe_member(struct member_probe *pr, bool pascal)
+{
+	pr->told = false;
+	if (pr->code == MPK_TYPE_CODE_PTR || pr->code == MPK_TYPE_CODE_ARRAY)
+		return probe_pointer(pr, pascal);
+	return probe_scalar(pr, pascal);
+}
+
+/* The probes in Pascal, the user's language set back; then in C. */
+static struct mpk_error *probe_member_cheaply(struct member_probe *pr)
+{
+	struct mpk_error *err, *err2;
+	char lang[64];
+
+	err = language_get(lang, sizeof(lang));
+	if (err && err->code != MPK_ERROR_PARSE && err->code != MPK_ERROR_CRASH)
+		return err;
+	if (!err) {
+		err = language_set("pascal");
+		if (!err)
+			err = probe_member(pr, true);
+		err2 = language_set(lang);
+		if (err2) {
+			mpk_error_destroy(err);
+			return err2;
+		}
+		if (err && err->code != MPK_ERROR_CRASH)
+			return err;
+		if (!err && pr->told)
+			return NULL;
+	}
+	mpk_error_destroy(err);
+	return probe_member(pr, false);
 }
 
 /*
@@ -1767,22 +1943,25 @@ static struct mpk_error *element_size(const char *word, const char *name,
 /*
  * The declaration of @member of struct/union @expr ("struct tag") as
  * plain `ptype` prints it, with its bit position and size, in @decl;
- * "" when the cheap questions cannot tell it exactly.
+ * "" when the cheap questions cannot tell it exactly. A member of an
+ * untagged struct or union type is declared with no fields, its body in
+ * *@untagged (gdb's `ptype /o` of the member, kept in the cache).
  */
 static struct mpk_error *member_decl(const char *expr, const char *member,
 				     char *decl, size_t decllen,
 				     uint64_t *bitpos, uint64_t *size,
-				     long *bitsize)
+				     long *bitsize,
+				     const struct mpk_ptype **untagged)
 {
 	struct gnu_call *c = malloc(sizeof(*c));
+	struct member_probe pr = { .member = member };
 	struct mpk_error *err;
-	char var[32], target[256], name[256];
-	int code, mcode, tcode;
-	unsigned int stars;
-	long width = 0, esize;
+	char var[32], name[256], *e;
+	long esize;
 	bool ok;
 
 	*decl = '\0';
+	*untagged = NULL;
 	if (!c)
 		return &mpk_enomem;
 	err = gnu_request(c, GNU_GET_DATATYPE, bare_tag(expr), member, &ok);
@@ -1798,96 +1977,87 @@ static struct mpk_error *member_decl(const char *expr, const char *member,
 				       member);
 		goto out;
 	}
-	*bitpos = c->req.member_offset;
-	*size = c->req.member_length;
-	code = c->req.member_typecode;
-	switch (code) {
+	*bitpos = pr.bitpos = c->req.member_offset;
+	*size = pr.size = c->req.member_length;
+	pr.code = c->req.member_typecode;
+	switch (pr.code) {
+	case MPK_TYPE_CODE_STRUCT:
+	case MPK_TYPE_CODE_UNION:
+	case MPK_TYPE_CODE_FLT:
+		if (*c->main_name) {
+			snprintf(decl, decllen, "%s%s %s", tag_word(pr.code),
+				 c->main_name, member);
+			goto out;
+		}
+		if (pr.code == MPK_TYPE_CODE_FLT)
+			goto out;
+		break;
 	case MPK_TYPE_CODE_PTR:
 	case MPK_TYPE_CODE_ARRAY:
+		break;
 	case MPK_TYPE_CODE_INT:
 	case MPK_TYPE_CODE_ENUM:
 	case MPK_TYPE_CODE_BOOL:
 	case MPK_TYPE_CODE_TYPEDEF:
 	case 20:		/* TYPE_CODE_CHAR */
-		err = probe_var(expr, c->req.length, var, sizeof(var));
-		if (err || !*var)
+		if (!*c->main_name)
 			goto out;
 		break;
 	default:
-		break;
+		goto out;
 	}
-	switch (code) {
-	case MPK_TYPE_CODE_PTR:
-	case MPK_TYPE_CODE_ARRAY:
-		/* pointers to pointers: down to the named type */
-		for (stars = 0; stars < 4; stars++) {
-			err = probe_type(var, member, stars, &mcode, &tcode,
-					 target, &ok);
-			if (err || !ok || mcode != (stars ? MPK_TYPE_CODE_PTR :
-						    code))
-				goto out;
-			if (code != MPK_TYPE_CODE_PTR ||
-			    tcode != MPK_TYPE_CODE_PTR || *target)
-				break;
-		}
-		if (!*target || !named_code(tcode))
+	err = probe_var(expr, c->req.length, var, sizeof(var));
+	if (err || !*var)
+		goto out;
+	pr.var = var;
+	if (pr.code == MPK_TYPE_CODE_STRUCT ||
+	    pr.code == MPK_TYPE_CODE_UNION) {
+		/* gdb prints the member's untagged type with its offsets */
+		if (asprintf(&e, "%s.%s", var, member) < 0) {
+			err = &mpk_enomem;
 			goto out;
-		printed_name(target, name, sizeof(name));
-		if (code == MPK_TYPE_CODE_PTR) {
-			snprintf(decl, decllen, "%s%s %.*s%s", tag_word(tcode),
-				 name, (int)stars + 1, "*****", member);
-			break;
 		}
-		err = element_size(tag_word(tcode), target, &esize);
+		err = query("o", "ptype /o", e, untagged);
+		free(e);
+		if (err && (err->code == MPK_ERROR_LOOKUP ||
+			    err->code == MPK_ERROR_CRASH)) {
+			/* left to the whole layout */
+			mpk_error_destroy(err);
+			err = NULL;
+		}
+		if (err || !*untagged || !(*untagged)->type.body ||
+		    !((*untagged)->flags & MPK_PTYPE_OFFSETS) ||
+		    (*untagged)->type.stars || (*untagged)->type.ndims) {
+			*untagged = NULL;
+			goto out;
+		}
+		snprintf(decl, decllen, "%s{<no data fields>} %s",
+			 tag_word(pr.code), member);
+		goto out;
+	}
+	err = probe_member_cheaply(&pr);
+	if (err || !pr.told)
+		goto out;
+	if (pr.code == MPK_TYPE_CODE_PTR) {
+		printed_name(pr.target, name, sizeof(name));
+		snprintf(decl, decllen, "%s%s %.*s%s",
+			 tag_word(pr.target_code), name, (int)pr.stars + 1,
+			 "*****", member);
+	} else if (pr.code == MPK_TYPE_CODE_ARRAY) {
+		err = element_size(tag_word(pr.target_code), pr.target,
+				   &esize);
 		if (err || esize <= 0 || *size % esize)
 			goto out;
-		snprintf(decl, decllen, "%s%s %s[%lu]", tag_word(tcode),
-			 name, member, (unsigned long)(*size / esize));
-		break;
-	case MPK_TYPE_CODE_INT:
-	case MPK_TYPE_CODE_ENUM:
-	case MPK_TYPE_CODE_BOOL:
-	case MPK_TYPE_CODE_TYPEDEF:
-	case 20:
-		if (!*c->main_name)
-			goto out;
-		err = bitfield_width(var, member, *size, &width);
-		if (err)
-			goto out;
-		/* a typedef of a struct or an array takes no number */
-		if (width < 0 && code != MPK_TYPE_CODE_TYPEDEF)
-			goto out;
-		if (width < 0 && *bitpos % 8)
-			goto out;
-		if (width < 0) {
-			/* not a scalar: no bitfield, if gdb refused it */
-			err = probe_type(var, member, 0, &mcode, &tcode,
-					 target, &ok);
-			if (err || !ok || tcode == MPK_TYPE_CODE_INT ||
-			    tcode == MPK_TYPE_CODE_ENUM ||
-			    tcode == MPK_TYPE_CODE_BOOL ||
-			    tcode == MPK_TYPE_CODE_TYPEDEF || tcode == 20)
-				goto out;
-			width = 0;
-		}
-		if (!width && *bitpos % 8)
-			goto out;
+		printed_name(pr.target, name, sizeof(name));
+		snprintf(decl, decllen, "%s%s %s[%lu]",
+			 tag_word(pr.target_code), name, member,
+			 (unsigned long)(*size / esize));
+	} else {
 		printed_name(c->main_name, name, sizeof(name));
-		snprintf(decl, decllen, "%s%s %s", tag_word(code), name,
+		snprintf(decl, decllen, "%s%s %s", tag_word(pr.code), name,
 			 member);
-		break;
-	case MPK_TYPE_CODE_STRUCT:
-	case MPK_TYPE_CODE_UNION:
-	case MPK_TYPE_CODE_FLT:
-		if (!*c->main_name)
-			goto out;
-		snprintf(decl, decllen, "%s%s %s", tag_word(code),
-			 c->main_name, member);
-		break;
-	default:
-		break;
+		*bitsize = pr.width;
 	}
-	*bitsize = width;
 out:
 	free(c);
 	return err;
@@ -1900,6 +2070,7 @@ struct mpk_error *mpk_type_member(const char *expr, const char *member,
 	struct mpk_error *err;
 	struct mpk_ptype *p = NULL;
 	struct mpk_member *m;
+	const struct mpk_ptype *untagged;
 	char *key, *text = NULL, decl[1024];
 	uint64_t bitpos = 0, size = 0;
 	long bitsize = 0;
@@ -1916,7 +2087,7 @@ struct mpk_error *mpk_type_member(const char *expr, const char *member,
 		return e->ptype || e->error ? cached_answer(e, ret) : NULL;
 	}
 	err = member_decl(expr, member, decl, sizeof(decl), &bitpos, &size,
-			  &bitsize);
+			  &bitsize, &untagged);
 	if (err && err->code != MPK_ERROR_LOOKUP) {
 		free(key);
 		return err;
@@ -1950,6 +2121,9 @@ struct mpk_error *mpk_type_member(const char *expr, const char *member,
 		m->abs_offset = m->offset;
 		m->size = size;
 		m->flags |= MPK_MEMBER_HAS_OFFSET | MPK_MEMBER_HAS_SIZE;
+		/* the cache keeps both answers as long as each other */
+		if (untagged)
+			m->type.body = untagged->type.body;
 	}
 	err = cache_store(key, p, err, &e);
 	if (err)
