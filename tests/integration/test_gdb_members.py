@@ -102,6 +102,43 @@ class TestMembersFromGdb(unittest.TestCase):
         finally:
             delModule('testmod')
 
+    def test_untagged_struct_member_alone_is_the_whole_layout(self):
+        # struct sock's sk_backlog is `struct { ... } sk_backlog`: its
+        # body comes from gdb's ptype /o of the member alone
+        whole = whole_layout('struct sock')
+        before = crash._type_gdb_layouts()
+        d = crash._su_member_alone('struct sock', 'sk_backlog')
+        self.assertIsNotNone(d)
+        self.assertEqual(d, whole['sk_backlog'])
+        self.assertEqual([f['fname'] for f in d['body']],
+                         ['rmem_alloc', 'len', 'head', 'tail'])
+        # that one small body, not struct sock's
+        self.assertEqual(crash._type_gdb_layouts() - before, 1)
+
+    def test_members_named_like_pascal_keywords(self):
+        # the probes parse `$var.member` as Pascal: a member Pascal
+        # cannot name (mod is its operator) is asked again in C
+        self.check_alone('struct module_kobject', ['mod', 'kobj'])
+        self.assertIsNotNone(
+            crash._su_member_alone('struct module_kobject', 'mod'))
+
+    def test_gdb_language_is_given_back(self):
+        show = 'show language'
+        try:
+            for lang in ('c', 'auto', 'asm'):
+                crash.exec_gdb_command_checked('set language %s' % lang)
+                before = crash.exec_gdb_command_checked(show)
+                fresh_gdb_types()
+                for name in ('pid', 'comm', 'mm', 'sched_reset_on_fork'):
+                    self.assertIsNotNone(
+                        crash._su_member_alone('struct task_struct', name))
+                self.assertEqual(crash.exec_gdb_command_checked(show),
+                                 before)
+        finally:
+            crash.exec_gdb_command_checked('set language auto')
+        self.assertIn('"auto; currently c"',
+                      crash.exec_gdb_command_checked(show))
+
     def test_missing_member_is_nofield_and_remembered(self):
         si = SUInfo('struct task_struct')
         self.assertNotIn('pk_no_such_member', si)
