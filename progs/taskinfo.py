@@ -24,7 +24,7 @@ from pykdump.progflags import TWO_LETTER_STATES, print_version, refuse
 from pykdump.helpers import tasks as T
 from pykdump.helpers.fs import task_open_files
 from pykdump.helpers.mm import task_memory
-from pykdump.helpers.stack import format_frame, task_stack
+from pykdump.helpers.stack import format_stack, task_stack
 
 __all__ = ['main', 'collect', 'TaskRow']
 
@@ -201,8 +201,8 @@ def print_details(row, rows):
     if not frames:
         print('    (none: %s)' % ('exited' if row.state in 'ZX'
                                   else 'cannot unwind'))
-    for i, f in enumerate(frames):
-        print('    ' + format_frame(i, f))
+    for line in format_stack(frames):
+        print('    ' + line)
 
 
 def _state_list(text):
