@@ -7,7 +7,10 @@ then health checks that report problems as warnings (tasks stuck in D
 state, long run queues, memory pressure, lockup/hung-task/OOM messages
 in the log, stalled workqueues).  The options print one section each:
 ``--stacksummary``, ``--findstacks``, ``--runq``, ``--sysctl``,
-``--filelock``, ``--workqueues``.
+``--filelock``, ``--workqueues``.  Stacks are listed as crash's ``bt``
+lists them, with its register blocks: the registers the dump saved for
+a running task's CPU, those of an interrupt or exception
+(``[exception RIP: ...]``), and the user-mode registers of a system call.
 
 Examples::
 

@@ -4,7 +4,8 @@
 Tasks come from the kernel's own lists (init_task.tasks and each
 process's thread list), not from crash's task table, which misses tasks
 on kernels newer than crash.  ``--pid N`` shows one task in detail: its
-open files, memory and kernel stack.
+open files, memory and kernel stack (with crash's register blocks at
+interrupts, exceptions and system calls, as ``crashinfo`` lists it).
 
 Examples::
 

@@ -450,8 +450,9 @@ def format_frame(i, f):
     return '%3s [%016x] %s at %016x' % ('#%d' % i, f.sp, name, f.ip)
 
 
-# crash's register lines of a pt_regs (x86_64_exception_frame()): three
-# registers a line, by struct pt_regs member; ORIG_RAX, CS, SS last.
+# crash's register lines (x86_64_exception_frame()): three registers a
+# line, by struct pt_regs member name (helpers.prstatus.REG_NAMES, the
+# dump's user_regs_struct, uses the same names); ORIG_RAX, CS, SS last.
 _REG_LINES = ((('RIP', 'ip'), ('RSP', 'sp'), ('RFLAGS', 'flags')),
               (('RAX', 'ax'), ('RBX', 'bx'), ('RCX', 'cx')),
               (('RDX', 'dx'), ('RSI', 'si'), ('RDI', 'di')),
