@@ -7,7 +7,10 @@ then health checks that report problems as warnings (tasks stuck in D
 state, long run queues, memory pressure, lockup/hung-task/OOM messages
 in the log, stalled workqueues).  The options print one section each:
 ``--stacksummary``, ``--findstacks``, ``--runq``, ``--sysctl``,
-``--filelock``, ``--workqueues``.
+``--filelock``, ``--workqueues``.  Stacks are listed as crash's ``bt``
+lists them, with its register blocks: the registers the dump saved for
+a running task's CPU, those of an interrupt or exception
+(``[exception RIP: ...]``), and the user-mode registers of a system call.
 
 Examples::
 
@@ -33,7 +36,7 @@ from pykdump.helpers import mm as MM
 from pykdump.helpers import tasks as T
 from pykdump.helpers.fs import for_each_file_lock
 from pykdump.helpers.modules import for_each_module, module_taint
-from pykdump.helpers.stack import format_frame, stack_functions, task_stack
+from pykdump.helpers.stack import format_stack, stack_functions, task_stack
 from pykdump.progflags import print_version, refuse
 
 __all__ = ['main', 'panic_task', 'system_summary', 'health_checks',
@@ -156,8 +159,8 @@ def print_stack(task, active, indent='    '):
                   active, default=[])
     if not frames:
         print(indent + '(no stack)')
-    for i, f in enumerate(frames):
-        print(indent + format_frame(i, f))
+    for line in format_stack(frames):
+        print(indent + line)
 
 
 def system_summary(tasks, records, verbose=False):
@@ -367,8 +370,8 @@ def print_findstacks(tasks, active, pattern):
             print('PID %d (%s) TASK %016x CPU %s ST %s'
                   % (t.pid, t.comm, int(t), _try('cpu', T.task_cpu, t),
                      _try('state', T.task_state, t)))
-            for i, f in enumerate(frames):
-                print('    ' + format_frame(i, f))
+            for line in format_stack(frames):
+                print('    ' + line)
             print()
     print('%d task(s) with a function matching %r on the stack'
           % (n, pattern))

@@ -4,7 +4,8 @@
 Tasks come from the kernel's own lists (init_task.tasks and each
 process's thread list), not from crash's task table, which misses tasks
 on kernels newer than crash.  ``--pid N`` shows one task in detail: its
-open files, memory and kernel stack.
+open files, memory and kernel stack (with crash's register blocks at
+interrupts, exceptions and system calls, as ``crashinfo`` lists it).
 
 Examples::
 
@@ -24,7 +25,7 @@ from pykdump.progflags import TWO_LETTER_STATES, print_version, refuse
 from pykdump.helpers import tasks as T
 from pykdump.helpers.fs import task_open_files
 from pykdump.helpers.mm import task_memory
-from pykdump.helpers.stack import format_frame, task_stack
+from pykdump.helpers.stack import format_stack, task_stack
 
 __all__ = ['main', 'collect', 'TaskRow']
 
@@ -201,8 +202,8 @@ def print_details(row, rows):
     if not frames:
         print('    (none: %s)' % ('exited' if row.state in 'ZX'
                                   else 'cannot unwind'))
-    for i, f in enumerate(frames):
-        print('    ' + format_frame(i, f))
+    for line in format_stack(frames):
+        print('    ' + line)
 
 
 def _state_list(text):

@@ -29,9 +29,9 @@ from pykdump.helpers.percpu import percpu_addresses
 from pykdump.helpers.prstatus import cpu_registers
 from pykdump.helpers.tasks import task_cpu
 
-__all__ = ['Frame', 'THREAD_SIZE', 'task_stack', 'unwind_orc',
-           'unwind_active',
-           'crash_bt', 'format_frame', 'stack_functions']
+__all__ = ['Frame', 'SavedRegs', 'THREAD_SIZE', 'task_stack', 'unwind_orc',
+           'unwind_active', 'crash_bt', 'format_frame', 'format_regs',
+           'format_stack', 'stack_functions']
 
 #: x86_64 kernel stack size (THREAD_SIZE_ORDER 2, no KASAN).
 THREAD_SIZE = 16384
@@ -45,11 +45,24 @@ _REGS_7_1 = {'prev_sp': 8, 'sp': 3, 'bp': 4, 'bp_indirect': 10,
              'sp_indirect': 9}
 _MAX_FRAMES = 64
 
-Frame = namedtuple('Frame', 'sp ip func offset')
+Frame = namedtuple('Frame', 'sp ip func offset regs cpu',
+                   defaults=(None, None))
 Frame.__doc__ = """One stack frame: stack address, return address, symbol.
 
 ``func`` is the function name (``None`` if unknown), ``offset`` the
-offset of ``ip`` in it.
+offset of ``ip`` in it. ``regs``: the :class:`SavedRegs` an interrupt,
+exception or system call entry left in this frame (the registers of the
+code it interrupted), else None. ``cpu``: on the innermost frame of a
+task running when the dump was taken, the CPU whose registers saved in
+the dump (:mod:`.prstatus`) it was unwound from, else None. Frames read
+from crash's ``bt`` (:func:`crash_bt`) have neither.
+"""
+
+SavedRegs = namedtuple('SavedRegs', 'addr full')
+SavedRegs.__doc__ = """A ``struct pt_regs`` on a stack: its address, and
+whether all of it was saved (ORC type ``regs``) or only the hardware's
+interrupt frame at its end: ``ip``, ``cs``, ``flags``, ``sp``, ``ss``
+(``regs_partial``, the kernel's ``state->full_regs`` false).
 """
 
 _tables = {}
@@ -256,12 +269,15 @@ def _unwind(ip, sp, bp, signal, stacks, maxframes):
         elif orc['type'] == types['regs']:
             # an interrupt or exception frame: continue at the
             # interrupted instruction, with its registers
+            frames[-1] = frames[-1]._replace(regs=SavedRegs(cfa, True))
             if readPtr(cfa + off['cs']) & 3:
                 break   # the user-mode registers of a system call
             ip, sp = readPtr(cfa + off['ip']), readPtr(cfa + off['sp'])
             bp, signal = readPtr(cfa + off['bp']), True
         elif orc['type'] == types['regs_partial']:
+            # only the hardware's frame: cfa is &regs->ip
             iret = cfa - off['ip']
+            frames[-1] = frames[-1]._replace(regs=SavedRegs(iret, False))
             if readPtr(iret + off['cs']) & 3:
                 break
             ip, sp, signal = readPtr(iret + off['ip']), \
@@ -357,8 +373,11 @@ def unwind_active(task, cpu, maxframes=_MAX_FRAMES):
         stacks.append(rng)
     if not any(lo <= regs['sp'] <= hi for lo, hi in stacks):
         return None     # not this task's registers: notes out of CPU order
-    return _unwind(regs['ip'], regs['sp'], regs['bp'], True, stacks,
-                   maxframes)
+    frames = _unwind(regs['ip'], regs['sp'], regs['bp'], True, stacks,
+                     maxframes)
+    if frames:
+        frames[0] = frames[0]._replace(cpu=cpu)
+    return frames
 
 
 _BT_RE = re.compile(r'^\s*#\s*(\d+)\s+\[([0-9a-f]+)\]\s+(\S+)\s+at\s+'
@@ -368,6 +387,8 @@ _BT_RE = re.compile(r'^\s*#\s*(\d+)\s+\[([0-9a-f]+)\]\s+(\S+)\s+at\s+'
 def crash_bt(task):
     """Return the Frames crash's ``bt TASK`` prints (a list).
 
+    Only the frame lines: crash's exception-frame blocks are not read
+    back, so these Frames have no ``regs`` nor ``cpu``.
     Raises crash.error when crash does not know the task.
     """
     # crash prints bt's own warnings ("possibly bogus exception frame")
@@ -427,6 +448,100 @@ def format_frame(i, f):
     if f.offset:
         name += '+0x%x' % f.offset
     return '%3s [%016x] %s at %016x' % ('#%d' % i, f.sp, name, f.ip)
+
+
+# crash's register lines (x86_64_exception_frame()): three registers a
+# line, by struct pt_regs member name (helpers.prstatus.REG_NAMES, the
+# dump's user_regs_struct, uses the same names); ORIG_RAX, CS, SS last.
+_REG_LINES = ((('RIP', 'ip'), ('RSP', 'sp'), ('RFLAGS', 'flags')),
+              (('RAX', 'ax'), ('RBX', 'bx'), ('RCX', 'cx')),
+              (('RDX', 'dx'), ('RSI', 'si'), ('RDI', 'di')),
+              (('RBP', 'bp'), (' R8', 'r8'), (' R9', 'r9')),
+              (('R10', 'r10'), ('R11', 'r11'), ('R12', 'r12')),
+              (('R13', 'r13'), ('R14', 'r14'), ('R15', 'r15')))
+
+
+def _reg_lines(value, full=True, orig_rax=True):
+    """crash's register block from value(member name) -> int.
+
+    full: all registers, else only the hardware's interrupt frame (RIP,
+    RSP, RFLAGS; CS, SS), which is all a ``regs_partial`` frame saved.
+    orig_rax: the last line starts with ORIG_RAX (a pt_regs; crash
+    leaves it out of the registers of a dump's note).
+    """
+    lines = []
+    for row in _REG_LINES if full else _REG_LINES[:1]:
+        # crash: RFLAGS in 8 digits, the others in 16
+        lines.append('    ' + '  '.join(
+            '%s: %0*x' % (label, 8 if name == 'flags' else 16, value(name))
+            for label, name in row))
+    last = 'CS: %04x  SS: %04x' % (value('cs'), value('ss'))
+    if orig_rax and full:
+        last = 'ORIG_RAX: %016x  %s' % (value('orig_ax'), last)
+    lines.append('    ' + last)
+    return lines
+
+
+def _exception_rip(ip):
+    """crash's ``[exception RIP: sym+off]`` line (offset in decimal,
+    crash's default output radix)."""
+    name, off = addr2sym(ip, 1)
+    if not name:
+        where = '%x' % ip
+    else:
+        where = name + ('+%d' % off if off else '')
+    return '    [exception RIP: %s]' % where
+
+
+def format_regs(frame):
+    """Return the lines crash's ``bt`` prints for frame's registers.
+
+    Two blocks, each ``[]`` when frame has none: the registers the dump
+    saved for the CPU a running task was unwound from (``frame.cpu``,
+    printed before the frame's line, as crash does before the first
+    frame: no ORIG_RAX), and the ``struct pt_regs`` the frame holds
+    (``frame.regs``, printed after its line: an ``[exception RIP:
+    sym+off]`` line if the interrupted code ran in the kernel, then the
+    registers). A pt_regs that cannot be read gives one line saying so.
+
+    C equivalent: crash's ``x86_64_exception_frame()`` and
+    ``diskdump_display_regs()``, read through ``struct pt_regs``.
+
+    :return: ``(before, after)``, two lists of str, 4 spaces indented.
+    """
+    before, after = [], []
+    if frame.cpu is not None:
+        regs = cpu_registers(frame.cpu)
+        if regs is not None:
+            if not regs['cs'] & 3:
+                before.append(_exception_rip(regs['ip']))
+            before += _reg_lines(regs.__getitem__, orig_rax=False)
+    if frame.regs is not None:
+        try:
+            pt = readSU('struct pt_regs', frame.regs.addr)
+            lines = _reg_lines(lambda name: int(getattr(pt, name)),
+                               frame.regs.full)
+            if not int(pt.cs) & 3:
+                lines.insert(0, _exception_rip(int(pt.ip)))
+            after = lines
+        except crash.error as e:
+            after = ['    (struct pt_regs at %x: %s)' % (frame.regs.addr, e)]
+    return before, after
+
+
+def format_stack(frames):
+    """Return the lines of a stack listing, like crash's ``bt``.
+
+    One :func:`format_frame` line per frame, with the register blocks
+    of :func:`format_regs` around it (the program adds its indent).
+    """
+    lines = []
+    for i, f in enumerate(frames):
+        before, after = format_regs(f)
+        lines += before
+        lines.append(format_frame(i, f))
+        lines += after
+    return lines
 
 
 def stack_functions(frames):

@@ -23,7 +23,8 @@ __all__ = ['truth', 'dump_format', 'crash_cmd', 'crash_sym', 'crash_p',
            'requires_truth', 'crash_version', 'crash_task_table_is_complete',
            'crash_rss_counts_shmem', 'pid_max_variable',
            'crash_module_problem', 'requires_crash_modules',
-           'PANIC_STACK_PATH', 'panic_path_of', 'crash_bt_of_panic_is_wrong']
+           'PANIC_STACK_PATH', 'panic_path_of', 'crash_bt_of_panic_is_wrong',
+           'crash_bt_eframes']
 
 
 @functools.lru_cache(maxsize=None)
@@ -198,6 +199,22 @@ def crash_bt_of_panic_is_wrong():
         return ('crash %s misreads the stack of a kernel with 7.1\'s '
                 'ORC register numbers' % '.'.join(map(str, version)))
     return None
+
+
+def crash_bt_eframes(task, mode):
+    """{address: lines} of the exception frames crash's ``bt -e TASK``
+    finds by searching the stack, of mode 'KERNEL' or 'USER': the lines
+    of each block (``[exception RIP: ...]`` and the registers).
+
+    A search, not crash's unwinder: on the fixtures it finds the frames
+    where crash's ``bt`` prints a bogus one (the idle CPUs' stop IPI).
+    """
+    out = crash_cmd('bt -e %s' % task)
+    found = {}
+    for m in re.finditer(r'^  %s-MODE EXCEPTION FRAME AT: ([0-9a-f]+)\n'
+                         r'((?:    .*\n?)+)' % mode, out, re.M):
+        found[int(m.group(1), 16)] = m.group(2).rstrip('\n').split('\n')
+    return found
 
 
 def pid_max_variable():

@@ -7,8 +7,9 @@ import unittest
 from unittest import mock
 
 from _progs import assert_exit, load, run
-from _support import (PANIC_STACK_PATH, crash_cmd, crash_list, crash_p,
-                      panic_path_of, pid_max_variable, truth)
+from _support import (PANIC_STACK_PATH, crash_bt_eframes, crash_cmd,
+                      crash_list, crash_p, panic_path_of, pid_max_variable,
+                      truth)
 
 from pykdump.API import pylog, sys_info
 
@@ -86,6 +87,23 @@ class TestSummary(unittest.TestCase):
                          after)
         path = panic_path_of(got)
         self.assertEqual(path[:len(PANIC_STACK_PATH)], PANIC_STACK_PATH)
+
+    def test_panic_stack_shows_crash_s_exception_frames(self):
+        after = self.out.split('+++ The panicking task +++')[1]
+        lines = after.split('\n +++ ')[0].splitlines()
+        first = next(i for i, ln in enumerate(lines) if ' #0 [' in ln)
+        # the registers the dump saved for its CPU, before the first frame
+        self.assertRegex(lines[first - 8], r'^        \[exception RIP: '
+                         r'\S+\+\d+\]$')
+        # the user-mode registers of its write(), after the last frame,
+        # as crash's bt -e finds them on the stack
+        pid = truth()['panic']['pid']
+        (block,) = crash_bt_eframes(pid, 'USER').values()
+        last = max(i for i, ln in enumerate(lines) if re.match(
+            r'\s+#\d+ \[', ln))
+        self.assertIn('entry_SYSCALL_64_after_hwframe', lines[last])
+        self.assertEqual(lines[last + 1:last + 1 + len(block)],
+                         ['    ' + ln for ln in block])
 
     def test_uname_fields_are_the_guest_s(self):
         s = truth()['system']
@@ -241,6 +259,18 @@ class TestSections(unittest.TestCase):
         p = truth()['panic']
         self.assertRegex(out, r'^PID %d \(%s\) TASK [0-9a-f]+ CPU %d ST R'
                          % (p['pid'], p['comm'], p['cpu']))
+
+    def test_findstacks_shows_the_stop_ipi_frame_of_the_idle_cpus(self):
+        out = run(self.prog, ['--findstacks', '^stop_this_cpu$']).out
+        for cpu, task in T.active_tasks().items():
+            if cpu == truth()['panic']['cpu']:
+                continue
+            with self.subTest(cpu=cpu):
+                (block,) = crash_bt_eframes('%#x' % int(task),
+                                            'KERNEL').values()
+                text = '\n'.join('    ' + ln for ln in block)
+                self.assertIn(text, out)
+                self.assertIn('[exception RIP: stop_this_cpu+', out)
 
     def test_runq_shows_the_panic_task_current_on_its_cpu(self):
         out = run(self.prog, ['--runq']).out

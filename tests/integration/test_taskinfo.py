@@ -7,7 +7,8 @@ import unittest
 from unittest import mock
 
 from _progs import assert_exit, load, run
-from _support import crash_cmd, crash_rss_counts_shmem, truth
+from _support import (crash_bt_eframes, crash_cmd, crash_rss_counts_shmem,
+                      truth)
 
 from pykdump.API import crash, pylog
 
@@ -205,6 +206,15 @@ class TestPidDetails(unittest.TestCase):
             self.assertEqual(line.endswith('(deleted)'), want['deleted'])
         self.assertIn('Kernel stack:', res.out)
         self.assertIn('__x64_sys_pause', res.out)
+
+    def test_panic_task_stack_ends_with_its_user_registers(self):
+        pid = truth()['panic']['pid']
+        res = run('taskinfo', ['--pid', str(pid)])
+        (block,) = crash_bt_eframes(pid, 'USER').values()
+        self.assertEqual(res.lines[-len(block):],
+                         ['    ' + ln for ln in block])
+        self.assertIn('entry_SYSCALL_64_after_hwframe',
+                      res.lines[-len(block) - 1])
 
     def test_memory_agrees_with_crash_ps_for_the_panic_task(self):
         # every crash knows the panic task; which pages its RSS counts
