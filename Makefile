@@ -30,7 +30,7 @@ PY_CPPFLAGS += $(VERSION_DEFS)
 
 CORE_SRCS := src/extension.c src/session.c src/guard.c src/command.c \
 	src/memory.c src/symbols.c src/system.c src/error.c src/types.c \
-	src/ptype_parse.c src/btf.c src/console.c
+	src/ptype_parse.c src/btf.c src/elf.c src/console.c
 CORE_SRCS += src/cmdline.c src/fork.c src/output.c src/errstream.c
 PY_SRCS := src/interp.c $(wildcard src/py/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)

@@ -14,6 +14,7 @@ types and symbols in :mod:`pykdump.symbols`, commands in
 """
 
 import sys
+from operator import index as _index
 
 import crash
 
@@ -103,7 +104,12 @@ def readSU(sname, addr):
 
 
 def readSUArray(sname, addr, dim=0, *, maxel=_MAXEL):
-    """dim structs at addr (a list), or with dim=0 a generator of maxel."""
+    """dim structs at addr (a list), or with dim=0 a generator of maxel.
+
+    addr is an int or a StructResult (its address, as for readSU).
+    """
+    # A StructResult's own + scales by its size (api §24.1).
+    addr = _index(addr)
     size = type_size(sname)
     if dim:
         return [StructResult(sname, addr + i * size) for i in range(dim)]

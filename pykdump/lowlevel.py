@@ -861,7 +861,9 @@ class RecordReader:
     Built by :func:`record_reader` (once per type and field tuple, until
     module debuginfo changes the types). ``read(addr)`` reads the bytes
     from the first to the last field with one ``readmem`` and returns a
-    tuple of values in the order the fields were given; ``unpack(buf,
+    tuple of values in the order the fields were given; ``addr`` is an
+    ``int`` or, as for :func:`readmem`, anything with ``__index__``: a
+    :class:`StructResult` (of any type) is its address. ``unpack(buf,
     base=0)`` decodes bytes already read, with the object starting at
     ``buf[base]`` (``buf`` holds at least ``end`` bytes from there).
 
@@ -954,7 +956,7 @@ def _compile_unpacker(layout, nout, start, end):
             lanes.append(lane)
         lane[0] = f[0] + f[2]
         lane[1].append(f)
-    env = {'readmem': readmem}
+    env = {'readmem': readmem, 'index': _index}
     order, bits, calls = [], [], []
     for k, (_, members) in enumerate(lanes):
         fmt, pos = ['<'], members[0][0]
@@ -984,7 +986,9 @@ def _compile_unpacker(layout, nout, start, end):
                            ('read', 'addr', '')):
         src.append('def %s(%s):' % (fn, args))
         if fn == 'read' and calls:
-            src.append('    buf = readmem(addr + %d, %d)'
+            # index(): a StructResult is its address, as for readmem and
+            # readSU; its own + scales by its size (api §24.1).
+            src.append('    buf = readmem(index(addr) + %d, %d)'
                        % (start, end - start))
         n = 0
         for k, lo, count in calls:

@@ -20,6 +20,7 @@
 #include "mpk/btf.h"
 #include "mpk/cleanup.h"
 #include "mpk/command.h"
+#include "mpk/elf.h"
 #include "mpk/guard.h"
 #include "mpk/memory.h"
 #include "mpk/symbols.h"
@@ -334,6 +335,8 @@ static const struct mpk_btf *usable_btf(void)
 struct module_btf {
 	uint64_t module;	/* its struct module */
 	struct mpk_btf *btf;
+	char *checked;		/* the file module_has_dwarf() last read */
+	bool dwarf;		/* whether that file has .debug_info */
 };
 
 static struct module_btf *module_btfs;
@@ -386,8 +389,8 @@ static struct mpk_error *module_btf_add(uint64_t module, struct mpk_btf *btf)
 		return &mpk_enomem;
 	}
 	module_btfs = m;
-	m[nmodule_btfs].module = module;
-	m[nmodule_btfs++].btf = btf;
+	m[nmodule_btfs] = (struct module_btf){ .module = module, .btf = btf };
+	nmodule_btfs++;
 	return NULL;
 }
 
@@ -463,15 +466,32 @@ static void load_module_btfs(void)
 		 nmodule_btfs, st->mods_installed);
 }
 
-/* Whether crash has the debuginfo of module @module loaded (mod -s). */
-static bool module_has_debuginfo(uint64_t module)
+/*
+ * Whether the file crash loaded for module @m (mod -s) has DWARF, read
+ * once per file: a stripped .ko (Debian's /lib/modules ones) gives gdb no
+ * types, while its split BTF still has them all. A file that cannot be
+ * read counts as DWARF: gdb answers, as it did before this check.
+ */
+static bool module_has_dwarf(struct module_btf *m)
 {
+	const struct load_module *lm = NULL;
+	struct mpk_error *err;
 	int i;
 
-	for (i = 0; i < st->mods_installed; i++)
-		if (st->load_modules[i].module_struct == module)
-			return st->load_modules[i].mod_flags & MOD_LOAD_SYMS;
-	return false;
+	for (i = 0; i < st->mods_installed && !lm; i++)
+		if (st->load_modules[i].module_struct == m->module)
+			lm = &st->load_modules[i];
+	if (!lm || !(lm->mod_flags & MOD_LOAD_SYMS))
+		return false;
+	if (m->checked && !strcmp(m->checked, lm->mod_namelist))
+		return m->dwarf;
+	free(m->checked);
+	m->checked = strdup(lm->mod_namelist);
+	err = mpk_elf_has_section(lm->mod_namelist, ".debug_info", &m->dwarf);
+	if (err || !m->checked)
+		m->dwarf = true;
+	mpk_error_destroy(err);
+	return m->dwarf;
 }
 
 /*
@@ -491,7 +511,7 @@ static const struct mpk_btf *module_btf_for(const char *name)
 	for (i = 0; i < nmodule_btfs; i++) {
 		if (!mpk_btf_knows(module_btfs[i].btf, name))
 			continue;
-		if (module_has_debuginfo(module_btfs[i].module) ||
+		if (module_has_dwarf(&module_btfs[i]) ||
 		    (found && !mpk_btf_same(found, module_btfs[i].btf, name)))
 			return NULL;
 		if (!found)
@@ -507,8 +527,10 @@ static void module_btfs_release(void)
 {
 	size_t i;
 
-	for (i = 0; i < nmodule_btfs; i++)
+	for (i = 0; i < nmodule_btfs; i++) {
 		mpk_btf_destroy(module_btfs[i].btf);
+		free(module_btfs[i].checked);
+	}
 	free(module_btfs);
 	module_btfs = NULL;
 	nmodule_btfs = 0;
@@ -1490,7 +1512,7 @@ static int module_enumerator(const char *name, int64_t *ret)
 			continue;
 		}
 		mpk_error_destroy(err);
-		if (err || module_has_debuginfo(module_btfs[i].module) ||
+		if (err || module_has_dwarf(&module_btfs[i]) ||
 		    (found && v != *ret))
 			return -1;
 		found = true;

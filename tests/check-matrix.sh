@@ -50,7 +50,7 @@ DEFAULT_PAIRS=(6.1:host 5.10:host 6.1:trixie 6.12:trixie 6.1:sid 6.12:sid 7.2:si
 SESSION_HOST_TESTS=(test_docs test_epython_console test_epython_console_pty
 	test_epython_safety test_epython_session test_epython_sigint
 	test_epython_soak test_epython_version test_help_pages
-	test_run_lifecycle test_tally)
+	test_run_lifecycle test_scratch test_tally)
 DEADLINE=${MPK_MATRIX_DEADLINE:-}
 MIN_LEFT=120
 # timeout(1)'s status when it stopped the command (TERM, then KILL)

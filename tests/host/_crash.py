@@ -24,6 +24,7 @@ import re
 import shlex
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -42,6 +43,93 @@ SANITIZER_RE = re.compile(r'ERROR: (Address|Leak)Sanitizer|'
                           r': runtime error: ')
 
 _fixture = None
+
+#: Prefix of the host tests' scratch directories in the temp directory.
+#: The rest of a name is the owning run's pid and start time
+#: (``mpk-host-PID-START-xxxx``): a run killed from outside (a matrix pair
+#: stopped at its deadline) runs no cleanup, and a later run tells its
+#: leftovers from the directories of a run still going (pairs run side by
+#: side) by that process being gone.
+SCRATCH_PREFIX = 'mpk-host-'
+_SCRATCH_RE = re.compile(r'^%s(\d+)-(\d+)-' % SCRATCH_PREFIX)
+#: A directory named before runs were recorded (no pid) is a dead run's
+#: once untouched this long: no host test session lasts a day.
+UNRECORDED_STALE_SECONDS = 24 * 3600
+_swept = False
+
+
+def start_time(pid):
+    """The start time of process pid (clock ticks since boot, field 22 of
+    /proc/PID/stat), or None without such a process or /proc."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as f:
+            text = f.read()
+    except OSError:
+        return None
+    # the command name (field 2) may hold spaces and ')'
+    return int(text.rsplit(b')', 1)[1].split()[19])
+
+
+def run_is_alive(pid, start):
+    """Whether the run of process pid started at start (0: not recorded)
+    is still going: the pid exists and, where both are known, is the same
+    process (a pid is reused after the run is gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass                # another user's process: it exists
+    now = start_time(pid)
+    return not start or now is None or now == start
+
+
+def remove_stale_scratch(tmpdir=None):
+    """Remove the scratch directories under tmpdir (default: the temp
+    directory) of runs that are gone, ours only; return their paths.
+
+    Never a live run's: a name recording a pid is removed only when that
+    process is gone, one without (older runs) only when untouched for
+    UNRECORDED_STALE_SECONDS.
+    """
+    tmpdir = tmpdir or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(tmpdir)
+    except OSError:
+        return removed
+    for name in sorted(names):
+        if not name.startswith(SCRATCH_PREFIX):
+            continue
+        path = os.path.join(tmpdir, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+            continue
+        m = _SCRATCH_RE.match(name)
+        if m:
+            stale = not run_is_alive(int(m.group(1)), int(m.group(2)))
+        else:
+            stale = time.time() - st.st_mtime > UNRECORDED_STALE_SECONDS
+        if stale:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def scratch_dir():
+    """Create a scratch directory for this run, named for it (see
+    SCRATCH_PREFIX); the caller removes it. The first call of a run first
+    removes those of runs that are gone."""
+    global _swept
+    if not _swept:
+        _swept = True
+        remove_stale_scratch()
+    pid = os.getpid()
+    return tempfile.mkdtemp(prefix='%s%d-%d-' % (
+        SCRATCH_PREFIX, pid, start_time(pid) or 0))
 
 
 def fixture():
@@ -369,14 +457,12 @@ class SessionTestCase(unittest.TestCase):
 
     @classmethod
     def make_tmp(cls):
-        """Create the class's scratch directory (removed afterwards)."""
-        cls.tmp = tempfile.mkdtemp(prefix='mpk-host-')
+        """Create the class's scratch directory (scratch_dir()), removed
+        after the class, also when its setUpClass fails (a class cleanup:
+        tearDownClass would not run then)."""
+        cls.tmp = scratch_dir()
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         return cls.tmp
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.tmp:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def assertSectionHas(self, name, *parts, lines=False):
         """Assert that section name of the session holds each of parts:

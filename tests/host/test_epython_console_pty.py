@@ -13,7 +13,6 @@ import re
 import select
 import shutil
 import signal
-import tempfile
 import time
 import unittest
 
@@ -104,7 +103,8 @@ class ConsoleOnTerminalTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         # HOME and cwd apart: no user .crashrc, history or .inputrc.
-        cls.tmp = tempfile.mkdtemp(prefix='mpk-pty-')
+        cls.tmp = _crash.scratch_dir()
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         env = _crash.session_env({'HOME': cls.tmp, 'TERM': 'xterm',
                                   'INPUTRC': '/dev/null'})
         env.pop('MPYKDUMP_HISTORY', None)
@@ -119,10 +119,6 @@ class ConsoleOnTerminalTests(unittest.TestCase):
             cls.failure = str(exc)[-1500:]
         finally:
             cls.term.close()
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     failure = None
 

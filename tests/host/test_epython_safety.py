@@ -21,7 +21,6 @@ import re
 import select
 import shutil
 import signal
-import tempfile
 import threading
 import time
 import unittest
@@ -322,7 +321,8 @@ class PtyInterruptTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         _crash.fixture()
-        cls.tmp = tempfile.mkdtemp(prefix='mpk-host-')
+        cls.tmp = _crash.scratch_dir()
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         programs(cls.tmp)
         term = PtySession(cls.tmp)
         term.wait_prompt(0)
@@ -346,7 +346,6 @@ class PtyInterruptTests(unittest.TestCase):
         term.write(mark('final'), 'epython say.py STILL WORKS')
         cls.status, cls.output = term.finish(LIMIT * 3 + 120)
         cls.sections = _crash.split_sections(cls.output)
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def lines(self, name):
         self.assertIn(name, self.sections, self.output[-3000:])

@@ -15,8 +15,8 @@ from pykdump.API import (crash, EnumInfo, exec_crash_command,
                          exec_crash_command_bg,
                          exec_gdb_command, for_all_tasks, for_all_threads,
                          maple_walk, member_offset, pid_to_task, readPtr,
-                         readProcessMem, readSU, readSymbol, struct_size,
-                         sys_info, uvtop, Addr)
+                         readProcessMem, readSU, readSymbol,
+                         record_reader, struct_size, sys_info, uvtop, Addr)
 
 
 def panic_task():
@@ -75,6 +75,24 @@ class TestTasks(unittest.TestCase):
                     if th.tgid == t['pid']}
             want = {t['pid']} | {th['tid'] for th in t['threads']}
             self.assertEqual(tids, want)
+
+    def test_record_reader_reads_a_structresult_at_its_address(self):
+        # A StructResult is its address, as for readSU and readmem; its
+        # own + scales by sizeof (api §24.1), which the reader must not
+        # use: the fields start past offset 0, so it would read elsewhere.
+        task = panic_task()
+        fields = ('pid', 'tgid', 'mm', 'flags')
+        rec = record_reader('struct task_struct', fields)
+        self.assertGreater(rec.start, 0)
+        out = exec_crash_command('struct task_struct.%s 0x%x'
+                                 % (','.join(fields), task))
+        printed = dict(re.findall(r'^\s*(\w+) = (\w+),?$', out, re.M))
+        want = tuple(int(printed[f], 0) for f in fields)
+        self.assertEqual(want[0], truth()['panic']['pid'])
+        self.assertEqual(rec.read(task), want)
+        self.assertEqual(rec.read(int(task)), want)
+        # A StructResult of another type is still its address.
+        self.assertEqual(rec.read(readSU('struct list_head', task)), want)
 
     def test_zombies_have_exit_state(self):
         zombies = {t['pid'] for t in truth()['tasks'] if t['state'] == 'Z'}

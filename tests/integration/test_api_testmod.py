@@ -22,7 +22,7 @@ from pykdump.API import (readSymbol, readSU, loadModule, Addr,
                          getStructInfo, pylog, Deref,
                          readBadList, sys_info, structSetAttr, AttrSetter,
                          define_struct, PYKD, WalkError, purge_typeinfo,
-                         readmem, record_reader)
+                         readmem, readSUArray, record_reader)
 from pykdump.lowlevel import intDimensionlessArray
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -231,6 +231,18 @@ class TestStructs(Matcher):
         self.assertEqual((first + 2).a0, 30)
         self.assertEqual(first[1].a0, 20)
         self.assertEqual(len(first), struct_size('struct AA'))
+
+    def test_readsuarray_from_a_structresult_starts_at_its_address(self):
+        # The array's elements are sizeof(struct AA) apart, not the
+        # square of it (a StructResult's own + scales, api §24.1).
+        first = readSymbol('testmod_sarr')[0]
+        got = readSUArray('struct AA', first, 3)
+        self.assertEqual([int(s) for s in got],
+                         [placed_address('&testmod_sarr[%d]' % i)
+                          for i in range(3)])
+        self.assertEqual([s.a0 for s in got], [10, 20, 30])
+        lazy = readSUArray('struct AA', first)
+        self.assertEqual([next(lazy).a0 for _ in range(3)], [10, 20, 30])
 
     def test_multidimensional_int_arrays(self):
         self.assertEqual(readSymbol('testmod_arr2'),

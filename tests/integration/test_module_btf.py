@@ -7,14 +7,17 @@ carry split BTF; the kernel keeps it on its btf_modules list, and types
 only a module defines (struct brd_device) are answered from there without
 the module's debuginfo. When the user loads a module's debuginfo with
 ``mod -s``, gdb answers for that module, and its answer must be the one
-BTF gave: checked with the modules' real debug .ko files, taken from the
-fixture's cached linux-image-KVER-dbg package (extracted once into
-$XDG_CACHE_HOME/pykdump-module-debug: reading the whole package takes
-about two minutes), or found under $PYKDUMP_MODULE_DEBUG_DIR.
+BTF gave; a stripped .ko loaded that way (no DWARF, its .BTF kept) leaves
+the answers to BTF. Checked with the modules' real debug .ko files, taken
+from the fixture's cached linux-image-KVER-dbg package (extracted once
+into $XDG_CACHE_HOME/pykdump-module-debug: reading the whole package
+takes about two minutes), or found under $PYKDUMP_MODULE_DEBUG_DIR.
 """
 
+import contextlib
 import glob
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -96,6 +99,26 @@ def _debug_ko(module):
     return ko if ko and os.path.isfile(ko) else None
 
 
+def _sections(path):
+    """Section names of the ELF file path, as readelf prints them."""
+    out = subprocess.run(['readelf', '-SW', path], capture_output=True,
+                         text=True, check=True).stdout
+    return {line.split(']', 1)[1].split()[0]
+            for line in out.splitlines() if line.lstrip().startswith('[')
+            and ']' in line and line.split(']', 1)[1].split()}
+
+
+@contextlib.contextmanager
+def _loaded(module, ko):
+    """ko loaded as module's debuginfo (mod -s) inside the block, unloaded
+    (mod -d) after it."""
+    crash.exec_crash_command('mod -s %s %s' % (module, ko))
+    try:
+        yield
+    finally:
+        crash.exec_crash_command('mod -d %s' % module)
+
+
 @unittest.skipUnless(crash.type_origin().startswith('BTF'),
                      'the kernel has no BTF')
 class TestModuleSplitBTF(unittest.TestCase):
@@ -149,6 +172,47 @@ class TestModuleSplitBTF(unittest.TestCase):
         self.assertRaises(crash.error, crash.gdb_typeinfo,
                           'struct pk_no_such_module_type')
 
+    def assertSameLayout(self, btf, gdb, name):
+        """BTF's and gdb's answers for name differ only as REAL says."""
+        bad = [d for d in differences(btf, gdb, name)
+               if not any(test(d[1], d[2]) for test, _why in REAL)]
+        self.assertEqual(bad, [])
+
+    @requires_crash_modules
+    def test_module_stripped_of_dwarf_keeps_its_types_from_split_btf(self):
+        # A .ko without .debug_info but with .BTF, as Debian ships them in
+        # /lib/modules (made here from the debug .ko by objcopy, which keeps
+        # .BTF): once loaded with mod -s, gdb knows the module's symbols but
+        # none of its types, so its split BTF must keep answering.
+        ko = _debug_ko(MODULE)
+        if not ko or not shutil.which('objcopy'):
+            self.skipTest('no debug .ko of %s (no linux-image-%s-dbg in the '
+                          'fixture cache, no $PYKDUMP_MODULE_DEBUG_DIR) or '
+                          'no objcopy' % (MODULE, _kernel_release()))
+        with tempfile.TemporaryDirectory(prefix='mpk-stripped-') as tmp:
+            stripped = os.path.join(tmp, MODULE + '.ko')
+            subprocess.run(['objcopy', '--strip-debug', ko, stripped],
+                           check=True)
+            self.assertIn('.BTF', _sections(stripped))
+            self.assertNotIn('.debug_info', _sections(stripped))
+            btf = crash.gdb_typeinfo(TYPE)
+            with _loaded(MODULE, stripped):
+                self.assertIn(stripped, crash.exec_crash_command('mod'))
+                self.assertTrue(crash.type_from_btf(TYPE))
+                kept = crash.gdb_typeinfo(TYPE)
+                size = crash.struct_size(TYPE)
+                offset = crash.member_offset(TYPE, 'brd_number')
+        self.assertEqual(kept, btf)
+        self.assertEqual(size, btf['typelength'])
+        names = [f['fname'] for f in btf['body']]
+        self.assertEqual(offset, btf['body'][names.index('brd_number')]
+                         ['bitoffset'] // 8)
+        # the layout DWARF gives, gdb's once the debug .ko is loaded
+        with _loaded(MODULE, ko):
+            self.assertFalse(crash.type_from_btf(TYPE))
+            dwarf = crash.gdb_typeinfo(TYPE)
+        self.assertSameLayout(kept, dwarf, TYPE)
+
     @requires_crash_modules
     def test_gdb_answers_once_debuginfo_is_loaded_and_agrees(self):
         checked = 0
@@ -157,15 +221,10 @@ class TestModuleSplitBTF(unittest.TestCase):
             if not ko or module not in lsModules():
                 continue
             btf = crash.gdb_typeinfo(name)
-            crash.exec_crash_command('mod -s %s %s' % (module, ko))
-            try:
+            with _loaded(module, ko):
                 self.assertFalse(crash.type_from_btf(name))
                 gdb = crash.gdb_typeinfo(name)
-            finally:
-                crash.exec_crash_command('mod -d %s' % module)
-            bad = [d for d in differences(btf, gdb, name)
-                   if not any(test(d[1], d[2]) for test, _why in REAL)]
-            self.assertEqual(bad, [])
+            self.assertSameLayout(btf, gdb, name)
             self.assertTrue(crash.type_from_btf(name))
             checked += 1
         if not checked:

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Unit tests and fuzzing of the pure gdb-type-text parser, src/ptype_parse.c.
+# Unit tests and fuzzing of the pure gdb-type-text parser, src/ptype_parse.c,
+# and unit tests of the ELF section reader, src/elf.c.
 # Included from the top-level Makefile; paths are relative to the top.
 #
 #   make unit-check     Check tests, plain and under ASan+UBSan, + fuzz-replay
@@ -26,7 +27,11 @@ PTYPE_SRCS := src/ptype_parse.c src/error.c
 PTYPE_DEPS := $(PTYPE_SRCS) include/mpk/ptype_parse.h include/mpk/error.h \
 	$(UNIT_DIR)/render.c $(UNIT_DIR)/render.h
 
-UNIT_TESTS := $(UNIT_DIR)/check_ptype_parse $(UNIT_DIR)/check_ptype_parse_asan
+ELF_SRCS := src/elf.c src/error.c
+ELF_DEPS := $(ELF_SRCS) include/mpk/elf.h include/mpk/error.h
+
+UNIT_TESTS := $(UNIT_DIR)/check_ptype_parse $(UNIT_DIR)/check_ptype_parse_asan \
+	$(UNIT_DIR)/check_elf $(UNIT_DIR)/check_elf_asan
 FUZZ_REPLAY := $(FUZZ_DIR)/replay
 FUZZ_TARGET := $(FUZZ_DIR)/fuzz_ptype
 
@@ -49,23 +54,41 @@ $(UNIT_DIR)/check_ptype_parse_asan: $(UNIT_DIR)/check_ptype_parse.c $(PTYPE_DEPS
 	$(CC) $(UNIT_CPPFLAGS) $(CHECK_CFLAGS) $(UNIT_CFLAGS) $(UNIT_SAN) \
 		-o $@ $< $(UNIT_DIR)/render.c $(PTYPE_SRCS) $(CHECK_LIBS)
 
+$(UNIT_DIR)/check_elf.c: $(UNIT_DIR)/test_elf.ts
+	checkmk $< > $@.tmp && mv $@.tmp $@
+
+$(UNIT_DIR)/check_elf: $(UNIT_DIR)/check_elf.c $(ELF_DEPS)
+	$(CC) $(UNIT_CPPFLAGS) $(CHECK_CFLAGS) $(UNIT_CFLAGS) -o $@ \
+		$< $(ELF_SRCS) $(CHECK_LIBS)
+
+$(UNIT_DIR)/check_elf_asan: $(UNIT_DIR)/check_elf.c $(ELF_DEPS)
+	$(CC) $(UNIT_CPPFLAGS) $(CHECK_CFLAGS) $(UNIT_CFLAGS) $(UNIT_SAN) \
+		-o $@ $< $(ELF_SRCS) $(CHECK_LIBS)
+
 # No fork under the sanitizers: LeakSanitizer checks the whole run at exit.
 RUN_REPLAY = ASAN_OPTIONS=detect_leaks=1 $(FUZZ_REPLAY) $(FUZZ_CORPUS)
 RUN_ASAN = CK_FORK=no ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1 $(UNIT_DIR)/check_ptype_parse_asan
 RUN_PLAIN = $(UNIT_DIR)/check_ptype_parse
+RUN_ELF_ASAN = CK_FORK=no ASAN_OPTIONS=detect_leaks=1 \
+	UBSAN_OPTIONS=print_stacktrace=1 $(UNIT_DIR)/check_elf_asan
+RUN_ELF = $(UNIT_DIR)/check_elf
 
-unit-check-plain: $(UNIT_DIR)/check_ptype_parse
+unit-check-plain: $(UNIT_DIR)/check_ptype_parse $(UNIT_DIR)/check_elf
 	$(RUN_PLAIN)
+	$(RUN_ELF)
 
-unit-check-asan: $(UNIT_DIR)/check_ptype_parse_asan
+unit-check-asan: $(UNIT_DIR)/check_ptype_parse_asan $(UNIT_DIR)/check_elf_asan
 	$(RUN_ASAN)
+	$(RUN_ELF_ASAN)
 
 # One recipe, so that make -j cannot interleave the runs: Check's summary
 # of the plain run comes last.
 unit-check: $(UNIT_TESTS) $(FUZZ_REPLAY)
 	$(RUN_REPLAY)
 	$(RUN_ASAN)
+	$(RUN_ELF_ASAN)
+	$(RUN_ELF)
 	$(RUN_PLAIN)
 
 $(FUZZ_REPLAY): $(FUZZ_DIR)/replay.c $(FUZZ_DIR)/fuzz_ptype.c $(PTYPE_DEPS)
@@ -93,4 +116,5 @@ fuzz-run: $(FUZZ_TARGET)
 
 unit-clean:
 	rm -f $(UNIT_TESTS) $(UNIT_DIR)/check_ptype_parse.c \
-		$(UNIT_DIR)/check_ptype_parse.c.tmp $(FUZZ_REPLAY) $(FUZZ_TARGET)
+		$(UNIT_DIR)/check_ptype_parse.c.tmp $(UNIT_DIR)/check_elf.c \
+		$(UNIT_DIR)/check_elf.c.tmp $(FUZZ_REPLAY) $(FUZZ_TARGET)
