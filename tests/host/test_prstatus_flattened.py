@@ -101,9 +101,11 @@ class FlattenedDumpTests(_crash.SessionTestCase):
                 (kv.split('=') for kv in m.group(3).split())})
         return out
 
-    def test_file_is_flattened_and_makedumpfile_reads_it_back(self):
+    def test_file_starts_with_the_flattened_header_not_elf_or_kdump(self):
         with open(self.flat, 'rb') as f:
             self.assertEqual(f.read(16), b'makedumpfile\0\0\0\0')
+
+    def test_makedumpfile_gives_the_kdump_file_back(self):
         if not shutil.which('makedumpfile'):
             self.skipTest('no makedumpfile to check the format with')
         plain = os.path.join(self.tmp, 'vmcore.plain')
