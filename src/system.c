@@ -49,9 +49,10 @@ struct prstatus_call {
 };
 
 /*
- * The dump-type test is crash's own (help -r, the arm64 and riscv64
- * register readers): each getter only knows the notes of its format.
- * Both may read cpu_online_mask (get_cpus_online()), hence the guard.
+ * The dump-type test is crash's own (its arm64, riscv64, mips and
+ * loongarch64 register readers): each getter knows only the notes of its
+ * format. Both may read cpu_online_mask (get_cpus_online()), hence the
+ * guard.
  */
 static void run_get_prstatus(void *arg)
 {
