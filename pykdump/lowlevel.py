@@ -8,9 +8,9 @@ later reads cost one descriptor call and one C read.
 
 Also the plain readers everything above is written on: integers of a
 size (``readU32``...), pointers and pointer arrays, the C list walk
-(:func:`follow_list`) and per-CPU offsets, so that the kernel helpers
-(:mod:`pykdump.helpers`) read memory through this module, never through
-the C module directly.
+(:func:`follow_list`), per-CPU offsets and the dump's per-CPU notes, so
+that the kernel helpers (:mod:`pykdump.helpers`) read memory through this
+module, never through the C module directly.
 """
 
 import struct as _struct
@@ -47,6 +47,9 @@ readIntN = crash.readInt
 readPtrArray = crash.readPtrArray
 #: ``crash.per_cpu_offset(cpu)``: ``__per_cpu_offset[cpu]``.
 per_cpu_offset = crash.per_cpu_offset
+#: ``crash._cpu_prstatus(cpu)``: the bytes of the NT_PRSTATUS note crash
+#: assigned to cpu when it opened the dump, None if it has none.
+cpu_prstatus = crash._cpu_prstatus
 sLong = crash.sLong
 le32_to_cpu = crash.le32_to_cpu
 le16_to_cpu = crash.le16_to_cpu

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Machine facts, per-CPU offsets and task helpers from crash's tables. */
 
+#include <elf.h>
 #include <string.h>
 
 #include "defs.h"
@@ -23,13 +24,80 @@ void mpk_system_get(struct mpk_system *ret)
 	ret->crash_version = pc->program_version;
 }
 
-struct mpk_error *mpk_per_cpu_offset(int cpu, uint64_t *ret)
+static struct mpk_error *check_cpu(int cpu)
 {
 	if (cpu < 0 || cpu >= kt->cpus || cpu >= NR_CPUS)
 		return mpk_error_create(MPK_ERROR_INVALID,
 					"CPU %d out of range (%d CPUs)", cpu,
 					kt->cpus);
+	return NULL;
+}
+
+struct mpk_error *mpk_per_cpu_offset(int cpu, uint64_t *ret)
+{
+	struct mpk_error *err = check_cpu(cpu);
+
+	if (err)
+		return err;
 	*ret = kt->__per_cpu_offset[cpu];
+	return NULL;
+}
+
+struct prstatus_call {
+	int cpu;
+	const Elf64_Nhdr *note;
+};
+
+/*
+ * The dump-type test is crash's own (its arm64, riscv64, mips and
+ * loongarch64 register readers): each getter knows only the notes of its
+ * format. Both may read cpu_online_mask (get_cpus_online()), hence the
+ * guard.
+ */
+static void run_get_prstatus(void *arg)
+{
+	struct prstatus_call *call = arg;
+
+	if (DISKDUMP_DUMPFILE())
+		call->note = diskdump_get_prstatus_percpu(call->cpu);
+	else if (KDUMP_DUMPFILE())
+		call->note = netdump_get_prstatus_percpu(call->cpu);
+}
+
+/*
+ * Far above any architecture's struct elf_prstatus (336 bytes on x86_64):
+ * a larger header is a corrupt dump, not a note to copy.
+ */
+static const uint32_t note_part_max = 65536;
+
+struct mpk_error *mpk_cpu_prstatus(int cpu, struct mpk_note *ret)
+{
+	struct prstatus_call call = { .cpu = cpu };
+	struct mpk_error *err = check_cpu(cpu);
+	const Elf64_Nhdr *n;
+
+	if (err)
+		return err;
+	err = mpk_guard_quiet(run_get_prstatus, &call, "NT_PRSTATUS note");
+	if (err)
+		return err;
+	n = call.note;
+	if (!n) {
+		ret->data = NULL;
+		ret->size = 0;
+		return NULL;
+	}
+	if (n->n_namesz > note_part_max || n->n_descsz > note_part_max)
+		return mpk_error_create(MPK_ERROR_CRASH,
+					"CPU %d: corrupt NT_PRSTATUS note "
+					"header (namesz %u, descsz %u)", cpu,
+					n->n_namesz, n->n_descsz);
+	ret->data = n;
+	/*
+	 * Up to the end of desc: the padding after it may lie past crash's
+	 * copy of the notes when the writer left it out of the last note.
+	 */
+	ret->size = sizeof(*n) + roundup(n->n_namesz, 4) + n->n_descsz;
 	return NULL;
 }
 

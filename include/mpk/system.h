@@ -4,6 +4,7 @@
 #define MPK_SYSTEM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mpk/error.h"
@@ -27,6 +28,22 @@ void mpk_system_get(struct mpk_system *ret);
 
 /** __per_cpu_offset[@cpu]; MPK_ERROR_INVALID for a CPU out of range. */
 struct mpk_error *mpk_per_cpu_offset(int cpu, uint64_t *ret);
+
+/** One ELF note in crash's memory: header, name, desc. */
+struct mpk_note {
+	const void *data;	/* NULL: no note */
+	size_t size;
+};
+
+/**
+ * The NT_PRSTATUS note crash assigned to @cpu when it opened the dump (ELF
+ * or kdump-compressed, offline CPUs mapped out), in crash's memory: valid
+ * until crash closes the dump. @ret->data is NULL when there is none (no
+ * note for @cpu, a format without notes, a live system);
+ * MPK_ERROR_INVALID for a CPU out of range, MPK_ERROR_CRASH for a corrupt
+ * note header.
+ */
+struct mpk_error *mpk_cpu_prstatus(int cpu, struct mpk_note *ret);
 
 /** jiffies since boot, as crash's get_uptime() computes them. */
 struct mpk_error *mpk_uptime_jiffies(uint64_t *ret);

@@ -3,11 +3,8 @@
 
 Mirrors ``include/linux/elfcore.h`` (``struct elf_prstatus``, whose
 ``pr_reg`` is an ``elf_gregset_t``: ``struct user_regs_struct`` of
-``arch/x86/include/asm/user_64.h``), ``kernel/crash_core.c``
-(``crash_save_cpu()``, the per-CPU ``crash_notes`` buffers) and the
-headers of the two dump formats: ELF (``include/uapi/linux/elf.h``) and
-makedumpfile's kdump-compressed (``diskdump_mod.h``:
-``struct disk_dump_header``, ``struct kdump_sub_header``).
+``arch/x86/include/asm/user_64.h``) and ``kernel/crash_core.c``
+(``crash_save_cpu()``, the per-CPU ``crash_notes`` buffers).
 
 Two places may hold them:
 
@@ -19,15 +16,19 @@ Two places may hold them:
   ``virsh dump``) writes the vCPU registers at the time of the dump,
   and then ``crash_notes`` stays empty (no crash kernel ran).
 
-Memory is read first; the file's notes when memory has none.
+Memory is read first; the file's notes when memory has none. Those are
+crash's: it read them when it opened the dump, whatever the format
+(ELF, kdump-compressed, flattened, split), and gave each to its CPU
+(kdump writes notes for the online CPUs only).
 """
 
 import struct
 
 from pykdump.API import (crash, member_offset, readmem, readPtr, sym2addr,
-                         symbol_exists, sys_info)
+                         symbol_exists)
 from pykdump.dlkmload import elf_notes
 from pykdump.helpers.percpu import percpu_addresses
+from pykdump.lowlevel import cpu_prstatus
 
 __all__ = ['REG_NAMES', 'cpu_registers',
            'dumpfile_prstatus']
@@ -42,7 +43,6 @@ _NT_PRSTATUS = 1
 # lacks the type: siginfo (12) + cursig (2+2) + sigpend, sighold (16) +
 # 4 pids (16) + 4 timevals (64).
 _PR_REG_OFFSET = 112
-_cache = {}
 
 
 def _pr_reg_offset():
@@ -61,6 +61,19 @@ def _regs_of(desc):
                                                   desc, off)))
 
 
+def _note_regs(data):
+    """The registers of the CORE NT_PRSTATUS note in data, or None.
+
+    None too for a note of zeroes (a CPU that saved nothing).
+    """
+    for name, ntype, desc in elf_notes(data):
+        if name == 'CORE' and ntype == _NT_PRSTATUS:
+            regs = _regs_of(desc)
+            if regs and regs['sp'] and regs['ip']:
+                return regs
+    return None
+
+
 def _memory_prstatus(cpu):
     """The registers crash_save_cpu() stored for cpu, or None.
 
@@ -77,100 +90,32 @@ def _memory_prstatus(cpu):
         data = readmem(addr, 12 + 8 + 1024)
     except (crash.error, IndexError):
         return None
-    for name, ntype, desc in elf_notes(data):
-        if name == 'CORE' and ntype == _NT_PRSTATUS:
-            regs = _regs_of(desc)
-            if regs and regs['sp'] and regs['ip']:
-                return regs
-    return None
+    return _note_regs(data)
 
 
-def _read_at(f, off, size):
-    f.seek(off)
-    data = f.read(size)
-    if len(data) != size:
-        raise ValueError('short read at %d' % off)
-    return data
+def dumpfile_prstatus(cpu):
+    """Return the registers of cpu's NT_PRSTATUS note in the dump file.
 
+    C equivalent (crash): ``diskdump_get_prstatus_percpu(cpu)`` or
+    ``netdump_get_prstatus_percpu(cpu)``: the note crash gave to cpu.
 
-def _file_notes(path):
-    """The bytes of the notes of a dump file (ELF or kdump-compressed).
-
-    Raises ValueError for another format (flattened, sadump, ...).
+    :return: a dict of :data:`REG_NAMES` -> int, or None when the dump
+        has no note for cpu (or one of zeroes)
+    :raises crash.error: cpu out of range, or a corrupt note header
     """
-    with open(path, 'rb') as f:
-        magic = f.read(8)
-        if magic[:4] == b'\x7fELF':
-            if magic[4] != 2:
-                raise ValueError('not an ELF64 dump')
-            hdr = _read_at(f, 0, 64)
-            phoff, = struct.unpack_from('<Q', hdr, 32)
-            phentsize, phnum = struct.unpack_from('<HH', hdr, 54)
-            out = b''
-            for i in range(phnum):
-                ph = _read_at(f, phoff + i * phentsize, 56)
-                ptype, = struct.unpack_from('<I', ph, 0)
-                if ptype == 4:      # PT_NOTE
-                    off, = struct.unpack_from('<Q', ph, 8)
-                    size, = struct.unpack_from('<Q', ph, 32)
-                    out += _read_at(f, off, size)
-            return out
-        if magic == b'KDUMP   ':
-            # struct disk_dump_header: signature[8], header_version,
-            # new_utsname (6 * 65), timeval (8-aligned), status,
-            # block_size; the sub header is at block 1.
-            hdr = _read_at(f, 0, 432)
-            version, = struct.unpack_from('<i', hdr, 8)
-            block_size, = struct.unpack_from('<i', hdr, 428)
-            if version < 4:
-                raise ValueError('kdump header version %d has no notes'
-                                 % version)
-            sub = _read_at(f, block_size, 64)
-            # kdump_sub_header: phys_base, dump_level, split, start_pfn,
-            # end_pfn, offset_vmcoreinfo, size_vmcoreinfo, offset_note,
-            # size_note.
-            off, size = struct.unpack_from('<qQ', sub, 48)
-            return _read_at(f, off, size) if size else b''
-        raise ValueError('unknown dump format')
-
-
-def dumpfile_prstatus(path=None):
-    """Registers of the NT_PRSTATUS notes of the dump file, in CPU order.
-
-    A list of dicts (:data:`REG_NAMES` keys); ``[]`` if the file cannot
-    be read or has no such notes. The n-th note is CPU n's, as the
-    writers emit them (``for_each_present_cpu`` in ``/proc/vmcore``,
-    each vCPU in QEMU).
-    """
-    if path is None:
-        if 'file' not in _cache:
-            path = (sys_info.get('DUMPFILE') or '').split()
-            path = path[0].split(',')[0] if path else ''
-            _cache['file'] = dumpfile_prstatus(path) if path else []
-        return _cache['file']
-    try:
-        data = _file_notes(path)
-    except (OSError, ValueError, struct.error):
-        return []
-    out = []
-    for name, ntype, desc in elf_notes(data):
-        if name == 'CORE' and ntype == _NT_PRSTATUS:
-            regs = _regs_of(desc)
-            if regs:
-                out.append(regs)
-    return out
+    note = cpu_prstatus(cpu)
+    return None if note is None else _note_regs(note)
 
 
 def cpu_registers(cpu):
     """Return the registers of cpu saved in the dump, or None.
 
     A dict of :data:`REG_NAMES` -> int: the kernel's ``crash_notes``
-    when it filled them, else the dump file's NT_PRSTATUS note.
+    when it filled them, else the dump file's NT_PRSTATUS note
+    (:func:`dumpfile_prstatus`, which raises crash.error for a CPU out
+    of range).
     """
     regs = _memory_prstatus(cpu)
     if regs is not None:
         return regs
-    notes = dumpfile_prstatus()
-    if 0 <= cpu < len(notes) and notes[cpu]['sp']:
-        return notes[cpu]
-    return None
+    return dumpfile_prstatus(cpu)

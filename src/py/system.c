@@ -39,6 +39,29 @@ static PyObject *crash_per_cpu_offset(PyObject *self, PyObject *args)
 	return PyLong_FromUnsignedLongLong(off);
 }
 
+PyDoc_STRVAR(_cpu_prstatus_doc,
+"_cpu_prstatus(cpu) -> bytes or None\n\n"
+"The NT_PRSTATUS ELF note crash took from the dump file for cpu when it\n"
+"opened it (Elf64_Nhdr, name, desc), or None if it has none for cpu (no\n"
+"note, a format without notes, a live system). pykdump.helpers.prstatus\n"
+"reads the registers in it.");
+
+static PyObject *crash__cpu_prstatus(PyObject *self, PyObject *args)
+{
+	int cpu;
+	struct mpk_note note;
+	struct mpk_error *err;
+
+	if (!PyArg_ParseTuple(args, "i:_cpu_prstatus", &cpu))
+		return NULL;
+	err = mpk_cpu_prstatus(cpu, &note);
+	if (err)
+		return mpk_raise(err);
+	if (!note.data)
+		Py_RETURN_NONE;
+	return PyBytes_FromStringAndSize(note.data, note.size);
+}
+
 PyDoc_STRVAR(pid_to_task_doc,
 "pid_to_task(pid) -> int\n\n"
 "Task of pid in crash's task table, 0 if none (crash 8.0.2 misses tasks\n"
@@ -228,6 +251,8 @@ PyMethodDef mpk_system_methods[] = {
 	{ "get_uptime", crash_get_uptime, METH_NOARGS, get_uptime_doc },
 	{ "per_cpu_offset", crash_per_cpu_offset, METH_VARARGS,
 	  per_cpu_offset_doc },
+	{ "_cpu_prstatus", crash__cpu_prstatus, METH_VARARGS,
+	  _cpu_prstatus_doc },
 	{ "pid_to_task", crash_pid_to_task, METH_VARARGS, pid_to_task_doc },
 	{ "task_to_pid", crash_task_to_pid, METH_VARARGS, task_to_pid_doc },
 	{ "is_task_active", crash_is_task_active, METH_VARARGS,

@@ -178,9 +178,18 @@ def so_path():
 
 
 def crash_argv(dump='kdump'):
-    """Return the argv that starts crash quietly on the fixture."""
+    """Return the argv that starts crash quietly on the fixture.
+
+    dump: 'kdump' or 'elf' (the fixture's two files), or the path of
+    another dump of the fixture's kernel (e.g. one a test converted).
+    """
     fix = fixture()
-    core = fix['PYKDUMP_VMCORE_ELF' if dump == 'elf' else 'PYKDUMP_VMCORE']
+    if dump == 'kdump':
+        core = fix['PYKDUMP_VMCORE']
+    elif dump == 'elf':
+        core = fix['PYKDUMP_VMCORE_ELF']
+    else:
+        core = dump
     cmd = shlex.split(os.environ.get('MPK_CRASH') or 'crash')
     # options this kernel line needs, e.g. --no_modules (make-fixture.sh)
     args = shlex.split(fix.get('PYKDUMP_CRASH_ARGS', ''))

@@ -47,6 +47,8 @@ def _non_task():
 # name -> list of (args, expected): expected is an exception type (matched
 # exactly) or Value. Arguments that are callables are evaluated at run time.
 BAD_INPUT = {
+    '_cpu_prstatus': [((10 ** 6,), crash.error), ((-1,), crash.error),
+                      (('x',), TypeError)],
     '_gdb_typeinfo_filled': [(('struct nosuchtype',), crash.NoTypeError),
                              (('',), crash.error), ((5,), TypeError)],
     '_su_fields': [(('struct nosuchtype',), crash.NoTypeError),

@@ -10,7 +10,7 @@ from _support import (PANIC_STACK_PATH, crash_bt_of_panic_is_wrong,
                       crash_cmd, crash_list, crash_p, crash_p_int, crash_sym,
                       panic_path_of, pid_max_variable, truth)
 
-from pykdump.API import member_offset, readmem, sys_info
+from pykdump.API import crash, member_offset, readmem, sys_info
 
 from pykdump.helpers import kernel as K
 from pykdump.helpers import mm as MM
@@ -20,6 +20,13 @@ from pykdump.helpers.prstatus import cpu_registers, dumpfile_prstatus
 from pykdump.helpers.stack import task_stack, unwind_orc
 
 DUMP_FORMATS = ('kdump', 'elf')
+
+#: crash's ``help -r`` name of each general register -> ours
+HELP_R_NAMES = (('RAX', 'ax'), ('RBX', 'bx'), ('RCX', 'cx'), ('RDX', 'dx'),
+                ('RSI', 'si'), ('RDI', 'di'), ('RBP', 'bp'), ('RSP', 'sp'),
+                ('R8', 'r8'), ('R9', 'r9'), ('R10', 'r10'), ('R11', 'r11'),
+                ('R12', 'r12'), ('R13', 'r13'), ('R14', 'r14'),
+                ('R15', 'r15'), ('RIP', 'ip'), ('RFLAGS', 'flags'))
 
 
 class TestLog(unittest.TestCase):
@@ -301,28 +308,37 @@ class TestStack(unittest.TestCase):
     def test_registers_are_crash_s_help_r(self):
         # crash prints the NT_PRSTATUS registers of a kdump file, QEMU's
         # own QEMUCPUState note of an ELF one: same values, two layouts
+        # (the ELF one has no space after "RDI:")
+        names = dict(HELP_R_NAMES)
         blocks = re.split(r'^CPU (\d+):', crash_cmd('help -r'),
                           flags=re.M)[1:]
         self.assertEqual(len(blocks), 2 * sys_info.CPUS)
         for cpu, text in zip(blocks[::2], blocks[1::2]):
             with self.subTest(cpu=cpu):
                 regs = cpu_registers(int(cpu))
-                want = {r: int(re.search(r'\b%s: ([0-9a-f]+)' % r,
-                                         text).group(1), 16)
-                        for r in ('RIP', 'RSP', 'RBP')}
-                self.assertEqual(want, {'RIP': regs['ip'],
-                                        'RSP': regs['sp'],
-                                        'RBP': regs['bp']})
+                want = {names[r]: int(v, 16) for r, v in re.findall(
+                    r'\b(%s):\s*([0-9a-f]+)' % '|'.join(names), text)}
+                self.assertEqual(len(want), len(names), text)
+                self.assertEqual(want, {r: regs[r] for r in want})
 
     def test_registers_come_from_the_dump_file_without_crash_kernel(self):
         # no crash kernel was loaded in the guest: crash_save_cpu() never
         # ran and crash_notes stays zero; QEMU wrote the vCPU registers
-        # into the file's notes (both formats)
+        # into the file's notes (both formats), which crash gave to the
+        # CPUs when it opened the dump
         self.assertEqual(crash_p_int('(long)kexec_crash_image'), 0)
-        notes = dumpfile_prstatus()
-        self.assertEqual(len(notes), sys_info.CPUS)
         for cpu in range(sys_info.CPUS):
-            self.assertEqual(cpu_registers(cpu), notes[cpu])
+            with self.subTest(cpu=cpu):
+                regs = dumpfile_prstatus(cpu)
+                self.assertIsNotNone(regs)
+                self.assertEqual(cpu_registers(cpu), regs)
+
+    def test_registers_of_a_cpu_crash_does_not_know_are_an_error(self):
+        for cpu in (-1, sys_info.CPUS, 10 ** 6):
+            with self.subTest(cpu=cpu):
+                with self.assertRaisesRegex(crash.error, 'out of range'):
+                    cpu_registers(cpu)
+        self.assertIsNotNone(cpu_registers(0))
 
     def test_other_cpus_halt_in_stop_this_cpu_from_the_idle_loop(self):
         # panic() -> smp_send_stop(): each other CPU takes the
