@@ -1490,6 +1490,48 @@ static int module_enumerator(const char *name, int64_t *ret)
 	return found;
 }
 
+static struct mpk_error *no_enumerator(const char *name)
+{
+	return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name, "no enumerator %s",
+				name);
+}
+
+/*
+ * Enumerator @name from gdb. crash's enumerator_value() first looks the
+ * name up as a struct tag, a failed search of every compilation unit
+ * (~15 ms) on each call, and takes a variable of an enum type for an
+ * enumerator (with no meaningful value). whatis of the name costs that
+ * search once (the answer, found or not, is cached); an enum type then
+ * gets its ptype, which lists the enumerators: the name must be one.
+ */
+static struct mpk_error *gdb_enumerator(const char *name, int64_t *ret)
+{
+	const struct mpk_ptype *p;
+	struct mpk_error *err;
+	size_t i;
+
+	/* a tag name or an expression is no enumerator */
+	if (!mpk_btf_is_name(name) || strchr(name, ' '))
+		return no_enumerator(name);
+	err = mpk_type_whatis(name, &p);
+	if (err)
+		return err;
+	if (p->type.kind != MPK_CTYPE_ENUM || p->type.stars || p->type.ndims)
+		return no_enumerator(name);
+	err = mpk_type_ptype(name, false, &p);
+	if (err)
+		return err;
+	if (p->type.kind != MPK_CTYPE_ENUM || p->type.stars ||
+	    p->type.ndims || !(p->type.flags & MPK_CTYPE_ENUM_BODY))
+		return no_enumerator(name);
+	for (i = 0; i < p->type.nenumerators; i++)
+		if (!strcmp(p->type.enumerators[i].name, name)) {
+			*ret = p->type.enumerators[i].value;
+			return NULL;
+		}
+	return no_enumerator(name);
+}
+
 struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret)
 {
 	const struct mpk_btf *btf = usable_btf();
@@ -1514,8 +1556,7 @@ struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret)
 		}
 		mpk_error_destroy(err);
 	}
-	/* crash's enumerator_value(), guarded, on a copy of the name */
-	return mpk_enumerator_value(name, ret);
+	return gdb_enumerator(name, ret);
 }
 
 bool mpk_type_from_btf(const char *name)
