@@ -1587,3 +1587,107 @@ void mpk_ptype_destroy(struct mpk_ptype *ptype)
 	if (ptype)
 		arena_free(ptype->arena);
 }
+
+/* ---- gdb's canonical names of the integer types (ptype /r) ---- */
+
+enum int_word {
+	W_SIGNED = 1 << 0,
+	W_UNSIGNED = 1 << 1,
+	W_CHAR = 1 << 2,
+	W_SHORT = 1 << 3,
+	W_INT = 1 << 4,
+	W_LONG = 1 << 5,
+	W_LONG_LONG = 1 << 6,
+	W_INT128 = 1 << 7,
+};
+
+/* The int_word of the word @s[0..@n), 0 if it is no such keyword. */
+static int int_word(const char *s, size_t n)
+{
+	static const struct {
+		const char *word;
+		int bit;
+	} words[] = {
+		{ "signed", W_SIGNED }, { "unsigned", W_UNSIGNED },
+		{ "char", W_CHAR }, { "short", W_SHORT }, { "int", W_INT },
+		{ "long", W_LONG }, { "__int128", W_INT128 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i].word) == n && !memcmp(words[i].word, s, n))
+			return words[i].bit;
+	return 0;
+}
+
+/* What gdb prints for the integer type of the words in @w. */
+static const char *int_name(int w)
+{
+	bool u = w & W_UNSIGNED;
+
+	if (w & W_CHAR)
+		return u ? "unsigned char" :
+		       (w & W_SIGNED) ? "signed char" : "char";
+	if (w & W_INT128)
+		return u ? "unsigned __int128" : "__int128";
+	if (w & W_SHORT)
+		return u ? "unsigned short" : "short";
+	if (w & W_LONG_LONG)
+		return u ? "unsigned long long" : "long long";
+	if (w & W_LONG)
+		return u ? "unsigned long" : "long";
+	return u ? "unsigned int" : "int";
+}
+
+size_t mpk_ptype_canonical_ints(char *text, size_t len)
+{
+	size_t r = 0, w = 0;
+
+	while (r < len) {
+		size_t start = r, end = r;
+		int words = 0;
+
+		/* a run of integer keywords starts a word */
+		if (!r || !is_ident_char(text[r - 1])) {
+			while (end < len) {
+				size_t n = 0;
+				int bit;
+
+				while (end + n < len &&
+				       is_ident_char(text[end + n]))
+					n++;
+				bit = int_word(text + end, n);
+				if (!bit)
+					break;
+				if (bit == W_LONG && (words & W_LONG))
+					bit = W_LONG_LONG;
+				words |= bit;
+				end += n;
+				r = end;
+				if (end + 1 < len && text[end] == ' ' &&
+				    int_word(text + end + 1,
+					     strspn(text + end + 1,
+						    "abcdefghijklmnopqrstuvwxyz_"
+						    "0123456789")))
+					end++;
+				else
+					break;
+			}
+		}
+		/* the name is never longer than the words it replaces */
+		if (words && strlen(int_name(words)) <= r - start) {
+			const char *name = int_name(words);
+
+			memmove(text + w, name, strlen(name));
+			w += strlen(name);
+			continue;
+		}
+		if (words) {
+			memmove(text + w, text + start, r - start);
+			w += r - start;
+			continue;
+		}
+		text[w++] = text[r++];
+	}
+	return w;
+}
