@@ -1639,55 +1639,52 @@ static const char *int_name(int w)
 	return u ? "unsigned int" : "int";
 }
 
+/* Length of the word (identifier characters) at @s, at most @n. */
+static size_t word_len(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && is_ident_char(s[i]))
+		i++;
+	return i;
+}
+
 size_t mpk_ptype_canonical_ints(char *text, size_t len)
 {
 	size_t r = 0, w = 0;
 
 	while (r < len) {
-		size_t start = r, end = r;
-		int words = 0;
+		size_t start = r, n;
+		int words = 0, bit;
 
-		/* a run of integer keywords starts a word */
-		if (!r || !is_ident_char(text[r - 1])) {
-			while (end < len) {
-				size_t n = 0;
-				int bit;
-
-				while (end + n < len &&
-				       is_ident_char(text[end + n]))
-					n++;
-				bit = int_word(text + end, n);
-				if (!bit)
-					break;
-				if (bit == W_LONG && (words & W_LONG))
-					bit = W_LONG_LONG;
-				words |= bit;
-				end += n;
-				r = end;
-				if (end + 1 < len && text[end] == ' ' &&
-				    int_word(text + end + 1,
-					     strspn(text + end + 1,
-						    "abcdefghijklmnopqrstuvwxyz_"
-						    "0123456789")))
-					end++;
-				else
-					break;
-			}
+		/* a run of integer keywords, one space apart, from a word start */
+		while (!start || !is_ident_char(text[start - 1])) {
+			n = word_len(text + r, len - r);
+			bit = int_word(text + r, n);
+			if (!bit)
+				break;
+			words |= bit == W_LONG && (words & W_LONG) ? W_LONG_LONG :
+				 bit;
+			r += n;
+			if (r + 1 >= len || text[r] != ' ' ||
+			    !int_word(text + r + 1,
+				      word_len(text + r + 1, len - r - 1)))
+				break;
+			r++;
+		}
+		if (!words) {
+			text[w++] = text[r++];
+			continue;
 		}
 		/* the name is never longer than the words it replaces */
-		if (words && strlen(int_name(words)) <= r - start) {
-			const char *name = int_name(words);
-
-			memmove(text + w, name, strlen(name));
-			w += strlen(name);
-			continue;
+		n = strlen(int_name(words));
+		if (n <= r - start) {
+			memmove(text + w, int_name(words), n);
+		} else {
+			n = r - start;
+			memmove(text + w, text + start, n);
 		}
-		if (words) {
-			memmove(text + w, text + start, r - start);
-			w += r - start;
-			continue;
-		}
-		text[w++] = text[r++];
+		w += n;
 	}
 	return w;
 }
