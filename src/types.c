@@ -1525,8 +1525,9 @@ static struct mpk_error *gdb_enumerator(const char *name, int64_t *ret)
 	struct mpk_error *err;
 	size_t i;
 
-	/* a tag name or an expression is no enumerator */
-	if (!mpk_btf_is_name(name) || strchr(name, ' '))
+	/* a tag name, an expression or a name no symbol has is none */
+	if (!mpk_btf_is_name(name) || strchr(name, ' ') ||
+	    strlen(name) >= MPK_NAME_MAX)
 		return no_enumerator(name);
 	err = mpk_type_whatis(name, &p);
 	if (err)
