@@ -1587,3 +1587,104 @@ void mpk_ptype_destroy(struct mpk_ptype *ptype)
 	if (ptype)
 		arena_free(ptype->arena);
 }
+
+/* ---- gdb's canonical names of the integer types (ptype /r) ---- */
+
+enum int_word {
+	W_SIGNED = 1 << 0,
+	W_UNSIGNED = 1 << 1,
+	W_CHAR = 1 << 2,
+	W_SHORT = 1 << 3,
+	W_INT = 1 << 4,
+	W_LONG = 1 << 5,
+	W_LONG_LONG = 1 << 6,
+	W_INT128 = 1 << 7,
+};
+
+/* The int_word of the word @s[0..@n), 0 if it is no such keyword. */
+static int int_word(const char *s, size_t n)
+{
+	static const struct {
+		const char *word;
+		int bit;
+	} words[] = {
+		{ "signed", W_SIGNED }, { "unsigned", W_UNSIGNED },
+		{ "char", W_CHAR }, { "short", W_SHORT }, { "int", W_INT },
+		{ "long", W_LONG }, { "__int128", W_INT128 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i].word) == n && !memcmp(words[i].word, s, n))
+			return words[i].bit;
+	return 0;
+}
+
+/* What gdb prints for the integer type of the words in @w. */
+static const char *int_name(int w)
+{
+	bool u = w & W_UNSIGNED;
+
+	if (w & W_CHAR)
+		return u ? "unsigned char" :
+		       (w & W_SIGNED) ? "signed char" : "char";
+	if (w & W_INT128)
+		return u ? "unsigned __int128" : "__int128";
+	if (w & W_SHORT)
+		return u ? "unsigned short" : "short";
+	if (w & W_LONG_LONG)
+		return u ? "unsigned long long" : "long long";
+	if (w & W_LONG)
+		return u ? "unsigned long" : "long";
+	return u ? "unsigned int" : "int";
+}
+
+/* Length of the word (identifier characters) at @s, at most @n. */
+static size_t word_len(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && is_ident_char(s[i]))
+		i++;
+	return i;
+}
+
+size_t mpk_ptype_canonical_ints(char *text, size_t len)
+{
+	size_t r = 0, w = 0;
+
+	while (r < len) {
+		size_t start = r, n;
+		int words = 0, bit;
+
+		/* a run of integer keywords, one space apart, from a word start */
+		while (!start || !is_ident_char(text[start - 1])) {
+			n = word_len(text + r, len - r);
+			bit = int_word(text + r, n);
+			if (!bit)
+				break;
+			words |= bit == W_LONG && (words & W_LONG) ? W_LONG_LONG :
+				 bit;
+			r += n;
+			if (r + 1 >= len || text[r] != ' ' ||
+			    !int_word(text + r + 1,
+				      word_len(text + r + 1, len - r - 1)))
+				break;
+			r++;
+		}
+		if (!words) {
+			text[w++] = text[r++];
+			continue;
+		}
+		/* the name is never longer than the words it replaces */
+		n = strlen(int_name(words));
+		if (n <= r - start) {
+			memmove(text + w, int_name(words), n);
+		} else {
+			n = r - start;
+			memmove(text + w, text + start, n);
+		}
+		w += n;
+	}
+	return w;
+}

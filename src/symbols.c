@@ -16,7 +16,6 @@ struct sym_call {
 	ulong addr;
 	ulong offset;
 	struct load_module *lm;
-	long value;
 	int ok;
 };
 
@@ -53,13 +52,6 @@ static void run_module_symbol(void *arg)
 	struct sym_call *c = arg;
 
 	c->ok = module_symbol(c->addr, NULL, &c->lm, NULL, 0);
-}
-
-static void run_enumerator_value(void *arg)
-{
-	struct sym_call *c = arg;
-
-	c->ok = enumerator_value(c->name, &c->value);
 }
 
 static struct mpk_error *no_symbol(const char *name)
@@ -163,25 +155,6 @@ struct mpk_error *mpk_module_of(uint64_t addr, const char **ret)
 	if (err)
 		return err;
 	*ret = c.ok && c.lm ? c.lm->mod_name : NULL;
-	return NULL;
-}
-
-struct mpk_error *mpk_enumerator_value(const char *name, int64_t *ret)
-{
-	struct sym_call c;
-	struct mpk_error *err;
-
-	/* arg_to_datatype() cuts its argument at the first '.': a copy. */
-	if (!mpk_crash_name(name, c.name))
-		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name,
-					"no enumerator %s", name);
-	err = mpk_guard_quiet(run_enumerator_value, &c, "enumerator_value");
-	if (err)
-		return err;
-	if (!c.ok)
-		return mpk_error_lookup(MPK_LOOKUP_SYMBOL, name,
-					"no enumerator %s", name);
-	*ret = c.value;
 	return NULL;
 }
 

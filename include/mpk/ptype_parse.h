@@ -198,6 +198,18 @@ struct mpk_error *mpk_ptype_parse(const char *text, size_t len,
 				  struct mpk_ptype **ret);
 
 /**
+ * Rewrite, in place, the integer type names gdb's `ptype /r` and `whatis
+ * /r` print as the debuginfo has them ("long unsigned int") to the names
+ * their plain forms print ("unsigned long"); the new length. Plain ptype
+ * canonicalizes each type name it prints by looking it up as a symbol,
+ * and a name that is no symbol (a struct tag) costs a search of every
+ * compilation unit (ptype /o struct task_struct: 2.3 s, with /r 23 ms
+ * on a vmlinux without .gdb_index); /r leaves every other name as plain
+ * ptype prints it in C.
+ */
+size_t mpk_ptype_canonical_ints(char *text, size_t len);
+
+/**
  * An empty result (kind NAME, no name) for another producer of the same
  * tree (src/btf.c): fill it with memory from mpk_ptype_alloc(). NULL when
  * out of memory.

@@ -33,13 +33,6 @@ struct mpk_error *mpk_symbol_at(uint64_t addr, const char **ret,
 /** Name of the module whose symbols contain @addr, or NULL, in @ret. */
 struct mpk_error *mpk_module_of(uint64_t addr, const char **ret);
 
-/**
- * Value of the enumerator @name from crash (gdb), guarded, on a copy of
- * the name; MPK_ERROR_LOOKUP if unknown. mpk_type_enumerator() asks BTF
- * first.
- */
-struct mpk_error *mpk_enumerator_value(const char *name, int64_t *ret);
-
 /** One loaded kernel module as crash knows it. */
 struct mpk_module {
 	const char *name;

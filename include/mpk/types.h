@@ -109,7 +109,8 @@ const char *mpk_type_origin(void);
 
 /**
  * Value of the enumerator @name: from BTF (one value in all enums), else
- * crash's enumerator_value(); MPK_ERROR_LOOKUP if unknown.
+ * from gdb's whatis and ptype of the name; MPK_ERROR_LOOKUP if unknown or
+ * not an enumerator (a variable of an enum type is not one).
  */
 struct mpk_error *mpk_type_enumerator(const char *name, int64_t *ret);
 

@@ -4,6 +4,8 @@
  * leak", it checks two properties: a PARSE error names its line, and a
  * successful parse printed back (tests/unit/render.c) parses again into
  * the same thing, so a result with dangling or inconsistent parts shows.
+ * The canonical integer names of raw text (mpk_ptype_canonical_ints)
+ * must stay within the text and not change when made again.
  */
 
 #include <stdint.h>
@@ -49,6 +51,24 @@ static void round_trip(const struct mpk_ptype *pt)
 	mpk_ptype_destroy(again);
 }
 
+/* Canonical names of a copy of @text; again: nothing more to change. */
+static void check_canonical(const char *text, size_t size)
+{
+	char *copy = malloc(size ? size : 1);
+	size_t n, again;
+
+	if (!copy)
+		return;
+	memcpy(copy, text, size);
+	n = mpk_ptype_canonical_ints(copy, size);
+	if (n > size)
+		abort();
+	again = mpk_ptype_canonical_ints(copy, n);
+	if (again != n)
+		abort();
+	free(copy);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* an exact copy: reads past size are caught */
@@ -59,6 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!text)
 		return 0;
 	memcpy(text, data, size);
+	check_canonical(text, size);
 
 	err = mpk_ptype_parse(text, size, &pt);
 	if (err) {

@@ -1383,3 +1383,70 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 	ck_assert_int_eq(pt->type.kind, MPK_CTYPE_UNKNOWN);
 	ck_assert_str_eq(pt->type.name, "<data variable, no debug info>");
 	mpk_ptype_destroy(pt);
+
+#tcase raw_integer_names
+
+#test raw_integer_names_become_the_names_plain_ptype_prints
+	/*
+	 * gdb 10.2's `ptype /r` against plain `ptype` of 250 kernel types:
+	 * the only differences were these names (DWARF's, then gdb's).
+	 */
+	static const char *const pairs[][2] = {
+		{ "long unsigned int", "unsigned long" },
+		{ "short unsigned int", "unsigned short" },
+		{ "long long unsigned int", "unsigned long long" },
+		{ "long int", "long" },
+		{ "short int", "short" },
+		{ "long long int", "long long" },
+		{ "__int128 unsigned", "unsigned __int128" },
+		{ "unsigned int", "unsigned int" },
+		{ "signed char", "signed char" },
+		{ "unsigned char", "unsigned char" },
+		{ "char", "char" },
+		{ "int", "int" },
+		{ "_Bool", "_Bool" },
+		{ "long double", "long double" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		char buf[128], want[128];
+		size_t n;
+
+		snprintf(buf, sizeof(buf), "const %s *(*f)(%s, u32);", pairs[i][0],
+			 pairs[i][0]);
+		snprintf(want, sizeof(want), "const %s *(*f)(%s, u32);",
+			 pairs[i][1], pairs[i][1]);
+		n = mpk_ptype_canonical_ints(buf, strlen(buf));
+		ck_assert_uint_eq(n, strlen(want));
+		buf[n] = '\0';
+		ck_assert_str_eq(buf, want);
+	}
+
+#test raw_integer_names_leave_identifiers_and_layout_alone
+	char text[] =
+		"/* offset    |  size */  type = struct s {\n"
+		"/*    0      |     8 */    long unsigned int long_int;\n"
+		"/*    8      |     2 */    short unsigned int xint;\n"
+		"/*   10      |     2 */    __u16 unsigned_int;\n"
+		"\n"
+		"                           /* total size (bytes):   16 */\n"
+		"                         }\n";
+	const char *want =
+		"/* offset    |  size */  type = struct s {\n"
+		"/*    0      |     8 */    unsigned long long_int;\n"
+		"/*    8      |     2 */    unsigned short xint;\n"
+		"/*   10      |     2 */    __u16 unsigned_int;\n"
+		"\n"
+		"                           /* total size (bytes):   16 */\n"
+		"                         }\n";
+	size_t n = mpk_ptype_canonical_ints(text, strlen(text));
+	struct mpk_ptype *pt;
+
+	text[n] = '\0';
+	ck_assert_str_eq(text, want);
+	pt = parse_text(text);
+	ck_assert_str_eq(member(pt->type.body, "long_int")->type.name,
+			 "unsigned long");
+	ck_assert_uint_eq(member(pt->type.body, "xint")->offset, 8);
+	mpk_ptype_destroy(pt);
