@@ -2096,7 +2096,7 @@ static struct mpk_error *member_decl(const char *expr, const char *member,
 			err = &mpk_enomem;
 			goto out;
 		}
-		err = query("o", "ptype /o", e, untagged);
+		err = query("o", PTYPE_OFFSETS, e, untagged);
 		free(e);
 		if (err && (err->code == MPK_ERROR_LOOKUP ||
 			    err->code == MPK_ERROR_CRASH)) {
