@@ -90,15 +90,6 @@ def _anonymous_body(f):
     return None
 
 
-def _types_from_gdb():
-    """Whether every type comes from gdb: forced (PYKDUMP_TYPES=gdb), or
-    a kernel without BTF. (With BTF, what BTF lacks keeps the whole
-    layout: asking BTF about each name would slow BTF's own path.)"""
-    source = crash.type_source()
-    return source == 'gdb' or (
-        source == 'auto' and not crash.type_origin().startswith('BTF'))
-
-
 class TypeInfo:
     """A C type: the name programs key on (stype) and how it is laid out.
 
@@ -323,20 +314,12 @@ class SUInfo(dict, metaclass=MemoizeSU):
             self.PYT_body.append((f['fname'], self._add_field(f, 0, sname)))
 
     def _start_lazy(self, sname):
-        """Become a _LazySUInfo of sname if a source answers for one
-        member alone: True if so."""
-        if _types_from_gdb():
-            if not sname.startswith(('struct ', 'union ')):
-                return False
-            size = crash.struct_size(sname)
-            if size < 0:
-                raise crash.NoTypeError('no type %s' % sname, name=sname)
-            _LazySUInfo.start(self, sname, size, True)
-            return True
+        """Become a _LazySUInfo of sname if BTF answers for one member
+        alone: True if so."""
         head = crash._su_lazy(sname)
         if head is None:
             return False
-        _LazySUInfo.start(self, sname, head[0], False)
+        _LazySUInfo.start(self, sname, head[0])
         return True
 
     def _init_lazy(self, sname, typelength, fields):
@@ -441,29 +424,24 @@ class _LazySUInfo(SUInfo):
     """An SUInfo that reads its members when they are needed.
 
     ``readSU('struct task_struct', addr).pid`` needs one member of 250.
-    Two sources answer for one member alone: the kernel's BTF
-    (``crash._su_lazy``: a member named directly in the struct, with its
-    number) and, when every type comes from gdb, crash's per-member
-    questions (``crash._su_member_alone``: gdb's whole ``ptype /o`` of a
-    struct costs seconds on a vmlinux without .gdb_index, one member
-    milliseconds). What needs every member (iteration, ``len``, keys),
-    and a member the source cannot describe alone, reads them all as the
+    The kernel's BTF answers for one member alone (``crash._su_lazy``: a
+    member named directly in the struct, with its number). What needs
+    every member (iteration, ``len``, keys), and a name BTF does not find
+    directly (it may sit in an anonymous member), reads them all as the
     eager build does and the object becomes a plain SUInfo: the same
-    answers, from then on at dict speed. A name gdb says the struct lacks
-    is remembered as absent; a name BTF does not find directly may sit in
-    an anonymous member, so it reads them all.
+    answers, from then on at dict speed. Types from gdb have no such
+    source: gdb's raw ``ptype /o`` of the whole struct is as cheap as one
+    member's questions (its cost is gdb's search for the tag).
     """
 
     @staticmethod
-    def start(si, sname, typelength, from_gdb):
+    def start(si, sname, typelength):
         """Make SUInfo si, of struct sname, a lazy one."""
         si.PYT_sname = sname
         si.PYT_size = si.size = typelength
         si.PYT_fake = ':' in sname and '->' in sname
         si._source = (sname, crash.type_generation())
         si._early = {}
-        si._absent = set()
-        si._from_gdb = from_gdb
         si.__class__ = _LazySUInfo
 
     def _check(self):
@@ -474,34 +452,20 @@ class _LazySUInfo(SUInfo):
                               'read: look the struct up again' % sname)
 
     def _member(self, name):
-        """The VarInfo of member name alone; _ABSENT if the struct has
-        none; None when only the whole layout can tell."""
+        """The VarInfo of member name alone; None when only every member
+        can tell."""
         vi = self._early.get(name)
         if vi is not None or type(name) is not str:
             return vi
-        if name in self._absent:
-            return _ABSENT
         self._check()
         sname = self.PYT_sname
-        if self._from_gdb:
-            try:
-                f = crash._su_member_alone(sname, name)
-            except crash.NoFieldError:
-                self._absent.add(name)
-                return _ABSENT
-            if f is None:
-                return None
-            bitoffset = f.get('bitoffset', 0)
-            vi = VarInfo(name, TypeInfo(f, sname, bitoffset, name),
-                         bitoffset=bitoffset, bitsize=f.get('bitsize'))
-        else:
-            hit = crash._su_lazy(sname, name)[1]
-            if hit is None:
-                return None
-            index, f = hit
-            vi = _MemberVarInfo(name, index, f['bitoffset'],
-                                f.get('bitsize'), self._source)
-            vi.ti = TypeInfo(f, sname, f['bitoffset'], name)
+        hit = crash._su_lazy(sname, name)[1]
+        if hit is None:
+            return None
+        index, f = hit
+        vi = _MemberVarInfo(name, index, f['bitoffset'], f.get('bitsize'),
+                            self._source)
+        vi.ti = TypeInfo(f, sname, f['bitoffset'], name)
         self._early[name] = vi
         return vi
 
@@ -509,14 +473,8 @@ class _LazySUInfo(SUInfo):
         """Read every member; from now on a plain SUInfo."""
         self._check()
         sname, early = self.PYT_sname, self._early
-        from_gdb = self._from_gdb
-        del self._early, self._source, self._absent, self._from_gdb
+        del self._early, self._source
         self.__class__ = SUInfo
-        if from_gdb:
-            # gdb's members carry no number: the whole layout's own
-            # VarInfos replace them, with the same answers
-            SUInfo.__init__(self, sname, _typeinfo_dict(sname))
-            return
         self._init_lazy(sname, *crash._su_fields(sname))
         for name, vi in early.items():
             # the member given out before stays the one of the struct
@@ -524,8 +482,8 @@ class _LazySUInfo(SUInfo):
             self._members[vi._index] = vi
 
     def _find(self, name):
-        """The VarInfo of member name, or _ABSENT: alone if the source
-        can tell, else from every member."""
+        """The VarInfo of member name, or _ABSENT: alone if BTF can
+        tell, else from every member."""
         vi = self._member(name)
         if vi is None:
             self._materialize()
@@ -550,7 +508,7 @@ class _LazySUInfo(SUInfo):
                         doc='[(name, VarInfo)] in declaration order.')
 
 
-# _LazySUInfo._member(): the struct has no such member.
+# _LazySUInfo._find(): the struct has no such member.
 _ABSENT = object()
 
 

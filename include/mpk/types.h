@@ -141,17 +141,6 @@ unsigned long mpk_type_gdb_requests(void);
 /** How many of those were ptype answers describing a whole struct/union. */
 unsigned long mpk_type_gdb_layouts(void);
 
-/**
- * Member @member of struct/union @expr ("struct tag" or "union tag") as
- * the body of a one-member struct in @ret, positioned and sized as in
- * `ptype /o @expr` (offset from the start of @expr), from crash's cheap
- * per-member questions; *@ret NULL (no error) when those cannot tell it
- * exactly: ask for the whole layout. No such member: MPK_ERROR_LOOKUP.
- * Cached like mpk_type_ptype(); for types from gdb (see types.c).
- */
-struct mpk_error *mpk_type_member(const char *expr, const char *member,
-				  const struct mpk_ptype **ret);
-
 /** gdb's type codes (gdb >= 8). */
 enum mpk_type_code {
 	MPK_TYPE_CODE_UNDEF = 0,

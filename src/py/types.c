@@ -597,30 +597,6 @@ static PyObject *crash__su_member(PyObject *self, PyObject *args)
 	return member_dict(&body->members[index], 0);
 }
 
-PyDoc_STRVAR(su_member_alone_doc,
-"_su_member_alone(typename, fname) -> dict or None\n\n"
-"Member fname of struct/union typename ('struct tag'), the dict\n"
-"gdb_typeinfo(typename)'s body holds for it (bitoffset from the start of\n"
-"typename, as SUInfo flattens it), from crash's per-member questions\n"
-"instead of the whole layout; None when those cannot tell it exactly.\n"
-"NoFieldError for a member typename lacks. For types from gdb.");
-
-static PyObject *crash__su_member_alone(PyObject *self, PyObject *args)
-{
-	const char *name, *fname;
-	const struct mpk_ptype *p;
-	struct mpk_error *err;
-
-	if (!PyArg_ParseTuple(args, "ss:_su_member_alone", &name, &fname))
-		return NULL;
-	err = mpk_type_member(name, fname, &p);
-	if (err)
-		return mpk_raise(err);
-	if (!p)
-		Py_RETURN_NONE;
-	return member_dict(&p->type.body->members[0], 0);
-}
-
 PyDoc_STRVAR(su_lazy_doc,
 "_su_lazy(typename, fname=None) -> (typelength, member) or None\n\n"
 "What SUInfo needs to start from the kernel's BTF without reading every\n"
@@ -914,8 +890,6 @@ PyMethodDef mpk_types_methods[] = {
 	{ "_su_fields", crash__su_fields, METH_VARARGS, su_fields_doc },
 	{ "_type_gdb_layouts", crash__type_gdb_layouts, METH_NOARGS,
 	  type_gdb_layouts_doc },
-	{ "_su_member_alone", crash__su_member_alone, METH_VARARGS,
-	  su_member_alone_doc },
 	{ "_su_member", crash__su_member, METH_VARARGS, su_member_doc },
 	{ "_su_lazy", crash__su_lazy, METH_VARARGS, su_lazy_doc },
 	{ "struct_size", crash_struct_size, METH_VARARGS, struct_size_doc },
