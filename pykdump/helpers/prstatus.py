@@ -24,8 +24,8 @@ crash's: it read them when it opened the dump, whatever the format
 
 import struct
 
-from pykdump.API import (crash, member_offset, readmem, readPtr, sym2addr,
-                         symbol_exists)
+from pykdump.API import (CU_LIVE, crash, member_offset, memoize_cond,
+                         readmem, readPtr, sym2addr, symbol_exists)
 from pykdump.dlkmload import elf_notes
 from pykdump.helpers.percpu import percpu_addresses
 from pykdump.lowlevel import cpu_prstatus
@@ -93,6 +93,9 @@ def _memory_prstatus(cpu):
     return _note_regs(data)
 
 
+# crash's getters count the online CPUs on each call, asking gdb the
+# size of cpumask_t (~20 ms); the notes do not change in a dump.
+@memoize_cond(CU_LIVE)
 def dumpfile_prstatus(cpu):
     """Return the registers of cpu's NT_PRSTATUS note in the dump file.
 
