@@ -9,6 +9,7 @@
 #   make-kdump-fixture.sh              build if needed, print a summary
 #   make-kdump-fixture.sh --print-env  build if needed, print VAR=value lines
 #   make-kdump-fixture.sh --force      rebuild even if cached
+#   make-kdump-fixture.sh --cached     never build: exit 3 if not cached
 #
 # It uses the default line's kernel as make-fixture.sh prepared it (it
 # runs `make-fixture.sh --print-env` first, which builds that fixture if
@@ -35,10 +36,12 @@ say() { printf 'make-kdump-fixture: %s\n' "$*" >&2; }
 
 MODE=summary
 FORCE=0
+CACHED_ONLY=0
 while (($#)); do
 	case $1 in
-	--print-env) MODE=env ;;
+	--print-env) MODE="env" ;;
 	--force) FORCE=1 ;;
+	--cached) CACHED_ONLY=1 ;;
 	-h | --help)
 		sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
 		exit 0
@@ -49,38 +52,57 @@ while (($#)); do
 done
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || die "PYKDUMP_KDUMP_TIMEOUT must be a number of seconds"
 
-# the default fixture's kernel and vmlinux (instant when cached)
-BASE_ENV=$("$HERE/make-fixture.sh" --print-env) || die "make-fixture.sh failed"
-eval "$BASE_ENV"
-KVER=$PYKDUMP_KVER
-KDIR=$CACHE/$KVER
-
 HASH=$(for f in "${INPUTS[@]}"; do
 	printf '%s\n' "${f##*/}"
 	cat "$f"
 done | sha256sum | cut -c1-16)
-FIX=$KDIR/kdump-$HASH
 
 print_env() {
+	local fix=$CACHE/$KVER/kdump-$HASH
 	if [[ $MODE == env ]]; then
-		printf 'PYKDUMP_VMCORE_KDUMP=%q\n' "$FIX/vmcore"
-		printf 'PYKDUMP_KDUMP_TRUTH=%q\n' "$FIX/kdump.json"
-		printf 'PYKDUMP_KDUMP_VMLINUX=%q\n' "$PYKDUMP_VMLINUX"
+		printf 'PYKDUMP_VMCORE_KDUMP=%q\n' "$fix/vmcore"
+		printf 'PYKDUMP_KDUMP_TRUTH=%q\n' "$fix/kdump.json"
+		printf 'PYKDUMP_KDUMP_VMLINUX=%q\n' "$CACHE/$KVER/vmlinux"
 	else
-		say "kdump fixture of $KVER in $FIX"
-		ls -l "$FIX" >&2
+		say "kdump fixture of $KVER in $fix"
+		ls -l "$fix" >&2
 	fi
 }
 
-if [[ $FORCE == 0 && -f $FIX/kdump.json ]]; then
+# The newest default-line kernel with this kdump fixture built, if any
+# (no make-fixture.sh call: the cached path stays instant).
+find_built() {
+	local f k best=
+	for f in "$CACHE"/6.1.0-*-amd64/kdump-"$HASH"/kdump.json; do
+		[[ -f $f ]] || continue
+		k=${f%/kdump-"$HASH"/kdump.json}
+		[[ -f $k/vmlinux ]] || continue
+		k=${k##*/}
+		[[ -z ${PYKDUMP_FIXTURE_KVER:-} || $k == "$PYKDUMP_FIXTURE_KVER" ]] || continue
+		best=$(printf '%s\n%s\n' "$best" "$k" | sed '/^$/d' | sort -V | tail -n1)
+	done
+	printf '%s' "$best"
+}
+
+KVER=
+((FORCE)) || KVER=$(find_built)
+if [[ -n $KVER ]]; then
 	print_env
 	exit 0
 fi
+((CACHED_ONLY)) && exit 3
 
 [[ $(id -u) == 0 ]] || die "building the kdump fixture needs root (mknod)"
 for t in qemu-system-x86_64 makedumpfile crash busybox cpio mkfs.ext4 debugfs gcc python3 flock modinfo; do
 	command -v "$t" >/dev/null || die "missing tool: $t"
 done
+# the default fixture's kernel and vmlinux (built first if needed,
+# before taking its lock)
+BASE_ENV=$("$HERE/make-fixture.sh" --print-env) || die "make-fixture.sh failed"
+eval "$BASE_ENV"
+KVER=$PYKDUMP_KVER
+KDIR=$CACHE/$KVER
+FIX=$KDIR/kdump-$HASH
 # one fixture build at a time, make-fixture.sh's lock
 exec 9>"$CACHE/.lock"
 if ! flock -n 9; then
@@ -113,7 +135,7 @@ fail_with_log() {
 # The crash kernel's modules come from the kernel's own package, which
 # make-fixture.sh downloaded (fetched again if the cache lost it).
 crash_modules() {
-	local out=$1 deb tree name src dep
+	local out=$1 deb tree name src
 	deb=$(find "$CACHE/debs" -name "linux-image-${KVER}_*_amd64.deb" | head -n1)
 	if [[ -z $deb ]]; then
 		(cd "$CACHE/debs" && apt-get download "linux-image-$KVER" >&2) ||
@@ -215,8 +237,10 @@ run_guest() {
 		tail -n 40 "$log" >&2
 		fail_with_log "the crash kernel did not save the dump"
 	}
-	debugfs -R "dump /vmcore $WORK/vmcore" "$WORK/disk.img" >/dev/null 2>&1 &&
-		[[ -s $WORK/vmcore ]] || die "no vmcore on the guest's disk"
+	if ! debugfs -R "dump /vmcore $WORK/vmcore" "$WORK/disk.img" >/dev/null 2>&1 ||
+		[[ ! -s $WORK/vmcore ]]; then
+		die "no vmcore on the guest's disk"
+	fi
 	rm -f "$WORK/disk.img" "$WORK/initramfs.img"
 }
 
