@@ -72,7 +72,7 @@ static void wait_asleep(pid_t pid)
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	int i;
 
-	for (i = 0; i < 500; i++) {
+	for (i = 0; i < 1500; i++) {	/* 30 s: TCG on a busy host */
 		if (task_state(pid) == 'S')
 			return;
 		nanosleep(&ts, NULL);

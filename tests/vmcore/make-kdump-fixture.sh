@@ -16,12 +16,12 @@
 # needed) and caches its dump in CACHE/KVER/kdump-HASH/.
 #
 # Environment: PYKDUMP_FIXTURE_CACHE as make-fixture.sh;
-#   PYKDUMP_KDUMP_TIMEOUT  seconds for the whole guest run (600)
+#   PYKDUMP_KDUMP_TIMEOUT  seconds for the whole guest run (300)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${PYKDUMP_FIXTURE_CACHE:-$HOME/.cache/pykdump-fixture}
-TIMEOUT=${PYKDUMP_KDUMP_TIMEOUT:-600}
+TIMEOUT=${PYKDUMP_KDUMP_TIMEOUT:-300}
 # modules the crash kernel loads to write onto the virtio disk (their
 # dependencies come first, from modinfo)
 CRASH_MODULES=(virtio_blk virtio_pci crc32c_generic ext4)
@@ -209,13 +209,15 @@ run_guest() {
 	mkfs.ext4 -q -F -L pkkdump "$WORK/disk.img" >&2 || die "mkfs.ext4 failed"
 	: >"$log"
 	# TCG only (KVM hangs on these machines); 192M for the crash kernel,
-	# which busybox and makedumpfile fit in with room to spare
+	# which busybox and makedumpfile fit in with room to spare. panic=1
+	# and -no-reboot: a panic that does not reach the crash kernel (or one
+	# in it) ends QEMU at once instead of waiting for the time-out.
 	qemu-system-x86_64 -accel tcg -nodefaults -no-user-config -machine pc \
 		-smp 2 -m 768 -nic none -display none -no-reboot \
 		-serial "file:$log" -monitor none \
 		-drive "file=$WORK/disk.img,format=raw,if=virtio" \
 		-kernel "$KDIR/vmlinuz" -initrd "$WORK/initramfs.img" \
-		-append "console=ttyS0 rdinit=/init crashkernel=192M" \
+		-append "console=ttyS0 rdinit=/init crashkernel=192M panic=1" \
 		>"$WORK/qemu.log" 2>&1 &
 	QEMU_PID=$!
 	deadline=$((SECONDS + TIMEOUT))
