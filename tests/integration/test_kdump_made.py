@@ -205,7 +205,7 @@ class TestCrashinfo(unittest.TestCase):
         kdump_truth()
         cls.out = run(load('crashinfo'), []).out
 
-    def test_panic_message(self):
+    def test_panic_message_is_the_guest_s(self):
         m = re.search(r'^\s*PANIC: (.*)$', self.out, re.M)
         self.assertEqual(m.group(1),
                          '"%s"' % kdump_truth()['panic']['message'])
