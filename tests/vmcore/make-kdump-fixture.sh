@@ -69,16 +69,16 @@ print_env() {
 	fi
 }
 
-# The newest default-line kernel with this kdump fixture built, if any
-# (no make-fixture.sh call: the cached path stays instant).
+# The newest kernel with this kdump fixture built, if any: of the default
+# line, or PYKDUMP_FIXTURE_KVER as make-fixture.sh takes it. No
+# make-fixture.sh call: the cached path stays instant.
 find_built() {
 	local f k best=
-	for f in "$CACHE"/6.1.0-*-amd64/kdump-"$HASH"/kdump.json; do
+	for f in "$CACHE"/${PYKDUMP_FIXTURE_KVER:-6.1.0-*-amd64}/kdump-"$HASH"/kdump.json; do
 		[[ -f $f ]] || continue
 		k=${f%/kdump-"$HASH"/kdump.json}
 		[[ -f $k/vmlinux ]] || continue
 		k=${k##*/}
-		[[ -z ${PYKDUMP_FIXTURE_KVER:-} || $k == "$PYKDUMP_FIXTURE_KVER" ]] || continue
 		best=$(printf '%s\n%s\n' "$best" "$k" | sed '/^$/d' | sort -V | tail -n1)
 	done
 	printf '%s' "$best"
