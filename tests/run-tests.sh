@@ -9,7 +9,8 @@
 #   tests/run-tests.sh [PART ...]
 #
 # Parts, in order: build fixture unit python lint host integration
-# integration-elf (default: all). Environment:
+# integration-elf fixture-kdump integration-kdump-made (default: all).
+# Environment:
 #   MPK_SO            the mpykdump.so under test (default mpykdump.so)
 #   MPK_BUILD_CMD     how to build it (default: make MPK_SO)
 #   MPK_CRASH         the command that starts crash (default crash); e.g.
@@ -21,6 +22,9 @@
 #   MPK_HOST_TESTS    the host part's test modules, e.g. "test_docs" (default:
 #                     all of tests/host; tests/check-matrix.sh picks)
 #   PYKDUMP_VMCORE... the fixture; else tests/vmcore/make-fixture.sh
+#   PYKDUMP_VMCORE_KDUMP... the kdump-made dump; else, as root,
+#                     tests/vmcore/make-kdump-fixture.sh builds it (a
+#                     non-root run without it skips integration-kdump-made)
 set -uo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,7 +43,7 @@ TIMEOUT=${MPK_TEST_TIMEOUT:-900}
 PATTERN=${MPK_TEST_PATTERN:-}
 PARTS=("$@")
 if ((${#PARTS[@]} == 0)); then
-	read -r -a PARTS <<<"${MPK_TEST_PARTS:-build fixture unit python lint host integration integration-elf}"
+	read -r -a PARTS <<<"${MPK_TEST_PARTS:-build fixture unit python lint host integration integration-elf fixture-kdump integration-kdump-made}"
 fi
 
 # One directory per run, LOGS/latest pointing at it: people share this
@@ -108,6 +112,11 @@ crash_runner() {
 	local rc=$?
 	rm -rf "$dir"
 	return "$rc"
+}
+
+no_kdump_dump() {
+	echo "no kdump-made dump: tests/vmcore/make-kdump-fixture.sh builds it as root"
+	echo "0 passed, 0 failed, 1 skipped"
 }
 
 have_so=0
@@ -181,6 +190,35 @@ if wants integration-elf; then
 		not_run integration-elf "no ELF dump in the fixture"
 	else
 		run_part integration-elf crash_runner elf "$PYKDUMP_VMCORE_ELF"
+	fi
+fi
+
+# The dump a crash kernel made (tests/vmcore/make-kdump-fixture.sh): its
+# own session, the modules with 'kdump-made' in DUMP_FORMATS.
+have_kdump=0
+if [[ -n ${PYKDUMP_VMCORE_KDUMP:-} && -f ${PYKDUMP_VMCORE_KDUMP:-} ]]; then
+	have_kdump=1
+elif wants fixture-kdump && [[ $(id -u) == 0 ]]; then
+	if run_part fixture-kdump tests/vmcore/make-kdump-fixture.sh --print-env; then
+		eval "$(grep '^PYKDUMP_[A-Z_]*=' "$LOGS/fixture-kdump.log")"
+		export PYKDUMP_VMCORE_KDUMP PYKDUMP_KDUMP_TRUTH PYKDUMP_KDUMP_VMLINUX
+		have_kdump=1
+	fi
+elif wants fixture-kdump && kenv=$(tests/vmcore/make-kdump-fixture.sh --print-env --cached 2>/dev/null); then
+	eval "$kenv"
+	export PYKDUMP_VMCORE_KDUMP PYKDUMP_KDUMP_TRUTH PYKDUMP_KDUMP_VMLINUX
+	have_kdump=1
+fi
+
+if wants integration-kdump-made; then
+	if [[ -n $why ]]; then
+		not_run integration-kdump-made "$why"
+	elif ((have_kdump)); then
+		PYKDUMP_VMLINUX=${PYKDUMP_KDUMP_VMLINUX:-$PYKDUMP_VMLINUX} PYKDUMP_CRASH_ARGS= \
+			run_part integration-kdump-made crash_runner kdump-made "$PYKDUMP_VMCORE_KDUMP"
+	else
+		# building it needs root (mknod): skipped, not failed
+		run_part integration-kdump-made no_kdump_dump
 	fi
 fi
 

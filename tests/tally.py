@@ -32,7 +32,7 @@ RAN = re.compile(r'^Ran (\d+) tests? in ')
 UNITTEST_END = re.compile(r'^(OK|FAILED)(?: \((.*)\))?$')
 SANITIZER = re.compile(r'ERROR: (Address|Leak)Sanitizer|: runtime error: ')
 # Steps that make what the tests need.
-SETUP = ('build', 'fixture')
+SETUP = ('build', 'fixture', 'fixture-kdump')
 PROGRESS = re.compile(r'^(PASS|XFAIL|FAIL|ERROR|XPASS|SKIP) ')
 
 
@@ -100,7 +100,7 @@ def main(logdir):
         if name in SETUP:
             # not tests: only their failure counts
             passed, failed, skipped = 0, int(rc != 0), 0
-            print('  %-16s %s' % (name, 'ok' if rc == 0 else
+            print('  %-22s %s' % (name, 'ok' if rc == 0 else
                                   'FAILED (exit status %d): 1 failed' % rc))
             total[1] += failed
             continue
@@ -119,7 +119,7 @@ def main(logdir):
             notes.append('sanitizer report')
         for i, n in enumerate((passed, failed, skipped)):
             total[i] += n
-        print('  %-16s %5d passed, %4d failed, %4d skipped%s'
+        print('  %-22s %5d passed, %4d failed, %4d skipped%s'
               % (name, passed, failed, skipped,
                  '  (%s)' % '; '.join(notes) if notes else ''))
     line = '%d passed, %d failed' % (total[0], total[1])

@@ -38,13 +38,13 @@ check-asan:
 	@MPK_SO='$(ASAN_SO)' MPK_TEST_LOGS=build/test-logs-asan \
 		MPK_BUILD_CMD='$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SO=$(ASAN_SO) EXTRA_CFLAGS="$(ASAN_CFLAGS)"' \
 		MPK_CRASH='$(ASAN_CRASH)' \
-		MPK_TEST_PARTS='build fixture host integration integration-elf' \
+		MPK_TEST_PARTS='build fixture host integration integration-elf fixture-kdump integration-kdump-made' \
 		$(RUN_TESTS)
 
 check-integration:
 	@MPK_SO='$(SO)' MPK_BUILD_CMD='$(MAKE) --no-print-directory $(SO)' \
 		MPK_TEST_PATTERN='$(T)' \
-		MPK_TEST_PARTS='build fixture integration integration-elf' \
+		MPK_TEST_PARTS='build fixture integration integration-elf fixture-kdump integration-kdump-made' \
 		$(RUN_TESTS)
 
 check-host:

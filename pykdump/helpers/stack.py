@@ -39,11 +39,16 @@ THREAD_SIZE = 16384
 # orc_types.h: where the caller's stack pointer / frame pointer are.
 # Linux commit 1735858caa4b ("objtool/x86: Reorder ORC register
 # numbering") (v7.1) renumbered them; _orc_layout() tells which applies.
-_REGS_OLD = {'prev_sp': 1, 'sp': 5, 'bp': 4, 'bp_indirect': 8,
+# ORC_REG_UNDEFINED (no data: objtool skipped the function) is 0 in
+# both; the renumbering moved the others.
+_REGS_OLD = {'undefined': 0, 'prev_sp': 1, 'sp': 5, 'bp': 4, 'bp_indirect': 8,
              'sp_indirect': 9}
-_REGS_7_1 = {'prev_sp': 8, 'sp': 3, 'bp': 4, 'bp_indirect': 10,
+_REGS_7_1 = {'undefined': 0, 'prev_sp': 8, 'sp': 3, 'bp': 4, 'bp_indirect': 10,
              'sp_indirect': 9}
 _MAX_FRAMES = 64
+# How far above sp _return_into_caller() looks (__crash_kexec()'s frame
+# on 6.1: 0xb8 bytes).
+_SCAN_WORDS = 128
 
 Frame = namedtuple('Frame', 'sp ip func offset regs cpu',
                    defaults=(None, None))
@@ -225,6 +230,34 @@ def _regs_offsets():
     return _layout['pt_regs']
 
 
+def _return_into_caller(ip, sp, stacks):
+    """(stack address, return address) of the call into ip's function.
+
+    For a function objtool gave no ORC data (``STACK_FRAME_NON_STANDARD``:
+    ``__crash_kexec()``, whose ``crash_setup_regs()`` saves the panic
+    CPU's registers that kdump dumps): the first word above sp that
+    returns right after a direct ``call`` of that very function. None
+    if there is none within _SCAN_WORDS.
+    """
+    name, off = addr2sym(ip, 1)
+    if name is None:
+        return None
+    func = ip - off
+    hi = min((h for lo, h in stacks if lo <= sp <= h), default=sp)
+    for addr in range(sp, min(sp + 8 * _SCAN_WORDS, hi - 7), 8):
+        ret = readPtr(addr)
+        if addr2sym(ret, 1)[0] is None:
+            continue
+        try:
+            code = readmem(ret - 5, 5)
+        except crash.error:
+            continue
+        if code[0] == 0xe8 and \
+                ret + struct.unpack_from('<i', code, 1)[0] == func:
+            return addr, ret
+    return None
+
+
 def _unwind(ip, sp, bp, signal, stacks, maxframes):
     """The Frames from one register state, innermost first.
 
@@ -258,6 +291,15 @@ def _unwind(ip, sp, bp, signal, stacks, maxframes):
             cfa = readPtr(sp) + orc['sp_offset']
         elif reg == regs_of['bp_indirect']:
             cfa = readPtr(bp + orc['sp_offset'])
+        elif reg == regs_of['undefined'] and not orc.get('end'):
+            # no ORC data for this function: continue at the return
+            # address of the direct call into it, if one is on the stack
+            found = _return_into_caller(ip, sp, stacks)
+            if found is None:
+                break
+            sp, ip = found[0] + 8, found[1]
+            signal = False
+            continue
         else:
             # Registers saved only in pt_regs (R10, R13, DI, DX) or no
             # information at all: what the kernel calls "unwind error".

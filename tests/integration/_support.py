@@ -56,7 +56,7 @@ def requires_truth(func):
 
 
 def dump_format():
-    """Return 'kdump' or 'elf': the format of the dump crash has open.
+    """Return 'kdump', 'elf' or 'kdump-made': the dump crash has open.
 
     runner.py sets it from its --format option (the driver knows which
     file it gave crash); default 'kdump'.

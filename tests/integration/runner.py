@@ -3,8 +3,8 @@
 
 Usage, at the crash prompt with mpykdump.so loaded::
 
-    epython tests/integration/runner.py [-q] [--format kdump|elf] [--list]
-                                         [PATTERN ...]
+    epython tests/integration/runner.py [-q] [--format kdump|elf|kdump-made]
+                                         [--list] [PATTERN ...]
 
 Discovers ``test_*.py`` beside this file and runs each with unittest in
 this one crash session, printing a line per test and, last, the line
@@ -19,7 +19,9 @@ of the test id (``test_crash_module.ReadTests.test_readPtr``).
 
 ``--format elf`` says the open dump is the ELF one: only modules that list
 'elf' in their ``DUMP_FORMATS`` (default ``('kdump',)``) run, so the ELF
-session covers the format-sensitive subset only.
+session covers the format-sensitive subset only. ``--format kdump-made``:
+the dump of tests/vmcore/make-kdump-fixture.sh (made by a crash kernel),
+whose own modules list 'kdump-made'.
 """
 
 import argparse
@@ -223,7 +225,7 @@ def run(argv):
     parser.add_argument('-q', '--quiet', action='store_true',
                         help='print only failures, skips and the summary')
     parser.add_argument('--format', default='kdump',
-                        choices=('kdump', 'elf'),
+                        choices=('kdump', 'elf', 'kdump-made'),
                         help='format of the dump crash has open')
     parser.add_argument('--list', action='store_true',
                         help='list the selected tests, run nothing')
