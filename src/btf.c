@@ -52,6 +52,14 @@ struct mpk_btf {
 	struct index_slot *slots;
 	size_t nslots;		/* a power of two */
 	size_t nambiguous;
+	/*
+	 * pahole < 1.24 (kernels before ~5.19: no ENUM64, no enum with
+	 * kflag set) wrote every enum without its sign: a 32-bit value with
+	 * the high bit set may be -1 (enum perf_event_state) or 0xffffffff
+	 * (PROC_IPC_INIT_INO). Such enumerators and enum types are left to
+	 * gdb (DWARF has the sign).
+	 */
+	bool enum_signs_unknown;
 	const struct mpk_btf *base;
 };
 
@@ -110,10 +118,40 @@ static struct index_slot *index_slot(const struct mpk_btf *b,
 	return NULL;
 }
 
+/* Whether this BTF writes enums without their sign (see mpk_btf). */
+static bool enum_signs_unknown(const struct btf *btf, uint32_t first,
+			       uint32_t n)
+{
+	uint32_t id;
+
+	for (id = first; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (btf_is_enum64(t) || (btf_is_enum(t) && btf_kflag(t)))
+			return false;
+	}
+	return true;
+}
+
+/* Whether enum @t has a value whose sign BTF @b does not give. */
+static bool enum_sign_unknown(const struct mpk_btf *b,
+			      const struct btf_type *t)
+{
+	uint16_t i;
+
+	if (!b->enum_signs_unknown || !btf_is_enum(t))
+		return false;
+	for (i = 0; i < btf_vlen(t); i++)
+		if (btf_enum(t)[i].val < 0)
+			return true;
+	return false;
+}
+
 /*
  * First definition wins, as btf__find_by_name_kind() would answer; a name
  * that BTF dedup left with two definitions (a struct private to two .c
- * files) is marked: gdb may find the other one.
+ * files) is marked: gdb may find the other one. So is an enum whose
+ * values' signs BTF does not give.
  */
 static struct mpk_error *index_build(struct mpk_btf *b)
 {
@@ -144,23 +182,26 @@ static struct mpk_error *index_build(struct mpk_btf *b)
 			continue;
 		len = strlen(name);
 		slot = index_slot(b, ns, name, len);
-		if (slot) {
-			if (!slot->ambiguous)
-				b->nambiguous++;
-			slot->ambiguous = true;
-			continue;
+		if (!slot) {
+			h = name_hash(ns, name, len);
+			for (i = h & (nslots - 1); b->slots[i].id;
+			     i = (i + 1) & (nslots - 1))
+				;
+			b->slots[i].id = id;
+			b->slots[i].hash = h;
+			/* gdb also answers an enum whose signs BTF lacks */
+			if (!enum_sign_unknown(b, t))
+				continue;
+			slot = &b->slots[i];
 		}
-		h = name_hash(ns, name, len);
-		for (i = h & (nslots - 1); b->slots[i].id;
-		     i = (i + 1) & (nslots - 1))
-			;
-		b->slots[i].id = id;
-		b->slots[i].hash = h;
+		if (!slot->ambiguous)
+			b->nambiguous++;
+		slot->ambiguous = true;
 	}
 	return NULL;
 }
 
-/* Value of enumerator @i of enum @t, signed unless BTF says unsigned. */
+/* Value of enumerator @i of enum @t, signed if BTF says so (kflag). */
 static int64_t enumerator_value(const struct btf_type *t, uint16_t i)
 {
 	if (btf_is_enum64(t))
@@ -225,6 +266,10 @@ static struct mpk_error *enumerators_build(struct mpk_btf *b)
 			b->enumerators[j].name = name;
 			b->enumerators[j].value = value;
 			b->enumerators[j].hash = h;
+			/* -1 or 0xffffffff: gdb tells */
+			if (b->enum_signs_unknown && btf_is_enum(t) &&
+			    btf_enum(t)[i].val < 0)
+				b->enumerators[j].ambiguous = true;
 		}
 	}
 	return NULL;
@@ -246,8 +291,9 @@ struct mpk_error *mpk_btf_enumerator(const struct mpk_btf *btf,
 				continue;
 			if (e->ambiguous)
 				return mpk_error_create(MPK_ERROR_INVALID,
-							"enumerator %s has two "
-							"values in BTF", name);
+							"BTF gives no one value "
+							"of enumerator %s",
+							name);
 			*ret = e->value;
 			return NULL;
 		}
@@ -271,6 +317,9 @@ static struct mpk_error *btf_wrap(struct btf *raw, const struct mpk_btf *base,
 	b->base = base;
 	b->first_id = base ? base->ntypes : 1;
 	b->ntypes = btf__type_cnt(raw);
+	/* a module's BTF is made by the same pahole as the kernel's */
+	b->enum_signs_unknown = base ? base->enum_signs_unknown :
+		enum_signs_unknown(raw, b->first_id, b->ntypes);
 	err = index_build(b);
 	if (!err)
 		err = enumerators_build(b);

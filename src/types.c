@@ -298,7 +298,7 @@ static void load_kernel_btf(void)
 		if (!err) {
 			snprintf(btf_origin, sizeof(btf_origin),
 				 "BTF from the file %s (%zu types, %zu names "
-				 "with two definitions asked to gdb)", files[i],
+				 "BTF cannot decide asked to gdb)", files[i],
 				 mpk_btf_ntypes(kernel_btf),
 				 mpk_btf_nambiguous(kernel_btf));
 			return;
@@ -309,7 +309,7 @@ static void load_kernel_btf(void)
 	if (!err) {
 		snprintf(btf_origin, sizeof(btf_origin),
 			 "BTF from the dump's memory, __start_BTF (%zu types, "
-			 "%zu names with two definitions asked to gdb)",
+			 "%zu names BTF cannot decide asked to gdb)",
 			 mpk_btf_ntypes(kernel_btf),
 			 mpk_btf_nambiguous(kernel_btf));
 		return;

@@ -803,8 +803,9 @@ static int append_name(const char *name, void *arg)
 PyDoc_STRVAR(btf_type_names_doc,
 "btf_type_names(ambiguous=False) -> list\n\n"
 "Every named struct, union and enum of the kernel's BTF ('struct tag'),\n"
-"in BTF order; with ambiguous=True only the names two definitions share\n"
-"(gdb answers those unless BTF is forced); [] without BTF.");
+"in BTF order; with ambiguous=True only the names BTF cannot decide:\n"
+"two definitions share them, or an enum's signs are not in BTF (gdb\n"
+"answers those unless BTF is forced); [] without BTF.");
 
 static PyObject *crash_btf_type_names(PyObject *self, PyObject *args,
 				      PyObject *kwargs)

@@ -156,5 +156,34 @@ class TestModuleEnumeratorsFromGdb(unittest.TestCase):
                 self.assertIsNone(crash.enumerator_value('testmod_color'))
 
 
+class TestEnumeratorSigns(unittest.TestCase):
+    """Negative enumerators and 32-bit ones with the high bit, as the
+    kernel's source has them, from every source. BTF before pahole 1.24
+    (5.10) has no signs: such names are gdb's to answer."""
+
+    # include/linux/perf_event.h, include/linux/proc_ns.h
+    SIGNED = {'PERF_EVENT_STATE_DEAD': -4, 'PERF_EVENT_STATE_EXIT': -3,
+              'PERF_EVENT_STATE_ERROR': -2, 'PERF_EVENT_STATE_OFF': -1,
+              'PERF_EVENT_STATE_INACTIVE': 0}
+    UNSIGNED = {'PROC_IPC_INIT_INO': 0xEFFFFFFF,
+                'PROC_UTS_INIT_INO': 0xEFFFFFFE}
+
+    def setUp(self):
+        self.saved = crash.type_source()
+
+    def tearDown(self):
+        crash.type_source(self.saved)
+
+    def test_values_have_their_signs(self):
+        for source in ('auto', 'gdb'):
+            fresh(source)
+            for name, value in {**self.SIGNED, **self.UNSIGNED}.items():
+                with self.subTest(source=source, name=name):
+                    self.assertEqual(crash.enumerator_value(name), value)
+            edef = dict(crash.gdb_typeinfo('enum perf_event_state')['edef'])
+            with self.subTest(source=source, enum='perf_event_state'):
+                self.assertLessEqual(self.SIGNED.items(), edef.items())
+
+
 if __name__ == '__main__':
     unittest.main(argv=['x'], exit=False, verbosity=2)

@@ -38,8 +38,11 @@ GLOBALS = ('init_nsproxy', 'init_uts_ns', 'tk_core', '*prb',
 
 
 def canonical(text):
-    """Raw gdb text with the integer names plain ptype prints."""
-    return _RAW.sub(lambda m: CANONICAL[m.group(1)], text or '')
+    """Raw gdb text with the integer names plain ptype prints (None: gdb
+    failed, as for a type only BTF has)."""
+    if text is None:
+        return None
+    return _RAW.sub(lambda m: CANONICAL[m.group(1)], text)
 
 
 class TestRawTypeText(unittest.TestCase):
