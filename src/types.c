@@ -1377,16 +1377,10 @@ struct mpk_error *mpk_type_size(const char *name, long *ret)
 		free(key);
 		return err;
 	}
-	e = calloc(1, sizeof(*e));
-	if (!e) {
-		free(key);
-		return &mpk_enomem;
-	}
-	e->key = key;
+	err = cache_store(key, NULL, NULL, &e);
+	if (err)
+		return err;
 	e->size = size;
-	e->next = cache[key_hash(key)];
-	cache[key_hash(key)] = e;
-	cache_entries++;
 	*ret = size;
 	return NULL;
 }
