@@ -736,29 +736,6 @@ static struct mpk_error *conv_function(struct conv *c,
 }
 
 /*
- * gdb prints the DWARF base type names that BTF copies in C's short form
- * ("long unsigned int" is "unsigned long"): say them as gdb does.
- */
-static const char *gdb_int_name(const char *name)
-{
-	static const char *const names[][2] = {
-		{ "long unsigned int", "unsigned long" },
-		{ "long int", "long" },
-		{ "long long int", "long long" },
-		{ "long long unsigned int", "unsigned long long" },
-		{ "short unsigned int", "unsigned short" },
-		{ "short int", "short" },
-		{ "__int128 unsigned", "unsigned __int128" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i][0]))
-			return names[i][1];
-	return name;
-}
-
-/*
  * One declared type: dims, then stars, then what is left (see the top of
  * ptype_parse.h). @top: what ptype prints after `type =`; @param: inside a
  * function's parameter list.
@@ -831,7 +808,7 @@ static struct mpk_error *conv_type(struct conv *c, uint32_t id, bool top,
 			return mpk_error_create(MPK_ERROR_PARSE,
 						"BTF type %u has no name", id);
 		if (!btf_is_typedef(t))
-			ret->name = gdb_int_name(ret->name);
+			ret->name = mpk_ptype_int_name(ret->name);
 		return NULL;
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:

@@ -1649,42 +1649,65 @@ static size_t word_len(const char *s, size_t n)
 	return i;
 }
 
+/*
+ * The integer keywords of the run at @s (@n bytes at most), one space
+ * apart, as int_word bits (two longs: W_LONG_LONG); 0 if @s starts with
+ * none. Its length in *@used.
+ */
+static int int_run(const char *s, size_t n, size_t *used)
+{
+	size_t r = 0, k;
+	int words = 0, bit;
+
+	for (;;) {
+		k = word_len(s + r, n - r);
+		bit = int_word(s + r, k);
+		if (!bit)
+			break;
+		words |= bit == W_LONG && (words & W_LONG) ? W_LONG_LONG : bit;
+		r += k;
+		if (r + 1 >= n || s[r] != ' ' ||
+		    !int_word(s + r + 1, word_len(s + r + 1, n - r - 1)))
+			break;
+		r++;
+	}
+	*used = r;
+	return words;
+}
+
+const char *mpk_ptype_int_name(const char *name)
+{
+	size_t len = strlen(name), used;
+	int words = int_run(name, len, &used);
+
+	return words && used == len ? int_name(words) : name;
+}
+
 size_t mpk_ptype_canonical_ints(char *text, size_t len)
 {
-	size_t r = 0, w = 0;
+	size_t r = 0, w = 0, used, n;
+	const char *name;
+	int words;
 
 	while (r < len) {
-		size_t start = r, n;
-		int words = 0, bit;
-
-		/* a run of integer keywords, one space apart, from a word start */
-		while (!start || !is_ident_char(text[start - 1])) {
-			n = word_len(text + r, len - r);
-			bit = int_word(text + r, n);
-			if (!bit)
-				break;
-			words |= bit == W_LONG && (words & W_LONG) ? W_LONG_LONG :
-				 bit;
-			r += n;
-			if (r + 1 >= len || text[r] != ' ' ||
-			    !int_word(text + r + 1,
-				      word_len(text + r + 1, len - r - 1)))
-				break;
-			r++;
-		}
+		/* a run of integer keywords, from a word start */
+		words = r && is_ident_char(text[r - 1]) ? 0 :
+			int_run(text + r, len - r, &used);
 		if (!words) {
 			text[w++] = text[r++];
 			continue;
 		}
 		/* the name is never longer than the words it replaces */
-		n = strlen(int_name(words));
-		if (n <= r - start) {
-			memmove(text + w, int_name(words), n);
+		name = int_name(words);
+		n = strlen(name);
+		if (n <= used) {
+			memmove(text + w, name, n);
 		} else {
-			n = r - start;
-			memmove(text + w, text + start, n);
+			n = used;
+			memmove(text + w, text + r, n);
 		}
 		w += n;
+		r += used;
 	}
 	return w;
 }

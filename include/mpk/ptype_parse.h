@@ -210,6 +210,14 @@ struct mpk_error *mpk_ptype_parse(const char *text, size_t len,
 size_t mpk_ptype_canonical_ints(char *text, size_t len);
 
 /**
+ * gdb's name for the integer type DWARF (and BTF, which copies it) calls
+ * @name ("long unsigned int" -> "unsigned long"), a static string; @name
+ * itself when it is not made of integer keywords only ("_Bool",
+ * "long double", a typedef).
+ */
+const char *mpk_ptype_int_name(const char *name);
+
+/**
  * An empty result (kind NAME, no name) for another producer of the same
  * tree (src/btf.c): fill it with memory from mpk_ptype_alloc(). NULL when
  * out of memory.

@@ -21,6 +21,27 @@
 #define MPK_TEST_DATA "tests/data/ptype"
 #endif
 
+/*
+ * gdb 10.2's `ptype /r` against plain `ptype` of 250 kernel types:
+ * the only differences were these names (DWARF's, then gdb's).
+ */
+static const char *const int_names[][2] = {
+	{ "long unsigned int", "unsigned long" },
+	{ "short unsigned int", "unsigned short" },
+	{ "long long unsigned int", "unsigned long long" },
+	{ "long int", "long" },
+	{ "short int", "short" },
+	{ "long long int", "long long" },
+	{ "__int128 unsigned", "unsigned __int128" },
+	{ "unsigned int", "unsigned int" },
+	{ "signed char", "signed char" },
+	{ "unsigned char", "unsigned char" },
+	{ "char", "char" },
+	{ "int", "int" },
+	{ "_Bool", "_Bool" },
+	{ "long double", "long double" },
+};
+
 /* A file of the capture directory, in a buffer of exactly its size. */
 static char *load(const char *name, size_t *len)
 {
@@ -1387,41 +1408,32 @@ static size_t check_inside(const struct mpk_body *b, const char *file)
 #tcase raw_integer_names
 
 #test raw_integer_names_become_the_names_plain_ptype_prints
-	/*
-	 * gdb 10.2's `ptype /r` against plain `ptype` of 250 kernel types:
-	 * the only differences were these names (DWARF's, then gdb's).
-	 */
-	static const char *const pairs[][2] = {
-		{ "long unsigned int", "unsigned long" },
-		{ "short unsigned int", "unsigned short" },
-		{ "long long unsigned int", "unsigned long long" },
-		{ "long int", "long" },
-		{ "short int", "short" },
-		{ "long long int", "long long" },
-		{ "__int128 unsigned", "unsigned __int128" },
-		{ "unsigned int", "unsigned int" },
-		{ "signed char", "signed char" },
-		{ "unsigned char", "unsigned char" },
-		{ "char", "char" },
-		{ "int", "int" },
-		{ "_Bool", "_Bool" },
-		{ "long double", "long double" },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+	for (i = 0; i < sizeof(int_names) / sizeof(int_names[0]); i++) {
 		char buf[128], want[128];
 		size_t n;
 
-		snprintf(buf, sizeof(buf), "const %s *(*f)(%s, u32);", pairs[i][0],
-			 pairs[i][0]);
+		snprintf(buf, sizeof(buf), "const %s *(*f)(%s, u32);",
+			 int_names[i][0], int_names[i][0]);
 		snprintf(want, sizeof(want), "const %s *(*f)(%s, u32);",
-			 pairs[i][1], pairs[i][1]);
+			 int_names[i][1], int_names[i][1]);
 		n = mpk_ptype_canonical_ints(buf, strlen(buf));
 		ck_assert_uint_eq(n, strlen(want));
 		buf[n] = '\0';
 		ck_assert_str_eq(buf, want);
 	}
+
+#test int_name_is_the_name_plain_ptype_prints
+	/* one name alone, as BTF's INT and FLOAT kinds give them */
+	size_t i;
+
+	for (i = 0; i < sizeof(int_names) / sizeof(int_names[0]); i++)
+		ck_assert_str_eq(mpk_ptype_int_name(int_names[i][0]),
+				 int_names[i][1]);
+	ck_assert_str_eq(mpk_ptype_int_name("double"), "double");
+	ck_assert_str_eq(mpk_ptype_int_name("long  int"), "long  int");
+	ck_assert_str_eq(mpk_ptype_int_name("long int x"), "long int x");
 
 #test raw_integer_names_leave_identifiers_and_layout_alone
 	char text[] =
