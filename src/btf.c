@@ -133,16 +133,23 @@ static bool enum_signs_unknown(const struct btf *btf, uint32_t first,
 	return true;
 }
 
+/* Whether BTF @b does not give the sign of value @i of enum @t. */
+static bool value_sign_unknown(const struct mpk_btf *b,
+			       const struct btf_type *t, uint16_t i)
+{
+	/* -1 or 0xffffffff: the same 32 bits */
+	return b->enum_signs_unknown && btf_is_enum(t) &&
+	       btf_enum(t)[i].val < 0;
+}
+
 /* Whether enum @t has a value whose sign BTF @b does not give. */
 static bool enum_sign_unknown(const struct mpk_btf *b,
 			      const struct btf_type *t)
 {
 	uint16_t i;
 
-	if (!b->enum_signs_unknown || !btf_is_enum(t))
-		return false;
-	for (i = 0; i < btf_vlen(t); i++)
-		if (btf_enum(t)[i].val < 0)
+	for (i = 0; btf_is_enum(t) && i < btf_vlen(t); i++)
+		if (value_sign_unknown(b, t, i))
 			return true;
 	return false;
 }
@@ -266,9 +273,8 @@ static struct mpk_error *enumerators_build(struct mpk_btf *b)
 			b->enumerators[j].name = name;
 			b->enumerators[j].value = value;
 			b->enumerators[j].hash = h;
-			/* -1 or 0xffffffff: gdb tells */
-			if (b->enum_signs_unknown && btf_is_enum(t) &&
-			    btf_enum(t)[i].val < 0)
+			/* gdb tells */
+			if (value_sign_unknown(b, t, i))
 				b->enumerators[j].ambiguous = true;
 		}
 	}
